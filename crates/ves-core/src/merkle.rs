@@ -1,0 +1,274 @@
+//! The VES Merkle tree (VES_V1.md §8.2, §9): leaves padded to the next power of two with
+//! `PAD_LEAF`, nodes `H("VES_NODE_V1" || left || right)`, one leaf is its own root, no leaves
+//! give 32 zero bytes. Verification checks bounds and lengths before hashing; the upstream
+//! pseudo-code forgets both, and without `leaf_count` a pad leaf would "prove" (see tests).
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ProofError;
+use crate::hash::{node_hash, Hash, PAD_LEAF, ZERO_HASH};
+use crate::hexfmt::serde_hex;
+
+/// A whole tree, every level kept, so that any proof can be read off it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerkleTree {
+    /// `levels[0]` are the padded leaves, the last level is `[root]`.
+    levels: Vec<Vec<Hash>>,
+    leaf_count: usize,
+}
+
+impl MerkleTree {
+    pub fn new(leaves: Vec<Hash>) -> Self {
+        let leaf_count = leaves.len();
+        let mut level = leaves;
+        level.resize(leaf_count.max(1).next_power_of_two(), PAD_LEAF);
+        let mut levels = vec![level];
+        while levels[levels.len() - 1].len() > 1 {
+            let next = levels[levels.len() - 1]
+                .chunks_exact(2)
+                .map(|pair| node_hash(&pair[0], &pair[1]))
+                .collect();
+            levels.push(next);
+        }
+        MerkleTree { levels, leaf_count }
+    }
+
+    pub fn root(&self) -> Hash {
+        if self.leaf_count == 0 {
+            return ZERO_HASH;
+        }
+        self.levels[self.levels.len() - 1][0]
+    }
+
+    pub fn leaf_count(&self) -> u64 {
+        self.leaf_count as u64
+    }
+
+    pub fn padded_leaf_count(&self) -> u64 {
+        self.levels[0].len() as u64
+    }
+
+    pub fn depth(&self) -> u32 {
+        (self.levels.len() - 1) as u32
+    }
+
+    pub fn levels(&self) -> &[Vec<Hash>] {
+        &self.levels
+    }
+
+    /// The proof for a real leaf (`index < leaf_count`), in the server's form.
+    pub fn proof(&self, index: u64) -> Option<InclusionProof> {
+        (index < self.leaf_count()).then(|| self.path_for(index))
+    }
+
+    /// Any position of the padded tree, pad leaves included. For tests of verifiers.
+    pub fn path_for(&self, index: u64) -> InclusionProof {
+        let mut i = index as usize;
+        let mut proof_path = Vec::with_capacity(self.levels.len());
+        let mut directions = Vec::with_capacity(self.levels.len());
+        for level in &self.levels[..self.levels.len() - 1] {
+            proof_path.push(level[i ^ 1]);
+            directions.push(i & 1 == 0);
+            i >>= 1;
+        }
+        InclusionProof {
+            leaf_index: index,
+            proof_path,
+            directions,
+        }
+    }
+}
+
+/// The root over `leaves` without keeping the levels.
+pub fn merkle_root(leaves: &[Hash]) -> Hash {
+    if leaves.is_empty() {
+        return ZERO_HASH;
+    }
+    let mut level = leaves.to_vec();
+    level.resize(leaves.len().next_power_of_two(), PAD_LEAF);
+    while level.len() > 1 {
+        level = level
+            .chunks_exact(2)
+            .map(|p| node_hash(&p[0], &p[1]))
+            .collect();
+    }
+    level[0]
+}
+
+/// An inclusion proof as the server writes it: siblings bottom-up, `directions[d]` true when
+/// the running node is the left child at level d.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InclusionProof {
+    pub leaf_index: u64,
+    #[serde(with = "serde_hex::bare_vec")]
+    pub proof_path: Vec<Hash>,
+    pub directions: Vec<bool>,
+}
+
+/// What a proof is checked against.
+#[derive(Debug, Clone, Copy)]
+pub enum Anchor<'a> {
+    /// A commitment: its root, leaf count and depth (see `Commitment::tree_head`).
+    Tree(&'a TreeHead),
+    /// A bare root: the depth is taken from the proof, so a pad leaf cannot be told apart.
+    Root(&'a Hash),
+}
+
+/// The part of a commitment that a proof is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeHead {
+    pub merkle_root: Hash,
+    pub leaf_count: u64,
+    pub tree_depth: u32,
+}
+
+impl TreeHead {
+    /// Builds a head from a leaf count and the optional `padded_leaf_count` / `tree_depth`
+    /// fields, which must agree with each other and with the count.
+    pub fn new(
+        merkle_root: Hash,
+        leaf_count: u64,
+        padded_leaf_count: Option<u64>,
+        tree_depth: Option<u32>,
+    ) -> Result<Self, ProofError> {
+        if leaf_count == 0 {
+            return Err(ProofError::BadCommitment("leaf_count is 0".into()));
+        }
+        let padded = leaf_count.checked_next_power_of_two().ok_or_else(|| {
+            ProofError::BadCommitment(format!("leaf_count {leaf_count} is too large"))
+        })?;
+        let depth = padded.trailing_zeros();
+        if let Some(p) = padded_leaf_count {
+            if p != padded {
+                return Err(ProofError::BadCommitment(format!(
+                    "padded_leaf_count {p} is not the next power of two of leaf_count {leaf_count} ({padded})"
+                )));
+            }
+        }
+        if let Some(d) = tree_depth {
+            if d != depth {
+                return Err(ProofError::BadCommitment(format!(
+                    "tree_depth {d} does not match leaf_count {leaf_count} (depth {depth})"
+                )));
+            }
+        }
+        Ok(TreeHead {
+            merkle_root,
+            leaf_count,
+            tree_depth: depth,
+        })
+    }
+}
+
+/// Checks that `leaf` is at `proof.leaf_index` of the tree behind `anchor`.
+pub fn verify_inclusion(
+    proof: &InclusionProof,
+    leaf: &Hash,
+    anchor: Anchor<'_>,
+) -> Result<(), ProofError> {
+    let depth = proof.proof_path.len();
+    if proof.directions.len() != depth {
+        return Err(ProofError::DirectionsLength {
+            expected: depth,
+            found: proof.directions.len(),
+        });
+    }
+    let root = match anchor {
+        Anchor::Tree(head) => {
+            if depth != head.tree_depth as usize {
+                return Err(ProofError::PathLength {
+                    expected: head.tree_depth as usize,
+                    found: depth,
+                });
+            }
+            if proof.leaf_index >= head.leaf_count {
+                return Err(ProofError::IndexOutOfRange {
+                    index: proof.leaf_index,
+                    leaf_count: head.leaf_count,
+                });
+            }
+            &head.merkle_root
+        }
+        Anchor::Root(root) => {
+            if let Some(size) = 1u64.checked_shl(depth as u32) {
+                if proof.leaf_index >= size {
+                    return Err(ProofError::IndexOutOfRange {
+                        index: proof.leaf_index,
+                        leaf_count: size,
+                    });
+                }
+            }
+            root
+        }
+    };
+    for (level, &left) in proof.directions.iter().enumerate() {
+        if left != ((proof.leaf_index >> level) & 1 == 0) {
+            return Err(ProofError::DirectionMismatch {
+                level,
+                index: proof.leaf_index,
+            });
+        }
+    }
+    if &walk(leaf, proof.leaf_index, &proof.proof_path) == root {
+        Ok(())
+    } else {
+        Err(ProofError::RootMismatch)
+    }
+}
+
+/// Hashes from the leaf up; bit d of the index says which side the running node is on.
+fn walk(leaf: &Hash, index: u64, path: &[Hash]) -> Hash {
+    path.iter().enumerate().fold(*leaf, |cur, (d, sibling)| {
+        if (index >> d) & 1 == 0 {
+            node_hash(&cur, sibling)
+        } else {
+            node_hash(sibling, &cur)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leaves(n: usize) -> Vec<Hash> {
+        (1..=n).map(|i| [i as u8; 32]).collect()
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(MerkleTree::new(vec![]).root(), ZERO_HASH);
+        let one = MerkleTree::new(leaves(1));
+        assert_eq!((one.root(), one.depth()), ([1u8; 32], 0));
+        let five = MerkleTree::new(leaves(5));
+        assert_eq!((five.padded_leaf_count(), five.depth()), (8, 3));
+        assert_eq!(five.root(), merkle_root(&leaves(5)));
+        assert!(five.proof(5).is_none());
+    }
+
+    #[test]
+    fn a_pad_leaf_walks_to_the_root_but_is_refused_with_a_leaf_count() {
+        let tree = MerkleTree::new(leaves(5));
+        let pad_proof = tree.path_for(5);
+        let root = tree.root();
+        assert_eq!(
+            verify_inclusion(&pad_proof, &PAD_LEAF, Anchor::Root(&root)),
+            Ok(())
+        );
+        let head = TreeHead::new(root, 5, Some(8), Some(3)).unwrap();
+        assert_eq!(
+            verify_inclusion(&pad_proof, &PAD_LEAF, Anchor::Tree(&head)),
+            Err(ProofError::IndexOutOfRange {
+                index: 5,
+                leaf_count: 5
+            })
+        );
+    }
+
+    #[test]
+    fn inconsistent_commitment_fields_are_refused() {
+        assert!(TreeHead::new(ZERO_HASH, 5, Some(4), None).is_err());
+        assert!(TreeHead::new(ZERO_HASH, 5, None, Some(2)).is_err());
+        assert!(TreeHead::new(ZERO_HASH, 0, None, None).is_err());
+    }
+}
