@@ -1,0 +1,48 @@
+# ves-k6. `make demo` and `make test` are the two quick-start commands (README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SCRIPT  ?= load/sequencer_ingest.js
+PROFILE ?= smoke
+DEMO_PORT ?= 8080
+export VES_VECTORS_DIR ?= $(abspath ../shared/vectors)
+
+.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+demo: ## fresh machine: install k6 if needed, build and start ves-devserver, run the mixed smoke, stop
+	@scripts/demo.sh
+
+test: ## every suite (lint, cargo test, conformance, k6 tests, scenario smokes); last line is the summary
+	@scripts/test.sh
+
+lint: ## cargo fmt --check and clippy -D warnings
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+build: ## release build of ves and ves-devserver
+	cargo build --release -p ves-cli -p ves-devserver
+
+devserver: build ## run ves-devserver in the foreground on 127.0.0.1:$(DEMO_PORT)
+	target/release/ves-devserver --listen 127.0.0.1:$(DEMO_PORT)
+
+load: ## k6 run SCRIPT with PROFILE against SEQUENCER_BASE_URL (default a local devserver)
+	@k6=$$(scripts/install-k6.sh) && "$$k6" run -e PROFILE=$(PROFILE) $(SCRIPT)
+
+bench: build ## native throughput: signed events/s and proof verifications/s (ves bench)
+	target/release/ves bench
+
+bench-k6: build ## k6 library throughput per VU, RSS per VU, ratio to native
+	@scripts/bench-k6.sh
+
+bench-devserver: build ## devserver ingest throughput, batch 100, 4 streams
+	@scripts/bench-devserver.sh
+
+vectors: build ## write results/vectors.json (ves vectors --seed 1 --count 2000)
+	target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json
+
+clean: ## remove build output and results
+	cargo clean
+	rm -rf results/* devserver-data

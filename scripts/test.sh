@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The one test command (`make test`, run by .ci/run). Runs every suite, keeps going after a
+# failure so that one run shows everything, and ends with one line:
+#   test summary: N passed, N failed
+# where N counts suites; each suite's own counts are printed just above it.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+export VES_VECTORS_DIR="${VES_VECTORS_DIR:-$(cd .. && pwd)/shared/vectors}"
+LOGS=results/test-logs
+mkdir -p "$LOGS"
+declare -a NAMES=() RESULTS=() DETAILS=()
+
+note() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# run_suite NAME DETAIL_FN CMD... : runs CMD with its output shown and logged; DETAIL_FN
+# extracts the suite's own counts from the log.
+run_suite() {
+  local name=$1 detail_fn=$2; shift 2
+  note "$name: $*"
+  local log="$LOGS/$name.log"
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  NAMES+=("$name")
+  RESULTS+=("$([ "$rc" -eq 0 ] && echo PASS || echo "FAIL (exit $rc)")")
+  DETAILS+=("$($detail_fn "$log")")
+}
+
+cargo_counts() {
+  awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { printf "%d tests passed, %d failed", p, f }' "$1"
+}
+last_line_matching() { grep -E "$2" "$1" | tail -n 1; }
+conformance_counts() { last_line_matching "$1" '^conformance:'; }
+k6_counts() { last_line_matching "$1" '^k6 tests:'; }
+scenario_counts() { last_line_matching "$1" '^scenario tests:'; }
+nothing() { :; }
+
+vectors_present() { [ -f "$VES_VECTORS_DIR/live_ves_v1_dev.json" ]; }
+if ! vectors_present; then
+  if [ "${CI:-}" = "true" ]; then
+    echo "shared vectors not found at $VES_VECTORS_DIR: CI must have them beside the clone" >&2
+    exit 1
+  fi
+  echo "NOTE: shared vectors not found at $VES_VECTORS_DIR; the tests that need them are skipped (they say so)"
+fi
+
+run_suite lint nothing bash -c 'cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings'
+run_suite cargo-test cargo_counts cargo test --workspace
+run_suite build nothing cargo build --release -p ves-cli -p ves-devserver
+if vectors_present; then
+  run_suite conformance conformance_counts target/release/ves conformance "$VES_VECTORS_DIR"/*.json
+fi
+run_suite k6-tests k6_counts bash -c 'target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json &&
+  VES_VECTORS_FILE="$PWD/results/vectors.json" scripts/k6-tests.sh'
+run_suite scenarios scenario_counts scripts/scenario-tests.sh
+
+note "summary"
+passed=0 failed=0
+for i in "${!NAMES[@]}"; do
+  printf '  %-12s %-16s %s\n' "${NAMES[$i]}" "${RESULTS[$i]}" "${DETAILS[$i]}"
+  if [ "${RESULTS[$i]}" = PASS ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+echo "test summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
