@@ -147,6 +147,26 @@ pub fn stream_id(tenant: &Uuid, store: &Uuid) -> Hash {
     domain_hash(DOMAIN_STREAM, &[tenant.as_bytes(), store.as_bytes()])
 }
 
+/// State-root preimage (133 bytes): `VES_STATE_ROOT_V1 || stream_id || prev_state_root ||
+/// merkle_root || u64be(sequence_start) || u64be(sequence_end) || u32be(leaf_count)`.
+pub fn write_state_root_preimage(
+    out: &mut impl Sink,
+    stream_id: &Hash,
+    prev_state_root: &Hash,
+    merkle_root: &Hash,
+    sequence_start: u64,
+    sequence_end: u64,
+    leaf_count: u32,
+) {
+    out.put(DOMAIN_STATE_ROOT);
+    out.put(stream_id);
+    out.put(prev_state_root);
+    out.put(merkle_root);
+    out.put(&sequence_start.to_be_bytes());
+    out.put(&sequence_end.to_be_bytes());
+    out.put(&leaf_count.to_be_bytes());
+}
+
 /// The commitment chain's state root (VES_V1.md §8.3).
 pub fn state_root(
     stream_id: &Hash,
@@ -156,17 +176,17 @@ pub fn state_root(
     sequence_end: u64,
     leaf_count: u32,
 ) -> Hash {
-    domain_hash(
-        DOMAIN_STATE_ROOT,
-        &[
-            stream_id,
-            prev_state_root,
-            merkle_root,
-            &sequence_start.to_be_bytes(),
-            &sequence_end.to_be_bytes(),
-            &leaf_count.to_be_bytes(),
-        ],
-    )
+    let mut h = Sha256::new();
+    write_state_root_preimage(
+        &mut h,
+        stream_id,
+        prev_state_root,
+        merkle_root,
+        sequence_start,
+        sequence_end,
+        leaf_count,
+    );
+    finish(h)
 }
 
 #[cfg(test)]
@@ -176,6 +196,19 @@ mod tests {
     #[test]
     fn pad_leaf_constant_is_the_hash_of_its_domain() {
         assert_eq!(PAD_LEAF, <[u8; 32]>::from(Sha256::digest(DOMAIN_PAD_LEAF)));
+    }
+
+    #[test]
+    fn state_root_is_the_hash_of_its_133_byte_preimage() {
+        let (stream, prev, root) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+        let mut pre = Vec::new();
+        write_state_root_preimage(&mut pre, &stream, &prev, &root, 1, 37, 37);
+        assert_eq!(pre.len(), 133);
+        assert!(pre.starts_with(DOMAIN_STATE_ROOT));
+        assert_eq!(
+            <[u8; 32]>::from(Sha256::digest(&pre)),
+            state_root(&stream, &prev, &root, 1, 37, 37)
+        );
     }
 
     #[test]

@@ -216,6 +216,17 @@ fn kat_worked_example_end_to_end() {
     );
     assert_eq!(hex(&hash::stream_id(&tenant, &store)), s(&c["stream_id"]));
     assert_eq!(hex(&computed.new_state_root), s(&c["new_state_root"]));
+    let mut state_pre = Vec::new();
+    hash::write_state_root_preimage(
+        &mut state_pre,
+        &hash::stream_id(&tenant, &store),
+        &[0; 32],
+        &computed.tree.root(),
+        1,
+        3,
+        3,
+    );
+    assert_eq!(hex(&state_pre), s(&c["state_root_preimage_hex"]));
     for p in w["inclusion_proofs"].as_array().unwrap() {
         let i = p["leaf_index"].as_u64().unwrap();
         let ours = computed.tree.proof(i).unwrap();
