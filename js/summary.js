@@ -1,0 +1,173 @@
+// End-of-test reports for handleSummary(): the usual text summary on stdout, the full summary
+// as JSON, thresholds as JUnit XML, and the one-line verdict. Own code: nothing is imported
+// from a URL (k6's jslib summary is not vendored).
+//
+//   export function handleSummary(data) { return summary(data, 'sequencer_ingest'); }
+
+/** Counters whose total must be zero in a correct run, shown in the verdict's reasoning. */
+const MUST_BE_ZERO = [
+  'ves_events_rejected',
+  'ves_receipts_invalid',
+  'ves_proofs_failed',
+  'ves_sequence_anomalies',
+  'ves_invalid_accepted',
+  'ves_replay_violations',
+];
+
+function count(data, name) {
+  const m = data.metrics[name];
+  return m && m.values && typeof m.values.count === 'number' ? m.values.count : 0;
+}
+
+/** Every threshold of the run as { metric, expression, ok }. */
+export function thresholdResults(data) {
+  const out = [];
+  for (const [metric, m] of Object.entries(data.metrics)) {
+    for (const [expression, t] of Object.entries(m.thresholds || {})) {
+      out.push({ metric, expression, ok: t.ok });
+    }
+  }
+  return out.sort((a, b) => (a.metric + a.expression).localeCompare(b.metric + b.expression));
+}
+
+/**
+ * The run's verdict: FAIL when a threshold failed or any correctness counter is non-zero,
+ * whether or not the profile set a threshold on it.
+ */
+export function verdict(data) {
+  const failedThresholds = thresholdResults(data).filter((t) => !t.ok);
+  const nonZero = MUST_BE_ZERO.filter((name) => count(data, name) > 0);
+  const pass = failedThresholds.length === 0 && nonZero.length === 0;
+  return { pass, failedThresholds, nonZero };
+}
+
+/** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N result=PASS|FAIL` */
+export function verdictLine(data) {
+  const fields = [
+    ['accepted', 'ves_events_accepted'],
+    ['rejected', 'ves_events_rejected'],
+    ['receipts_invalid', 'ves_receipts_invalid'],
+    ['proofs_verified', 'ves_proofs_verified'],
+    ['proofs_failed', 'ves_proofs_failed'],
+  ].map(([label, name]) => `${label}=${count(data, name)}`);
+  return `ves-verdict: ${fields.join(' ')} result=${verdict(data).pass ? 'PASS' : 'FAIL'}`;
+}
+
+function formatDuration(ms) {
+  if (ms === 0) return '0s';
+  if (ms < 0.001) return `${(ms * 1e6).toFixed(0)}ns`;
+  if (ms < 1) return `${(ms * 1000).toFixed(2)}µs`;
+  if (ms < 1000) return `${ms.toFixed(2)}ms`;
+  if (ms < 60000) return `${(ms / 1000).toFixed(2)}s`;
+  const m = Math.floor(ms / 60000);
+  return `${m}m${((ms - m * 60000) / 1000).toFixed(1)}s`;
+}
+
+function formatNumber(x) {
+  if (Number.isInteger(x)) return String(x);
+  return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(4).replace(/\.?0+$/, '');
+}
+
+function formatValues(m, trendStats) {
+  const v = m.values;
+  switch (m.type) {
+    case 'trend': {
+      const fmt = m.contains === 'time' ? formatDuration : formatNumber;
+      return trendStats.filter((s) => s in v).map((s) => `${s}=${fmt(v[s])}`).join(' ');
+    }
+    case 'counter':
+      return `${formatNumber(v.count)}  ${formatNumber(v.rate)}/s`;
+    case 'rate':
+      return `${(v.rate * 100).toFixed(2)}%  ${v.passes} out of ${v.passes + v.fails}`;
+    case 'gauge':
+      return `${formatNumber(v.value)}  min=${formatNumber(v.min)} max=${formatNumber(v.max)}`;
+    default:
+      return JSON.stringify(v);
+  }
+}
+
+function checkLines(group, indent, out) {
+  for (const c of group.checks || []) {
+    const total = c.passes + c.fails;
+    const mark = c.fails === 0 ? '✓' : '✗';
+    out.push(`${indent}${mark} ${c.name}${c.fails ? `  ↳ ${((100 * c.passes) / total).toFixed(0)}% — ✓ ${c.passes} / ✗ ${c.fails}` : ''}`);
+  }
+  for (const g of group.groups || []) {
+    out.push(`${indent}█ ${g.name}`);
+    checkLines(g, indent + '  ', out);
+  }
+}
+
+/** A text summary in the spirit of k6's own: checks, thresholds, then every metric. */
+export function textSummary(data, scenario) {
+  const trendStats = (data.options && data.options.summaryTrendStats) || ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
+  const out = [];
+  out.push('', `  █ ${scenario}: ${formatDuration(data.state.testRunDurationMs)}`, '');
+  const checks = [];
+  checkLines(data.root_group, '    ', checks);
+  if (checks.length) out.push('  CHECKS', ...checks, '');
+  const thresholds = thresholdResults(data);
+  if (thresholds.length) {
+    out.push('  THRESHOLDS');
+    for (const t of thresholds) out.push(`    ${t.ok ? '✓' : '✗'} ${t.metric} ${t.expression}`);
+    out.push('');
+  }
+  out.push('  METRICS');
+  const names = Object.keys(data.metrics).sort();
+  const width = Math.max(...names.map((n) => n.length)) + 2;
+  for (const name of names) {
+    out.push(`    ${(name + ' ').padEnd(width, '.')}: ${formatValues(data.metrics[name], trendStats)}`);
+  }
+  const v = verdict(data);
+  out.push('');
+  if (!v.pass) {
+    for (const t of v.failedThresholds) out.push(`  ✗ threshold failed: ${t.metric} ${t.expression}`);
+    for (const n of v.nonZero) out.push(`  ✗ ${n} = ${count(data, n)} (must be 0)`);
+  }
+  out.push(verdictLine(data), '');
+  return out.join('\n');
+}
+
+function xmlEscape(s) {
+  return String(s).replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]);
+}
+
+/** Thresholds and correctness counters as JUnit test cases, for CI test reporters. */
+export function junitXml(data, scenario) {
+  const cases = thresholdResults(data).map((t) => ({
+    name: `${t.metric} ${t.expression}`,
+    failure: t.ok ? null : `threshold ${t.expression} on ${t.metric} failed`,
+  }));
+  for (const name of MUST_BE_ZERO) {
+    const n = count(data, name);
+    cases.push({ name: `${name} == 0`, failure: n > 0 ? `${name} = ${n}` : null });
+  }
+  const failures = cases.filter((c) => c.failure).length;
+  const seconds = (data.state.testRunDurationMs / 1000).toFixed(3);
+  const body = cases
+    .map((c) => `    <testcase classname="ves-k6.${xmlEscape(scenario)}" name="${xmlEscape(c.name)}">${
+      c.failure ? `<failure message="${xmlEscape(c.failure)}"/>` : ''
+    }</testcase>`)
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites tests="${cases.length}" failures="${failures}" time="${seconds}">
+  <testsuite name="${xmlEscape(scenario)}" tests="${cases.length}" failures="${failures}" time="${seconds}">
+${body}
+  </testsuite>
+</testsuites>
+`;
+}
+
+/**
+ * The handleSummary() result: text on stdout, `<dir>/<scenario>-summary.json` and
+ * `<dir>/<scenario>-junit.xml`. k6 does not create folders: the directory must exist and be
+ * writable (the repository keeps an empty `results/`).
+ */
+export function summary(data, scenario, resultsDir = (typeof __ENV !== 'undefined' && __ENV.RESULTS_DIR) || 'results') {
+  const dir = resultsDir.replace(/\/+$/, '');
+  return {
+    stdout: textSummary(data, scenario),
+    [`${dir}/${scenario}-summary.json`]: JSON.stringify(data, null, 2),
+    [`${dir}/${scenario}-junit.xml`]: junitXml(data, scenario),
+  };
+}
