@@ -1,0 +1,247 @@
+/**
+ * Run configuration from environment variables (`k6 run -e NAME=value` or the process
+ * environment), validated at init: anything missing or malformed throws one ConfigError that
+ * lists every problem with the variable, what was expected, what was found and how to fix it.
+ *
+ * Secrets (API keys, the agent seed) are never printed: use `redacted(cfg)` for logs;
+ * JSON.stringify(cfg) also yields the redacted view.
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | SEQUENCER_BASE_URL | http://localhost:8080 | sequencer URL |
+ * | API_KEY | ss_local_devserver_admin_key on loopback only | key for ingest, commitments, proofs |
+ * | ADMIN_API_KEY | ss_local_devserver_admin_key on loopback only | key that registers the agent key |
+ * | TENANT_ID, STORE_ID, AGENT_ID | nil UUID | the stream and the agent |
+ * | AGENT_KEY_ID, AGENT_SEED | unset | both set: sign with this registered key, register nothing |
+ * | BATCH_SIZE | 100 | events per ingest request, 1..1000 |
+ * | STREAMS | 1 | streams per run; stream 0 is STORE_ID, others derived (streamStoreId) |
+ * | SEED | unset | integer seed for deterministic payloads |
+ * | SEQUENCER_PUBLIC_KEY | unset | check receipt signatures with this key |
+ * | RECEIPT_SIG_SAMPLE | 0.01 | share of receipt signatures to check, 0..1 |
+ * | RESULTS_DIR | results | where summaries are written |
+ *
+ * @module config
+ */
+import { isHex, isUuid, strip0x } from './bytes.js';
+import { streamStoreId } from './hash.js';
+
+/** The devserver's default admin key; a default only for loopback URLs. */
+export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+export const DEFAULT_BASE_URL = 'http://localhost:8080';
+const MAX_STREAMS = 10000;
+const SECRET_FIELDS = ['apiKey', 'adminApiKey', 'agentSeed'];
+
+/** Thrown when the environment does not describe a usable run. */
+export class ConfigError extends Error {
+  constructor(problems) {
+    super(`ves-k6 configuration: ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * @typedef {object} VesConfig
+ * @property {string} baseUrl without a trailing slash
+ * @property {boolean} loopback the URL host is localhost, 127.0.0.0/8 or ::1
+ * @property {string} apiKey secret
+ * @property {string|null} adminApiKey secret; null when no key needs registering and none was given
+ * @property {string} tenantId lowercase UUID
+ * @property {string} storeId lowercase UUID (stream 0)
+ * @property {string} agentId lowercase UUID
+ * @property {number|null} agentKeyId
+ * @property {string|null} agentSeed secret, bare lowercase hex
+ * @property {boolean} registerKey true when the run must create and register its own key
+ * @property {number} batchSize
+ * @property {number} streams
+ * @property {string[]} streamStoreIds store id of each stream (index 0 = storeId)
+ * @property {number|null} seed
+ * @property {string|null} sequencerPublicKey bare lowercase hex
+ * @property {number} receiptSigSample
+ * @property {string} resultsDir
+ */
+
+/**
+ * Reads and validates the configuration. Throws a ConfigError listing every problem.
+ * @param {Record<string, string|undefined>} [env] defaults to k6's __ENV
+ * @returns {Readonly<VesConfig>}
+ */
+export function config(env) {
+  const source = env === undefined ? __ENV : env;
+  const problems = [];
+  const get = (name) => {
+    const v = source[name];
+    return v === undefined || v === null || String(v).trim() === '' ? undefined : String(v).trim();
+  };
+
+  // SEQUENCER_BASE_URL
+  const rawUrl = get('SEQUENCER_BASE_URL');
+  let baseUrl = DEFAULT_BASE_URL;
+  let loopback = true;
+  if (rawUrl !== undefined) {
+    const host = urlHost(rawUrl);
+    if (host === null) {
+      problems.push(problem('SEQUENCER_BASE_URL', 'an http(s) URL such as http://localhost:8080 (scheme, host, optional port and path)', show(rawUrl), '-e SEQUENCER_BASE_URL=http://host:port'));
+    } else {
+      baseUrl = rawUrl.replace(/\/+$/, '');
+      loopback = isLoopbackHost(host);
+    }
+  }
+
+  // AGENT_KEY_ID and AGENT_SEED come together
+  const rawKeyId = get('AGENT_KEY_ID');
+  const rawSeed = get('AGENT_SEED');
+  let agentKeyId = null;
+  let agentSeed = null;
+  if (rawKeyId !== undefined) {
+    agentKeyId = parseInteger(rawKeyId, 0, 0xffffffff);
+    if (agentKeyId === null) problems.push(problem('AGENT_KEY_ID', 'an integer from 0 to 4294967295 (the registered key id)', show(rawKeyId), '-e AGENT_KEY_ID=1'));
+  }
+  if (rawSeed !== undefined) {
+    if (isHex(rawSeed, 32)) agentSeed = strip0x(rawSeed).toLowerCase();
+    else problems.push(problem('AGENT_SEED', 'the 32-byte Ed25519 seed as 64 hex digits (optional 0x)', `a value of ${rawSeed.length} characters that is not 64 hex digits (not shown: it is a secret)`, 'pass the seed the key was registered with, e.g. from `ves keygen`'));
+  }
+  if ((rawKeyId === undefined) !== (rawSeed === undefined)) {
+    const missing = rawKeyId === undefined ? 'AGENT_KEY_ID' : 'AGENT_SEED';
+    const given = rawKeyId === undefined ? 'AGENT_SEED' : 'AGENT_KEY_ID';
+    problems.push(problem(missing, `to be set together with ${given} (a registered key is its id and its seed)`, 'it unset', `set both, or neither to let the run create and register its own key`));
+  }
+  const registerKey = rawKeyId === undefined || rawSeed === undefined;
+
+  // API keys: the devserver default only on loopback
+  const apiKey = apiKeyFrom(get('API_KEY'), 'API_KEY', loopback, baseUrl, true, problems);
+  const adminApiKey = apiKeyFrom(get('ADMIN_API_KEY'), 'ADMIN_API_KEY', loopback, baseUrl, registerKey, problems);
+
+  const tenantId = uuidFrom(get('TENANT_ID'), 'TENANT_ID', problems);
+  const storeId = uuidFrom(get('STORE_ID'), 'STORE_ID', problems);
+  const agentId = uuidFrom(get('AGENT_ID'), 'AGENT_ID', problems);
+
+  const batchSize = integerFrom(get('BATCH_SIZE'), 'BATCH_SIZE', 100, 1, 1000, 'the sequencer takes at most 1000 events per request', problems);
+  const streams = integerFrom(get('STREAMS'), 'STREAMS', 1, 1, MAX_STREAMS, `stream 0 is STORE_ID, streams 1..n-1 get derived store ids`, problems);
+  const seed = integerFrom(get('SEED'), 'SEED', null, 0, Number.MAX_SAFE_INTEGER, 'a seed for deterministic payloads', problems);
+
+  let sequencerPublicKey = null;
+  const rawPublicKey = get('SEQUENCER_PUBLIC_KEY');
+  if (rawPublicKey !== undefined) {
+    if (isHex(rawPublicKey, 32)) sequencerPublicKey = strip0x(rawPublicKey).toLowerCase();
+    else problems.push(problem('SEQUENCER_PUBLIC_KEY', "the sequencer's 32-byte Ed25519 receipt-signing public key as 64 hex digits", show(rawPublicKey), 'copy it from the devserver start-up log or its data folder, or leave it unset to skip signature checks'));
+  }
+
+  let receiptSigSample = 0.01;
+  const rawSample = get('RECEIPT_SIG_SAMPLE');
+  if (rawSample !== undefined) {
+    const v = /^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(rawSample) ? Number(rawSample) : NaN;
+    if (v >= 0 && v <= 1) receiptSigSample = v;
+    else problems.push(problem('RECEIPT_SIG_SAMPLE', 'a number from 0 to 1 (the share of receipt signatures to verify)', show(rawSample), '-e RECEIPT_SIG_SAMPLE=0.01'));
+  }
+
+  const resultsDir = (get('RESULTS_DIR') || 'results').replace(/\/+$/, '') || '/';
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const streamStoreIds = [storeId];
+  for (let i = 1; i < streams; i++) streamStoreIds.push(streamStoreId(storeId, i));
+
+  const cfg = {
+    baseUrl,
+    loopback,
+    apiKey,
+    adminApiKey,
+    tenantId,
+    storeId,
+    agentId,
+    agentKeyId,
+    agentSeed,
+    registerKey,
+    batchSize,
+    streams,
+    streamStoreIds: Object.freeze(streamStoreIds),
+    seed,
+    sequencerPublicKey,
+    receiptSigSample,
+    resultsDir,
+  };
+  Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });
+  return Object.freeze(cfg);
+}
+
+/**
+ * A copy of the configuration that is safe to log: secrets replaced by "<redacted>"
+ * (or "<unset>").
+ * @param {VesConfig} cfg
+ * @returns {object}
+ */
+export function redacted(cfg) {
+  const out = {};
+  for (const k of Object.keys(cfg)) out[k] = cfg[k];
+  for (const k of SECRET_FIELDS) {
+    if (k in out) out[k] = out[k] === null || out[k] === undefined ? '<unset>' : '<redacted>';
+  }
+  return out;
+}
+
+/**
+ * True when a URL host (as in a URL, IPv6 in brackets) is a loopback address: localhost,
+ * 127.0.0.0/8 or ::1.
+ * @param {string} host
+ */
+export function isLoopbackHost(host) {
+  const h = host.toLowerCase();
+  if (h === 'localhost' || h === 'localhost.') return true;
+  if (h === '[::1]' || h === '[0:0:0:0:0:0:0:1]') return true;
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(h);
+  return m !== null && m.slice(1).every((octet) => Number(octet) <= 255);
+}
+
+// Host part of an http(s) URL, or null when the URL is malformed.
+function urlHost(url) {
+  const m = /^https?:\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:?#@[\]]+)(:(\d{1,5}))?(\/[^\s?#]*)?$/i.exec(url);
+  if (m === null) return null;
+  if (m[3] !== undefined && Number(m[3]) > 65535) return null;
+  return m[1];
+}
+
+function apiKeyFrom(value, name, loopback, baseUrl, required, problems) {
+  if (value === undefined) {
+    if (loopback) return DEVSERVER_ADMIN_KEY;
+    if (required) {
+      problems.push(problem(name, `an API key (required because ${baseUrl} is not a loopback address, so the devserver default does not apply)`, 'it unset', `-e ${name}=ss_<key>`));
+    }
+    return null;
+  }
+  if (!value.startsWith('ss_')) {
+    problems.push(problem(name, 'an API key starting with ss_ (the sequencer answers any other key with 401 invalid_api_key)', `a key of ${value.length} characters that does not start with ss_ (not shown: it is a secret)`, `-e ${name}=ss_<key>`));
+  }
+  return value;
+}
+
+function uuidFrom(value, name, problems) {
+  if (value === undefined) return NIL_UUID;
+  if (isUuid(value)) return value.toLowerCase();
+  problems.push(problem(name, 'a UUID like 00000000-0000-0000-0000-000000000000', show(value), `-e ${name}=<uuid> or leave it unset for the nil UUID`));
+  return NIL_UUID;
+}
+
+function integerFrom(value, name, fallback, min, max, why, problems) {
+  if (value === undefined) return fallback;
+  const n = parseInteger(value, min, max);
+  if (n !== null) return n;
+  problems.push(problem(name, `an integer from ${min} to ${max} (${why})`, show(value), fallback === null ? `-e ${name}=<integer> or leave it unset` : `-e ${name}=${fallback} or leave it unset for the default ${fallback}`));
+  return fallback;
+}
+
+function parseInteger(value, min, max) {
+  if (!/^\d+$/.test(value)) return null;
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n >= min && n <= max ? n : null;
+}
+
+function problem(name, expected, found, fix) {
+  return `${name}: expected ${expected}; found ${found}. Fix: ${fix}.`;
+}
+
+function show(value) {
+  const s = value.length > 60 ? value.slice(0, 57) + '...' : value;
+  return JSON.stringify(s);
+}

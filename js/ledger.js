@@ -1,0 +1,388 @@
+/**
+ * The VU's own ledger of accepted events, per stream (tenant, store).
+ *
+ * The real sequencer has no HTTP read of VES events, so to verify an inclusion proof a VU must
+ * rebuild the Merkle leaf of one of its own events from what it kept at ingest time:
+ * sequence number -> (signing hash, signature). The ledger keeps those, records receipts of
+ * ingest responses (checking every receipt hash, and the sequencer signature on a sample), and
+ * detects sequence anomalies:
+ *  - a response whose new receipts are not exactly sequenceStart..sequenceEnd, consecutive,
+ *    eventsAccepted of them;
+ *  - a new event given a sequence number this VU has already seen in that stream.
+ *
+ * Memory is bounded: at most `maxEvents` entries (default 10,000, roughly 0.4 KB each) are kept
+ * across all streams; when full, the oldest recorded entry is evicted first. `keepFraction`
+ * keeps only a random share of new events (the proof sample) so the ledger spans more history.
+ * Sequence numbers already seen are kept as merged ranges (one per response at worst), capped at
+ * `maxSeenRanges` (default 10,000); beyond it the lowest ranges are dropped, and duplicates of
+ * dropped ranges can no longer be detected.
+ *
+ * @module ledger
+ */
+import { describe, strip0x } from './bytes.js';
+import { leafHash, signingHash } from './hash.js';
+import { checkReceipt } from './receipt.js';
+
+export const DEFAULT_MAX_EVENTS = 10000;
+export const DEFAULT_MAX_SEEN_RANGES = 10000;
+
+/**
+ * @typedef {object} LedgerEntry
+ * @property {string} tenantId
+ * @property {string} storeId
+ * @property {number} sequenceNumber
+ * @property {string} eventId
+ * @property {string} signingHash bare hex
+ * @property {string} signature bare hex (64 bytes)
+ * @property {number} ingestedAt ms since the epoch, when the ingest response arrived
+ */
+
+/**
+ * @typedef {object} IngestOutcome
+ * @property {string} stream "tenant/store"
+ * @property {boolean} parsed false when the response had no JSON body
+ * @property {number} accepted eventsAccepted as the server reported it
+ * @property {Array<{eventId: string, code: string, reason: string, message: string}>} rejected
+ * @property {number} newReceipts receipts of newly sequenced events
+ * @property {number} replayed receipts of events the server had already (idempotent replays)
+ * @property {number} invalidReceipts receipts that failed checkReceipt or belong to no event sent
+ * @property {string[]} invalidReasons reasons for the invalid receipts (first 10)
+ * @property {number} signaturesChecked sequencer signatures verified (the sample)
+ * @property {number} anomalies sequence anomalies in this response
+ * @property {number} missing events sent that got neither a receipt nor a rejection
+ */
+
+class StreamRecord {
+  constructor(tenantId, storeId) {
+    this.tenantId = tenantId;
+    this.storeId = storeId;
+    this.seqs = []; // ascending; entries live from index `head` on (lazy deletion)
+    this.head = 0;
+    this.entries = new Map(); // sequence number -> LedgerEntry
+    this.seen = []; // flat sorted ranges [start0, end0, start1, end1, ...]
+  }
+}
+
+export class Ledger {
+  /**
+   * @param {{maxEvents?: number, maxSeenRanges?: number, keepFraction?: number, random?: () => number}} [options]
+   */
+  constructor(options = {}) {
+    const { maxEvents = DEFAULT_MAX_EVENTS, maxSeenRanges = DEFAULT_MAX_SEEN_RANGES, keepFraction = 1, random = Math.random } = options;
+    if (!Number.isInteger(maxEvents) || maxEvents < 1) throw new TypeError(`Ledger: maxEvents: expected a positive integer, found ${describe(maxEvents)}`);
+    if (!Number.isInteger(maxSeenRanges) || maxSeenRanges < 1) throw new TypeError(`Ledger: maxSeenRanges: expected a positive integer, found ${describe(maxSeenRanges)}`);
+    if (!(keepFraction > 0 && keepFraction <= 1)) throw new TypeError(`Ledger: keepFraction: expected a number in (0, 1], found ${describe(keepFraction)}`);
+    this.maxEvents = maxEvents;
+    this.maxSeenRanges = maxSeenRanges;
+    this.keepFraction = keepFraction;
+    this.random = random;
+    this.streams = new Map();
+    this.size = 0;
+    this.evicted = 0;
+    // FIFO of recorded entries for eviction: parallel arrays with a moving head.
+    this.queueStreams = [];
+    this.queueSeqs = [];
+    this.queueHead = 0;
+  }
+
+  /** @returns {StreamRecord} */
+  stream(tenantId, storeId) {
+    const key = streamKey(tenantId, storeId);
+    let rec = this.streams.get(key);
+    if (rec === undefined) {
+      rec = new StreamRecord(tenantId.toLowerCase(), storeId.toLowerCase());
+      this.streams.set(key, rec);
+    }
+    return rec;
+  }
+
+  /**
+   * Records the receipts of one ingest response for the events that were sent in it.
+   * Every receipt hash is checked; with `sequencerPublicKeyHex`, a `signatureSample` share of
+   * the sequencer signatures too. Receipts that fail are not recorded.
+   *
+   * @param {object[]} events the envelopes sent (one stream)
+   * @param {object} response the parsed JSON body, or a client result `{json}`
+   * @param {{ingestedAt?: number, sequencerPublicKeyHex?: string, signatureSample?: number}} [options]
+   * @returns {IngestOutcome}
+   */
+  recordIngest(events, response, options = {}) {
+    const { ingestedAt = Date.now(), sequencerPublicKeyHex = null, signatureSample = 0 } = options;
+    const body = response && typeof response === 'object' && 'json' in response && 'res' in response ? response.json : response;
+    const first = events.length > 0 ? events[0] : null;
+    const rec = first ? this.stream(first.tenant_id, first.store_id) : null;
+    const outcome = {
+      stream: rec ? `${rec.tenantId}/${rec.storeId}` : '',
+      parsed: body !== null && typeof body === 'object',
+      accepted: 0,
+      rejected: [],
+      newReceipts: 0,
+      replayed: 0,
+      invalidReceipts: 0,
+      invalidReasons: [],
+      signaturesChecked: 0,
+      anomalies: 0,
+      missing: 0,
+    };
+    if (!outcome.parsed || rec === null) {
+      outcome.missing = events.length;
+      return outcome;
+    }
+    outcome.accepted = Number.isSafeInteger(body.eventsAccepted) ? body.eventsAccepted : 0;
+    const byId = new Map();
+    for (const e of events) byId.set(String(e.event_id).toLowerCase(), e);
+    const answered = new Set();
+
+    for (const r of Array.isArray(body.rejections) ? body.rejections : []) {
+      const reason = typeof r.reason === 'string' ? r.reason : '';
+      const eventId = typeof r.event_id === 'string' ? r.event_id.toLowerCase() : '';
+      answered.add(eventId);
+      outcome.rejected.push({ eventId, code: reasonCode(reason), reason, message: typeof r.message === 'string' ? r.message : '' });
+    }
+
+    const start = Number.isSafeInteger(body.sequenceStart) ? body.sequenceStart : null;
+    const end = Number.isSafeInteger(body.sequenceEnd) ? body.sequenceEnd : null;
+    const newSeqs = [];
+    for (const receipt of Array.isArray(body.receipts) ? body.receipts : []) {
+      const id = receipt && typeof receipt.eventId === 'string' ? receipt.eventId.toLowerCase() : '';
+      const event = byId.get(id);
+      if (event === undefined) {
+        this.noteInvalid(outcome, `unknown_event: a receipt for ${id || 'no eventId'}, which this request did not send`);
+        continue;
+      }
+      answered.add(id);
+      const ownSigningHash = signingHash(event);
+      const checkSignature = sequencerPublicKeyHex && signatureSample > 0 && this.random() < signatureSample;
+      const check = checkReceipt(event, receipt, checkSignature ? sequencerPublicKeyHex : undefined, { signingHashHex: ownSigningHash });
+      if (!check.ok) {
+        this.noteInvalid(outcome, check.reason);
+        continue;
+      }
+      if (checkSignature) outcome.signaturesChecked++;
+      const seq = receipt.sequenceNumber;
+      if (start !== null && end !== null && seq >= start && seq <= end) {
+        outcome.newReceipts++;
+        newSeqs.push(seq);
+        if (this.keepFraction >= 1 || this.random() < this.keepFraction) {
+          this.addEntry(rec, {
+            tenantId: rec.tenantId,
+            storeId: rec.storeId,
+            sequenceNumber: seq,
+            eventId: id,
+            signingHash: ownSigningHash,
+            signature: strip0x(String(event.agent_signature)).toLowerCase(),
+            ingestedAt,
+          });
+        }
+      } else {
+        outcome.replayed++;
+      }
+    }
+
+    // The new receipts must be exactly sequenceStart..sequenceEnd, eventsAccepted of them.
+    newSeqs.sort((a, b) => a - b);
+    const expectedCount = start === null || end === null ? 0 : end - start + 1;
+    let consecutive = newSeqs.length === expectedCount && outcome.accepted === expectedCount;
+    for (let i = 0; consecutive && i < newSeqs.length; i++) consecutive = newSeqs[i] === start + i;
+    if (!consecutive) outcome.anomalies++;
+    outcome.anomalies += this.markSeen(rec, newSeqs);
+    for (const id of byId.keys()) if (!answered.has(id)) outcome.missing++;
+    return outcome;
+  }
+
+  /**
+   * Adds one entry (used by recordIngest; public for tests and custom flows).
+   * @param {string} tenantId
+   * @param {string} storeId
+   * @param {Omit<LedgerEntry, 'tenantId'|'storeId'>} entry
+   */
+  record(tenantId, storeId, entry) {
+    const rec = this.stream(tenantId, storeId);
+    this.addEntry(rec, Object.assign({ tenantId: rec.tenantId, storeId: rec.storeId }, entry));
+  }
+
+  /**
+   * Marks sequence numbers as seen in a stream; returns how many had been seen before
+   * (each one is a sequence anomaly).
+   * @param {StreamRecord} rec
+   * @param {number[]} seqs ascending
+   */
+  markSeen(rec, seqs) {
+    let duplicates = 0;
+    let i = 0;
+    while (i < seqs.length) {
+      // Consecutive run seqs[i..j]
+      let j = i;
+      while (j + 1 < seqs.length && seqs[j + 1] === seqs[j] + 1) j++;
+      duplicates += this.markSeenRange(rec, seqs[i], seqs[j]);
+      i = j + 1;
+    }
+    return duplicates;
+  }
+
+  /**
+   * Marks [start, end] as seen; returns how many of those sequence numbers had been seen before.
+   * @param {StreamRecord} rec
+   */
+  markSeenRange(rec, start, end) {
+    const r = rec.seen;
+    // First range whose end >= start - 1 (it may touch or overlap [start, end]).
+    let lo = 0;
+    let hi = r.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (r[2 * mid + 1] < start - 1) lo = mid + 1;
+      else hi = mid;
+    }
+    let mergedStart = start;
+    let mergedEnd = end;
+    let k = lo;
+    let duplicates = 0;
+    while (k < r.length / 2 && r[2 * k] <= end + 1) {
+      const s = r[2 * k];
+      const e = r[2 * k + 1];
+      const overlap = Math.min(e, end) - Math.max(s, start) + 1;
+      if (overlap > 0) duplicates += overlap;
+      if (s < mergedStart) mergedStart = s;
+      if (e > mergedEnd) mergedEnd = e;
+      k++;
+    }
+    r.splice(2 * lo, 2 * (k - lo), mergedStart, mergedEnd);
+    if (r.length / 2 > this.maxSeenRanges) r.splice(0, r.length - 2 * this.maxSeenRanges);
+    return duplicates;
+  }
+
+  /** True when this VU has seen `seq` as a newly sequenced number in the stream. */
+  hasSeen(tenantId, storeId, seq) {
+    const r = this.stream(tenantId, storeId).seen;
+    for (let k = 0; k < r.length; k += 2) if (seq >= r[k] && seq <= r[k + 1]) return true;
+    return false;
+  }
+
+  /**
+   * The entry for a sequence number, if still kept.
+   * @returns {LedgerEntry|undefined}
+   */
+  get(tenantId, storeId, seq) {
+    return this.stream(tenantId, storeId).entries.get(seq);
+  }
+
+  /**
+   * A random own entry with start <= sequenceNumber <= end, or null.
+   * @returns {LedgerEntry|null}
+   */
+  pick(tenantId, storeId, start, end) {
+    const rec = this.stream(tenantId, storeId);
+    const lo = lowerBound(rec.seqs, rec.head, start);
+    const hi = lowerBound(rec.seqs, lo, end + 1);
+    if (lo >= hi) return null;
+    const from = lo + Math.floor(this.random() * (hi - lo));
+    for (let k = 0; k < hi - lo; k++) {
+      const idx = lo + ((from - lo + k) % (hi - lo));
+      const entry = rec.entries.get(rec.seqs[idx]);
+      if (entry !== undefined) return entry;
+    }
+    return null;
+  }
+
+  /**
+   * Chooses a commitment (newest first) that covers one of this VU's own kept events, and that event.
+   * @param {string} tenantId
+   * @param {string} storeId
+   * @param {object[]} commitments server commitments (sequence_start, sequence_end, batch_id, …)
+   * @returns {{commitment: object, entry: LedgerEntry}|null}
+   */
+  proofTarget(tenantId, storeId, commitments) {
+    if (!Array.isArray(commitments)) return null;
+    for (let i = commitments.length - 1; i >= 0; i--) {
+      const c = commitments[i];
+      if (!c || !Number.isSafeInteger(c.sequence_start) || !Number.isSafeInteger(c.sequence_end)) continue;
+      const entry = this.pick(tenantId, storeId, c.sequence_start, c.sequence_end);
+      if (entry !== null) return { commitment: c, entry };
+    }
+    return null;
+  }
+
+  /**
+   * The Merkle leaf of a kept entry, bare hex.
+   * @param {LedgerEntry} entry
+   */
+  leafHash(entry) {
+    return leafHash(entry.tenantId, entry.storeId, entry.sequenceNumber, entry.signingHash, entry.signature);
+  }
+
+  addEntry(rec, entry) {
+    const seq = entry.sequenceNumber;
+    if (rec.entries.has(seq)) {
+      rec.entries.set(seq, entry); // same slot, newer data; the queue already holds it
+      return;
+    }
+    rec.entries.set(seq, entry);
+    const seqs = rec.seqs;
+    if (seqs.length === rec.head || seqs[seqs.length - 1] < seq) {
+      seqs.push(seq);
+    } else {
+      seqs.splice(lowerBound(seqs, rec.head, seq), 0, seq);
+    }
+    this.queueStreams.push(rec);
+    this.queueSeqs.push(seq);
+    this.size++;
+    while (this.size > this.maxEvents) this.evictOldest();
+  }
+
+  evictOldest() {
+    const rec = this.queueStreams[this.queueHead];
+    const seq = this.queueSeqs[this.queueHead];
+    this.queueStreams[this.queueHead] = undefined;
+    this.queueHead++;
+    if (rec.entries.delete(seq)) {
+      this.size--;
+      this.evicted++;
+    }
+    while (rec.head < rec.seqs.length && !rec.entries.has(rec.seqs[rec.head])) rec.head++;
+    if (rec.head > 1024 && rec.head * 2 > rec.seqs.length) {
+      rec.seqs = rec.seqs.slice(rec.head);
+      rec.head = 0;
+    }
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queueSeqs.length) {
+      this.queueStreams = this.queueStreams.slice(this.queueHead);
+      this.queueSeqs = this.queueSeqs.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+  }
+
+  noteInvalid(outcome, reason) {
+    outcome.invalidReceipts++;
+    if (outcome.invalidReasons.length < 10) outcome.invalidReasons.push(reason);
+  }
+}
+
+/**
+ * The rejection code used as a metric tag: the part of `reason` before any ':'
+ * (`agent_key_invalid: Agent key not found` -> `agent_key_invalid`), never the message.
+ * @param {string} reason
+ */
+export function reasonCode(reason) {
+  if (typeof reason !== 'string' || reason.length === 0) return 'unknown';
+  const colon = reason.indexOf(':');
+  return (colon < 0 ? reason : reason.slice(0, colon)).trim() || 'unknown';
+}
+
+function streamKey(tenantId, storeId) {
+  if (typeof tenantId !== 'string' || typeof storeId !== 'string') {
+    throw new TypeError(`Ledger: expected tenant and store UUID strings, found ${describe(tenantId)} and ${describe(storeId)}`);
+  }
+  return `${tenantId.toLowerCase()}/${storeId.toLowerCase()}`;
+}
+
+// First index i >= from with a[i] >= value (a ascending).
+function lowerBound(a, from, value) {
+  let lo = from;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

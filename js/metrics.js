@@ -1,0 +1,127 @@
+/**
+ * The kit's custom k6 metrics, created at module scope (k6 requires init context), and helpers
+ * that feed them from the library's results.
+ *
+ * | metric                   | type         | tags   |
+ * |--------------------------|--------------|--------|
+ * | ves_events_accepted      | Counter      | stream |
+ * | ves_events_rejected      | Counter      | reason (the code before any ':', never the message) |
+ * | ves_receipts_invalid     | Counter      |        |
+ * | ves_proofs_verified      | Counter      |        |
+ * | ves_proofs_failed        | Counter      |        |
+ * | ves_time_to_proof        | Trend (time) |        | ms from ingest ack to verified proof
+ * | ves_sign_duration        | Trend (time) |        | ms per event spent building and signing
+ * | ves_sequence_anomalies   | Counter      | stream |
+ * | ves_invalid_rejected     | Counter      | kind   |
+ * | ves_invalid_accepted     | Counter      | kind   |
+ * | ves_replay_violations    | Counter      |        |
+ *
+ * @module metrics
+ */
+import { Counter, Trend } from 'k6/metrics';
+import { reasonCode } from './ledger.js';
+
+export const eventsAccepted = new Counter('ves_events_accepted');
+export const eventsRejected = new Counter('ves_events_rejected');
+export const receiptsInvalid = new Counter('ves_receipts_invalid');
+export const proofsVerified = new Counter('ves_proofs_verified');
+export const proofsFailed = new Counter('ves_proofs_failed');
+export const timeToProof = new Trend('ves_time_to_proof', true);
+export const signDuration = new Trend('ves_sign_duration', true);
+export const sequenceAnomalies = new Counter('ves_sequence_anomalies');
+export const invalidRejected = new Counter('ves_invalid_rejected');
+export const invalidAccepted = new Counter('ves_invalid_accepted');
+export const replayViolations = new Counter('ves_replay_violations');
+
+/** Metric names, for thresholds and summaries. */
+export const METRIC_NAMES = Object.freeze({
+  eventsAccepted: 'ves_events_accepted',
+  eventsRejected: 'ves_events_rejected',
+  receiptsInvalid: 'ves_receipts_invalid',
+  proofsVerified: 'ves_proofs_verified',
+  proofsFailed: 'ves_proofs_failed',
+  timeToProof: 'ves_time_to_proof',
+  signDuration: 'ves_sign_duration',
+  sequenceAnomalies: 'ves_sequence_anomalies',
+  invalidRejected: 'ves_invalid_rejected',
+  invalidAccepted: 'ves_invalid_accepted',
+  replayViolations: 'ves_replay_violations',
+});
+
+/**
+ * Adds 0 to every counter so that each appears in summaries (and in handleSummary data) even
+ * when nothing happened, e.g. `ves_events_rejected 0`.
+ */
+export function touchMetrics() {
+  for (const c of [eventsAccepted, eventsRejected, receiptsInvalid, proofsVerified, proofsFailed, sequenceAnomalies, invalidRejected, invalidAccepted, replayViolations]) {
+    c.add(0);
+  }
+}
+
+/**
+ * Feeds an ingest outcome (Ledger.recordIngest) into the counters: accepted events, rejections
+ * by reason code, invalid receipts, sequence anomalies. Use it for valid events only: rejections
+ * of deliberately invalid probes belong in `recordProbe`.
+ * @param {import('./ledger.js').IngestOutcome} outcome
+ * @param {string} stream the stream tag value (e.g. the stream index "0")
+ */
+export function recordIngestOutcome(outcome, stream) {
+  const tags = { stream: String(stream) };
+  if (outcome.accepted > 0) eventsAccepted.add(outcome.accepted, tags);
+  if (outcome.rejected.length > 0) {
+    const byCode = {};
+    for (const r of outcome.rejected) byCode[r.code] = (byCode[r.code] || 0) + 1;
+    for (const code of Object.keys(byCode)) eventsRejected.add(byCode[code], { reason: code });
+  }
+  if (outcome.invalidReceipts > 0) receiptsInvalid.add(outcome.invalidReceipts);
+  if (outcome.anomalies > 0) sequenceAnomalies.add(outcome.anomalies, tags);
+}
+
+/**
+ * Counts one rejection reason (the code before any ':' becomes the tag).
+ * @param {string} reason the server's reason string
+ * @param {number} [count]
+ */
+export function recordRejection(reason, count = 1) {
+  eventsRejected.add(count, { reason: reasonCode(reason) });
+}
+
+/**
+ * Records the build-and-sign time of a batch as one sample of ms per event.
+ * @param {number} elapsedMs time spent building and signing the batch
+ * @param {number} eventCount events in the batch
+ */
+export function recordSignDuration(elapsedMs, eventCount) {
+  if (eventCount > 0) signDuration.add(elapsedMs / eventCount);
+}
+
+/**
+ * Records one proof check.
+ * @param {boolean} ok verified
+ * @param {number} [timeToProofMs] ms from the event's ingest ack to the verified proof (recorded when ok)
+ */
+export function recordProof(ok, timeToProofMs) {
+  if (ok) {
+    proofsVerified.add(1);
+    if (typeof timeToProofMs === 'number' && timeToProofMs >= 0) timeToProof.add(timeToProofMs);
+  } else {
+    proofsFailed.add(1);
+  }
+}
+
+/**
+ * Records the outcome of a deliberately invalid event (a probe).
+ * @param {string} kind e.g. bad_signature, payload_hash_mismatch
+ * @param {boolean} rejected true when the sequencer rejected it as it should
+ */
+export function recordProbe(kind, rejected) {
+  (rejected ? invalidRejected : invalidAccepted).add(1, { kind });
+}
+
+/**
+ * Records replay violations (a replayed event that did not come back with its original receipt).
+ * @param {number} [count]
+ */
+export function recordReplayViolation(count = 1) {
+  replayViolations.add(count);
+}

@@ -1,0 +1,80 @@
+/**
+ * ves-k6: the k6 library for load-testing VES v1 sequencers. The one entry point; import it
+ * from a scenario with a relative path:
+ *
+ *   import { config, createSigner, buildBatch, VesClient, Ledger } from '../js/ves.js';
+ *
+ * Only `k6`, `k6/http`, `k6/crypto`, `k6/metrics`, `k6/execution` and `k6/data` are imported
+ * from outside; nothing needs a build step. See docs/JS.md.
+ *
+ * @module ves
+ */
+export {
+  bytesToHex,
+  bytesToUuid,
+  concatBytes,
+  hexToBytes,
+  isHex,
+  isUuid,
+  normalizeHex,
+  randomBytes,
+  randomUuid,
+  randomUuids,
+  strip0x,
+  tryHexToBytes,
+  u32be,
+  u64be,
+  utf8Encode,
+  utf8Length,
+  uuidToBytes,
+} from './bytes.js';
+export { compareUtf16, jcs, jcsReference, sortUtf16 } from './jcs.js';
+export {
+  DOMAIN,
+  PAD_LEAF,
+  STREAM_STORE_ID_DOMAIN,
+  ZERO_HASH,
+  leafHash,
+  leafPreimage,
+  nodeHash,
+  payloadHash,
+  payloadHashOfJcs,
+  receiptHash,
+  receiptPreimage,
+  sha256Hex,
+  signingDigest,
+  signingHash,
+  signingPreimage,
+  stateRoot,
+  stateRootPreimage,
+  streamId,
+  streamStoreId,
+} from './hash.js';
+export { L as ED25519_ORDER, createSigner, precomputeBaseTable, publicKeyOf, verify } from './ed25519.js';
+export { buildBatch, buildEvent, buildEvents, ingestBody, signEvent } from './event.js';
+export { checkReceipt, verifyReceipt } from './receipt.js';
+export { checkInclusion, merkleLevels, merkleProof, merkleRoot, treeShape, verifyInclusion } from './merkle.js';
+export { DEFAULT_MAX_EVENTS, DEFAULT_MAX_SEEN_RANGES, Ledger, reasonCode } from './ledger.js';
+export { VesClient, parseJson } from './client.js';
+export {
+  METRIC_NAMES,
+  eventsAccepted,
+  eventsRejected,
+  invalidAccepted,
+  invalidRejected,
+  proofsFailed,
+  proofsVerified,
+  receiptsInvalid,
+  recordIngestOutcome,
+  recordProbe,
+  recordProof,
+  recordRejection,
+  recordReplayViolation,
+  recordSignDuration,
+  replayViolations,
+  sequenceAnomalies,
+  signDuration,
+  timeToProof,
+  touchMetrics,
+} from './metrics.js';
+export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted } from './config.js';
