@@ -1,0 +1,235 @@
+// Conformance of the k6 library against `ves vectors` output (format ves-vectors/1,
+// docs/VECTORS.md): every value computed by ves-core is recomputed here and compared byte for
+// byte — JCS, payload hashes, signing preimages and hashes, signatures, receipt hashes,
+// sequencer signatures, leaves, stream store ids, Merkle roots and proofs, and every mutation
+// rejected in every mode it lists.
+//
+//   target/release/ves vectors --seed 1 --count 2000 --out /tmp/vectors.json
+//   k6 run --quiet --no-usage-report -e VES_VECTORS_FILE=/tmp/vectors.json tests/k6/ves_vectors.test.js
+//
+// Without VES_VECTORS_FILE it logs "ves-test: SKIP …" and claims nothing; a file that is given
+// but unreadable or in another format fails the test.
+import {
+  buildEvents,
+  bytesToHex,
+  checkInclusion,
+  createSigner,
+  jcs,
+  jcsReference,
+  leafHash,
+  merkleProof,
+  merkleRoot,
+  payloadHash,
+  publicKeyOf,
+  receiptHash,
+  signingHash,
+  signingPreimage,
+  streamStoreId,
+  treeShape,
+  utf8Encode,
+  utf8Length,
+  verify,
+} from '../../js/ves.js';
+import { Harness, readJson, skip, testOptions } from './lib/harness.js';
+
+const TEST = 'ves_vectors';
+const MIN_JCS = 2000;
+const MIN_EVENTS = 2000;
+const TREES = 300;
+const SEQUENCER_SIGNATURES_VERIFIED = 50; // JS verification costs ms: a spread sample
+const AGENT_SIGNATURES_VERIFIED = 50;
+const BUILD_CHUNK = 100;
+
+const path = __ENV.VES_VECTORS_FILE;
+let skipReason = null;
+let loadError = null;
+let file = null;
+if (!path) {
+  skipReason = 'VES_VECTORS_FILE is not set (generate one with `ves vectors --seed 1 --count 2000 --out FILE` and pass -e VES_VECTORS_FILE=/absolute/FILE)';
+} else {
+  const r = readJson(path);
+  if (r.error) loadError = r.error;
+  else if (!r.value || r.value.format !== 'ves-vectors/1') loadError = `${path}: expected "format": "ves-vectors/1", found ${JSON.stringify(r.value && r.value.format)}`;
+  else file = r.value;
+}
+
+// jcs + events + stream ids + trees; the bound fails a run that silently covered less.
+export const options = testOptions(skipReason, MIN_JCS + MIN_EVENTS + TREES);
+
+export default function () {
+  if (skipReason) {
+    skip(TEST, skipReason);
+    return;
+  }
+  const h = new Harness(TEST);
+  if (loadError) {
+    h.ok('file', false, loadError);
+    h.finish();
+    return;
+  }
+  console.log(`${TEST}: ${path}: generator ${file.generator}, seed ${file.seed}, count ${file.count}`);
+  h.guard('keys', 'keys', () => testKeys(h));
+  h.guard('jcs', 'jcs', () => testJcs(h));
+  h.guard('events', 'events', () => testEvents(h));
+  h.guard('stream_store_ids', 'stream store ids', () => testStreams(h));
+  h.guard('merkle', 'merkle', () => testMerkle(h));
+  h.finish();
+}
+
+function testKeys(h) {
+  h.ok('keys', Array.isArray(file.keys) && file.keys.length > 0, 'the file has agent keys');
+  for (const k of file.keys.concat([file.sequencer_key])) {
+    h.case('keys');
+    h.eq('keys', publicKeyOf(k.seed_hex), k.public_key_hex, `public key of ${k.seed_hex.slice(0, 8)}…`);
+  }
+}
+
+function testJcs(h) {
+  h.ok('jcs', file.jcs.length >= MIN_JCS, `expected at least ${MIN_JCS} jcs cases, found ${file.jcs.length}`);
+  for (const c of file.jcs) {
+    h.case('jcs');
+    h.guard('jcs', c.name, () => {
+      const value = JSON.parse(c.input_json);
+      const text = jcs(value);
+      h.eq('jcs', text, c.jcs, `${c.name} jcs`);
+      h.eq('jcs', jcsReference(value), c.jcs, `${c.name} jcsReference`);
+      const utf8 = utf8Encode(text);
+      h.eq('jcs', bytesToHex(utf8), c.jcs_utf8_hex, `${c.name} utf8`);
+      h.eq('jcs', utf8Length(text), utf8.length, `${c.name} utf8Length`);
+      h.eq('jcs', payloadHash(value), c.payload_plain_hash, `${c.name} payload hash`);
+    });
+  }
+}
+
+function testEvents(h) {
+  const cases = file.events;
+  h.ok('events', cases.length >= MIN_EVENTS, `expected at least ${MIN_EVENTS} event cases, found ${cases.length}`);
+  const signers = file.keys.map((k) => createSigner(k.seed_hex));
+  const sequencer = createSigner(file.sequencer_key.seed_hex);
+  const sequencerEvery = Math.max(1, Math.floor(cases.length / SEQUENCER_SIGNATURES_VERIFIED));
+  const agentEvery = Math.max(1, Math.floor(cases.length / AGENT_SIGNATURES_VERIFIED));
+  let sequencerVerified = 0;
+  let agentVerified = 0;
+  cases.forEach((c, i) => {
+    h.case('events');
+    h.guard('events', `event ${i}`, () => {
+      const env = c.envelope;
+      const label = `event ${i} (${env.event_id})`;
+      h.eq('events', jcs(env.payload), c.payload_jcs, `${label} payload jcs`);
+      h.eq('events', payloadHash(env.payload), c.payload_plain_hash, `${label} payload hash`);
+      h.eq('events', env.payload_plain_hash, '0x' + c.payload_plain_hash, `${label} envelope payload hash`);
+      h.eq('events', bytesToHex(signingPreimage(env)), c.signing_preimage_hex, `${label} signing preimage`);
+      const sh = signingHash(env);
+      h.eq('events', sh, c.event_signing_hash, `${label} signing hash`);
+      const signer = signers[c.key_index];
+      h.ok('events', signer !== undefined, `${label}: key_index ${c.key_index} has no key`);
+      h.eq('events', signer.sign(sh), c.agent_signature, `${label} agent signature`);
+      h.eq('events', env.agent_signature, '0x' + c.agent_signature, `${label} envelope signature`);
+      h.eq('events', receiptHash(env.tenant_id, env.store_id, env.event_id, c.sequence_number, sh), c.receipt_hash, `${label} receipt hash`);
+      h.eq('events', sequencer.sign(c.receipt_hash), c.sequencer_signature, `${label} sequencer signature`);
+      h.eq('events', leafHash(env.tenant_id, env.store_id, c.sequence_number, sh, env.agent_signature), c.leaf_hash, `${label} leaf`);
+      if (i % sequencerEvery === 0) {
+        sequencerVerified++;
+        h.ok('events.verify', verify(file.sequencer_key.public_key_hex, c.receipt_hash, c.sequencer_signature), `${label} sequencer signature verifies`);
+      }
+      if (i % agentEvery === 0) {
+        agentVerified++;
+        h.ok('events.verify', verify(file.keys[c.key_index].public_key_hex, sh, c.agent_signature), `${label} agent signature verifies`);
+      }
+    });
+  });
+  h.ok('events.verify', sequencerVerified >= Math.min(SEQUENCER_SIGNATURES_VERIFIED, cases.length), `verified ${sequencerVerified} sequencer signatures`);
+  console.log(`${TEST}: verified ${sequencerVerified} sequencer and ${agentVerified} agent signatures with the JS verifier; signed and compared all ${cases.length} of each`);
+
+  // buildEvents (the batch signer) reproduces every envelope from its fields.
+  for (let start = 0; start < cases.length; start += BUILD_CHUNK) {
+    const chunk = cases.slice(start, start + BUILD_CHUNK);
+    const byKey = {};
+    chunk.forEach((c, j) => (byKey[c.key_index] = byKey[c.key_index] || []).push(start + j));
+    for (const keyIndex of Object.keys(byKey)) {
+      const indices = byKey[keyIndex];
+      h.guard('events.build', `build chunk ${start} key ${keyIndex}`, () => {
+        const built = buildEvents(signers[keyIndex], indices.map((k) => fieldsOf(cases[k].envelope)));
+        indices.forEach((k, j) => {
+          h.case('events.build');
+          h.ok('events.build', sameEnvelope(built[j], cases[k].envelope), () => `event ${k}: buildEvents produced ${JSON.stringify(built[j]).slice(0, 300)}`);
+        });
+      });
+    }
+  }
+}
+
+function testStreams(h) {
+  h.ok('stream_store_ids', Array.isArray(file.stream_store_ids) && file.stream_store_ids.length > 0, 'the file has stream store id cases');
+  for (const c of file.stream_store_ids) {
+    h.case('stream_store_ids');
+    h.eq('stream_store_ids', streamStoreId(c.store_id, c.index), c.derived, `${c.store_id} #${c.index}`);
+  }
+}
+
+function testMerkle(h) {
+  const sizes = file.merkle.map((t) => t.leaf_count).sort((a, b) => a - b);
+  h.ok('merkle', sizes.length === TREES && sizes.every((n, i) => n === i + 1), `expected every tree size 1..${TREES} once, found ${sizes.length} trees`);
+  const mutationKinds = {};
+  for (const t of file.merkle) {
+    h.case('merkle');
+    h.guard('merkle', `tree ${t.leaf_count}`, () => {
+      const n = t.leaf_count;
+      const label = `tree n=${n}`;
+      h.eq('merkle', t.leaves.length, n, `${label} leaves`);
+      const shape = treeShape(n);
+      h.eq('merkle', shape.padded_leaf_count, t.padded_leaf_count, `${label} padded_leaf_count`);
+      h.eq('merkle', shape.tree_depth, t.tree_depth, `${label} tree_depth`);
+      h.eq('merkle', merkleRoot(t.leaves), t.merkle_root, `${label} root`);
+      if (n <= 16) h.eq('merkle', t.proofs.length, n, `${label}: every index has a proof`);
+      const commitment = { merkle_root: t.merkle_root, leaf_count: n, padded_leaf_count: t.padded_leaf_count, tree_depth: t.tree_depth };
+      for (const p of t.proofs) {
+        h.case('merkle.proofs');
+        const pl = `${label} index ${p.leaf_index}`;
+        h.eq('merkle.proofs', p.leaf_hash, t.leaves[p.leaf_index], `${pl} leaf`);
+        const built = merkleProof(t.leaves, p.leaf_index);
+        h.eq('merkle.proofs', JSON.stringify(built.proof_path), JSON.stringify(p.proof_path), `${pl} path`);
+        h.eq('merkle.proofs', JSON.stringify(built.directions), JSON.stringify(p.directions), `${pl} directions`);
+        const withCommitment = checkInclusion(p, p.leaf_hash, commitment);
+        h.ok('merkle.proofs', withCommitment.ok, `${pl} rejected with the commitment: ${withCommitment.reason}`);
+        const withRoot = checkInclusion(p, p.leaf_hash, t.merkle_root);
+        h.ok('merkle.proofs', withRoot.ok, `${pl} rejected with the bare root: ${withRoot.reason}`);
+      }
+      for (const m of t.mutations) {
+        h.case('merkle.mutations');
+        mutationKinds[m.kind] = (mutationKinds[m.kind] || 0) + 1;
+        h.ok('merkle.mutations', Array.isArray(m.must_fail) && m.must_fail.length > 0, `${label} ${m.kind}: must_fail lists no mode`);
+        for (const mode of m.must_fail) {
+          const target = mode === 'commitment' ? Object.assign({}, commitment, { merkle_root: m.merkle_root }) : mode === 'root' ? m.merkle_root : null;
+          h.ok('merkle.mutations', target !== null, `${label} ${m.kind}: unknown mode ${mode}`);
+          if (target === null) continue;
+          const r = checkInclusion(m.proof, m.leaf_hash, target);
+          h.ok('merkle.mutations', !r.ok, `${label} ${m.kind} accepted in mode ${mode}`);
+        }
+      }
+    });
+  }
+  console.log(`${TEST}: mutations by kind: ${JSON.stringify(mutationKinds)}`);
+}
+
+function fieldsOf(env) {
+  return {
+    tenant_id: env.tenant_id,
+    store_id: env.store_id,
+    source_agent_id: env.source_agent_id,
+    agent_key_id: env.agent_key_id,
+    entity_type: env.entity_type,
+    entity_id: env.entity_id,
+    event_type: env.event_type,
+    payload: env.payload,
+    event_id: env.event_id,
+    created_at: env.created_at,
+  };
+}
+
+const ENVELOPE_FIELDS = ['ves_version', 'event_id', 'tenant_id', 'store_id', 'source_agent_id', 'agent_key_id', 'entity_type', 'entity_id', 'event_type', 'created_at', 'payload_kind', 'payload_plain_hash', 'payload_cipher_hash', 'agent_signature'];
+
+function sameEnvelope(a, b) {
+  for (const k of ENVELOPE_FIELDS) if (a[k] !== b[k]) return false;
+  return jcs(a.payload) === jcs(b.payload);
+}
