@@ -66,12 +66,15 @@ if (!dir) {
 } else if (!dir.startsWith('/')) {
   skipReason = `VES_VECTORS_DIR must be an absolute path, found ${dir}`;
 } else {
+  const missing = [];
   const problems = [];
   for (const key of Object.keys(FILES)) {
     const r = readJson(`${dir}/${FILES[key]}`);
-    if (r.error) problems.push(r.error);
+    if (r.error && /no such file/.test(r.error)) missing.push(FILES[key]);
+    else if (r.error) problems.push(r.error);
     else vectors[key] = r.value;
   }
+  if (missing.length > 0) problems.unshift(`${missing.join(', ')} not found in ${dir}`);
   if (problems.length > 0) skipReason = `shared vectors not usable: ${problems.join('; ')}`;
 }
 

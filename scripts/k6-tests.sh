@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Runs every tests/k6/*.test.js with the real k6 binary and prints one line per test
+# (PASS / FAIL / SKIP), then `k6 tests: N passed, N failed, N skipped`. Exits non-zero when any
+# test failed.
+#
+#   scripts/k6-tests.sh [NAME_SUBSTRING...]
+#
+# Environment:
+#   K6                k6 binary (default: .venv/bin/k6, then k6 on PATH)
+#   VES_VECTORS_DIR   shared vectors folder (default ../shared/vectors, made absolute);
+#                     tests that need it skip, saying so, when it is absent
+#   VES_VECTORS_FILE  a `ves vectors` output file (optional: its test skips without it)
+#   RESULTS_DIR       where the logs go (default results; logs in $RESULTS_DIR/k6-tests/)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+if [ -n "${K6:-}" ]; then
+  k6=$K6
+elif [ -x .venv/bin/k6 ]; then
+  k6=$ROOT/.venv/bin/k6
+elif command -v k6 >/dev/null 2>&1; then
+  k6=$(command -v k6)
+else
+  echo "k6-tests: no k6 found: set K6=/path/to/k6, run scripts/install-k6.sh, or put k6 on PATH" >&2
+  exit 2
+fi
+
+absolute() { # absolute path of $1 (which may not exist), relative paths taken from the repo root
+  case "$1" in
+    /*) printf '%s\n' "$1" ;;
+    *) printf '%s/%s\n' "$ROOT" "$1" ;;
+  esac
+}
+vectors_dir=$(absolute "${VES_VECTORS_DIR:-../shared/vectors}")
+if [ -d "$vectors_dir" ]; then vectors_dir=$(cd "$vectors_dir" && pwd); fi
+vectors_file=""
+if [ -n "${VES_VECTORS_FILE:-}" ]; then vectors_file=$(absolute "$VES_VECTORS_FILE"); fi
+
+logs=$(absolute "${RESULTS_DIR:-results}")/k6-tests
+mkdir -p "$logs"
+
+echo "k6-tests: $("$k6" version 2>/dev/null | head -n 1)"
+echo "k6-tests: VES_VECTORS_DIR=$vectors_dir$([ -d "$vectors_dir" ] || echo ' (absent)')"
+echo "k6-tests: VES_VECTORS_FILE=${vectors_file:-<unset>}"
+
+passed=0 failed=0 skipped=0
+for test in tests/k6/*.test.js; do
+  name=$(basename "$test" .test.js)
+  if [ $# -gt 0 ]; then
+    match=0
+    for want in "$@"; do case "$name" in *"$want"*) match=1 ;; esac; done
+    [ $match -eq 1 ] || continue
+  fi
+  args=(run --quiet --no-usage-report --address 127.0.0.1:0 -e "VES_VECTORS_DIR=$vectors_dir")
+  if [ -n "$vectors_file" ]; then args+=(-e "VES_VECTORS_FILE=$vectors_file"); fi
+  log="$logs/$name.log"
+  started=$(date +%s)
+  "$k6" "${args[@]}" "$test" >"$log" 2>&1
+  rc=$?
+  seconds=$(($(date +%s) - started))
+  skip_line=$(grep -o 'ves-test: SKIP [^"]*' "$log" | head -n 1)
+  if [ $rc -eq 0 ] && [ -n "$skip_line" ]; then
+    skipped=$((skipped + 1))
+    echo "SKIP $name: ${skip_line#ves-test: SKIP $name: }"
+  elif [ $rc -eq 0 ]; then
+    passed=$((passed + 1))
+    summary=$(grep -o "$name: [0-9]* cases, [0-9]* checks, [0-9]* failed" "$log" | tail -n 1)
+    echo "PASS $name (${seconds}s) ${summary#"$name: "}"
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name (exit $rc, ${seconds}s; log: $log)"
+    # The failed assertions and the crossed thresholds, so the reason is visible here.
+    grep -E 'FAIL |level=error|✗|crossed' "$log" | sed 's/^time="[^"]*" //' | head -n 20 | sed 's/^/    /'
+  fi
+done
+
+echo "k6 tests: $passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]
