@@ -1,0 +1,311 @@
+//! Deliberate misbehaviour, FOR TESTS ONLY: the kit's end-to-end tests switch these on to prove
+//! that the k6 scenarios notice a broken sequencer. Everything faulty lives here, so that the
+//! normal path only calls a few hooks that do nothing when no fault is set.
+//!
+//! | kind (`--fault KIND[=VALUE]`) | effect | default VALUE |
+//! |---|---|---|
+//! | `bad_receipt_hash` | every VALUE-th new receipt carries a receiptHash with one bit flipped | 50 |
+//! | `bad_receipt_signature` | every VALUE-th new receipt carries a sequencerSignature with one bit flipped | 50 |
+//! | `skip_sequence` | once, the counter jumps by 2 at sequence VALUE: VALUE is never assigned (a stored gap) | 100 |
+//! | `duplicate_sequence` | once, the receipt of the event at sequence VALUE says VALUE-1 (hash and signature consistent with the lie); storage is right | 100 |
+//! | `corrupt_proof` | every VALUE-th inclusion proof served has one sibling with a bit flipped | 5 |
+//! | `shed_load` | every `/api/*` request answers 503 `pool_exhausted` from second A to second B after start | 5-10 |
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+use ves_core::hash::{self, Hash};
+use ves_core::sign::{self, SigningKey};
+use ves_core::{InclusionProof, Receipt};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    BadReceiptHash,
+    BadReceiptSignature,
+    SkipSequence,
+    DuplicateSequence,
+    CorruptProof,
+    ShedLoad,
+}
+
+/// One `--fault` argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultSpec {
+    pub kind: FaultKind,
+    pub value: Option<String>,
+}
+
+impl FromStr for FaultSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (name, value) = match s.split_once('=') {
+            Some((n, v)) => (n.trim(), Some(v.trim().to_string())),
+            None => (s.trim(), None),
+        };
+        let kind = match name {
+            "bad_receipt_hash" => FaultKind::BadReceiptHash,
+            "bad_receipt_signature" => FaultKind::BadReceiptSignature,
+            "skip_sequence" => FaultKind::SkipSequence,
+            "duplicate_sequence" => FaultKind::DuplicateSequence,
+            "corrupt_proof" => FaultKind::CorruptProof,
+            "shed_load" => FaultKind::ShedLoad,
+            _ => {
+                return Err(format!(
+                    "unknown fault {name:?}; expected one of bad_receipt_hash, \
+                     bad_receipt_signature, skip_sequence, duplicate_sequence, corrupt_proof, \
+                     shed_load (optionally KIND=VALUE)"
+                ))
+            }
+        };
+        Ok(FaultSpec { kind, value })
+    }
+}
+
+fn positive(spec: &FaultSpec, default: u64) -> Result<u64, String> {
+    match &spec.value {
+        None => Ok(default),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n >= 1 => Ok(n),
+            _ => Err(format!(
+                "fault {:?}: expected a positive integer, found {v:?}",
+                spec.kind
+            )),
+        },
+    }
+}
+
+fn window(spec: &FaultSpec) -> Result<(u64, u64), String> {
+    let Some(v) = &spec.value else {
+        return Ok((5, 10));
+    };
+    let parsed = v
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)));
+    match parsed {
+        Some((a, b)) if a < b => Ok((a, b)),
+        _ => Err(format!(
+            "fault shed_load: expected a window of seconds after start such as 5-10, found {v:?}"
+        )),
+    }
+}
+
+/// Every N-th call answers true (the N-th, 2N-th, …).
+#[derive(Debug)]
+struct EveryNth {
+    n: u64,
+    count: AtomicU64,
+}
+
+impl EveryNth {
+    fn new(n: u64) -> Self {
+        EveryNth {
+            n,
+            count: AtomicU64::new(0),
+        }
+    }
+    fn hit(&self) -> bool {
+        (self.count.fetch_add(1, Ordering::Relaxed) + 1) % self.n == 0
+    }
+}
+
+/// Fires once, at a given sequence number.
+#[derive(Debug)]
+struct Once {
+    at: u64,
+    fired: AtomicBool,
+}
+
+impl Once {
+    fn new(at: u64) -> Self {
+        Once {
+            at,
+            fired: AtomicBool::new(false),
+        }
+    }
+    fn hit(&self, seq: u64) -> bool {
+        seq == self.at && !self.fired.swap(true, Ordering::Relaxed)
+    }
+}
+
+/// What a receipt is about, so that a lie can be made consistent.
+pub struct ReceiptFacts<'a> {
+    pub tenant: &'a Uuid,
+    pub store: &'a Uuid,
+    pub signing_hash: &'a Hash,
+    pub sequencer_key: &'a SigningKey,
+}
+
+#[derive(Debug)]
+pub struct Faults {
+    bad_receipt_hash: Option<EveryNth>,
+    bad_receipt_signature: Option<EveryNth>,
+    skip_sequence: Option<Once>,
+    duplicate_sequence: Option<Once>,
+    corrupt_proof: Option<EveryNth>,
+    shed_load: Option<(Duration, Duration)>,
+    started: Instant,
+    specs: Vec<String>,
+}
+
+impl Faults {
+    pub fn none() -> Self {
+        Self::from_specs(&[]).unwrap_or_else(|_| unreachable!("no specs, no errors"))
+    }
+
+    pub fn from_specs(specs: &[FaultSpec]) -> Result<Self, String> {
+        let mut f = Faults {
+            bad_receipt_hash: None,
+            bad_receipt_signature: None,
+            skip_sequence: None,
+            duplicate_sequence: None,
+            corrupt_proof: None,
+            shed_load: None,
+            started: Instant::now(),
+            specs: Vec::new(),
+        };
+        for spec in specs {
+            let described = match spec.kind {
+                FaultKind::BadReceiptHash => {
+                    let n = positive(spec, 50)?;
+                    f.bad_receipt_hash = Some(EveryNth::new(n));
+                    format!("bad_receipt_hash: every {n}th new receipt has a wrong receiptHash")
+                }
+                FaultKind::BadReceiptSignature => {
+                    let n = positive(spec, 50)?;
+                    f.bad_receipt_signature = Some(EveryNth::new(n));
+                    format!("bad_receipt_signature: every {n}th new receipt has a wrong sequencerSignature")
+                }
+                FaultKind::SkipSequence => {
+                    let at = positive(spec, 100)?;
+                    f.skip_sequence = Some(Once::new(at));
+                    format!("skip_sequence: sequence {at} is skipped once (a gap)")
+                }
+                FaultKind::DuplicateSequence => {
+                    let at = positive(spec, 100)?.max(2);
+                    f.duplicate_sequence = Some(Once::new(at));
+                    format!(
+                        "duplicate_sequence: the receipt of sequence {at} says {}",
+                        at - 1
+                    )
+                }
+                FaultKind::CorruptProof => {
+                    let n = positive(spec, 5)?;
+                    f.corrupt_proof = Some(EveryNth::new(n));
+                    format!("corrupt_proof: every {n}th inclusion proof has a flipped sibling")
+                }
+                FaultKind::ShedLoad => {
+                    let (a, b) = window(spec)?;
+                    f.shed_load = Some((Duration::from_secs(a), Duration::from_secs(b)));
+                    format!("shed_load: every /api/* request gets 503 pool_exhausted from {a} s to {b} s after start")
+                }
+            };
+            f.specs.push(described);
+        }
+        Ok(f)
+    }
+
+    /// One line per active fault, for the loud warning at start.
+    pub fn describe(&self) -> &[String] {
+        &self.specs
+    }
+
+    /// The sequence number after `head` (normally `head + 1`).
+    pub fn next_sequence(&self, head: u64) -> u64 {
+        let next = head + 1;
+        match &self.skip_sequence {
+            Some(once) if once.hit(next) => next + 1,
+            _ => next,
+        }
+    }
+
+    /// Corrupts a freshly made receipt, if a receipt fault says so.
+    pub fn tamper_receipt(&self, receipt: &mut Receipt, facts: &ReceiptFacts<'_>) {
+        if let Some(once) = &self.duplicate_sequence {
+            if once.hit(receipt.sequence_number) {
+                receipt.sequence_number -= 1;
+                receipt.receipt_hash = hash::receipt_hash(
+                    facts.tenant,
+                    facts.store,
+                    &receipt.event_id,
+                    receipt.sequence_number,
+                    facts.signing_hash,
+                );
+                receipt.sequencer_signature =
+                    hex::encode(sign::sign_hash(facts.sequencer_key, &receipt.receipt_hash));
+            }
+        }
+        if self.bad_receipt_hash.as_ref().is_some_and(EveryNth::hit) {
+            receipt.receipt_hash[0] ^= 1;
+        }
+        if self
+            .bad_receipt_signature
+            .as_ref()
+            .is_some_and(EveryNth::hit)
+        {
+            let mut sig = [0u8; 64];
+            if hex::decode_to_slice(&receipt.sequencer_signature, &mut sig).is_ok() {
+                sig[0] ^= 1;
+                receipt.sequencer_signature = hex::encode(sig);
+            }
+        }
+    }
+
+    /// Corrupts a proof about to be served, if `corrupt_proof` says so.
+    pub fn tamper_proof(&self, proof: &mut InclusionProof) {
+        if let Some(every) = &self.corrupt_proof {
+            if every.hit() {
+                match proof.proof_path.first_mut() {
+                    Some(sibling) => sibling[0] ^= 1,
+                    // A one-leaf tree has no sibling: claim the wrong position instead.
+                    None => proof.leaf_index += 1,
+                }
+            }
+        }
+    }
+
+    /// Whether `/api/*` is being shed right now.
+    pub fn shedding(&self) -> bool {
+        self.shed_load.is_some_and(|(from, to)| {
+            let t = self.started.elapsed();
+            t >= from && t < to
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn specs(list: &[&str]) -> Vec<FaultSpec> {
+        list.iter().map(|s| s.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn skip_happens_once_at_its_sequence() {
+        let f = Faults::from_specs(&specs(&["skip_sequence=3"])).unwrap();
+        assert_eq!(f.next_sequence(1), 2);
+        assert_eq!(f.next_sequence(2), 4);
+        assert_eq!(f.next_sequence(4), 5);
+        assert_eq!(Faults::none().next_sequence(2), 3);
+    }
+
+    #[test]
+    fn bad_values_are_explained() {
+        assert!("nope"
+            .parse::<FaultSpec>()
+            .unwrap_err()
+            .contains("unknown fault"));
+        let e = Faults::from_specs(&specs(&["shed_load=9-3"])).unwrap_err();
+        assert!(e.contains("5-10"), "{e}");
+        assert!(Faults::from_specs(&specs(&["bad_receipt_hash=0"])).is_err());
+    }
+
+    #[test]
+    fn every_nth_counts_from_one() {
+        let e = EveryNth::new(3);
+        let hits: Vec<bool> = (0..6).map(|_| e.hit()).collect();
+        assert_eq!(hits, [false, false, true, false, false, true]);
+    }
+}
