@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod bench;
+pub mod conformance;
+pub mod keygen;
+pub mod presign;
+pub mod vectors;

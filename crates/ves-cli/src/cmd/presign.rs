@@ -1,0 +1,386 @@
+//! `ves presign`: a corpus of signed ingest bodies for k6 replay mode (docs/REPLAY.md). One
+//! shard per VU, `DIR/vu-0001.ndjson`, one complete body per line, exactly as it is POSTed;
+//! `DIR/manifest.json` (format `ves-presign/1`) says what the corpus holds. VU v writes to
+//! stream (v-1) % streams. Each VU's events come from its own seed, derived from `--seed`, so
+//! shards are written in parallel and the same inputs always give the same bytes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{anyhow, bail, Context, Result};
+use clap::Args;
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use serde::Serialize;
+use uuid::Uuid;
+use ves_core::api::RegisterKeyRequest;
+use ves_core::generate::{EventGenerator, GeneratorConfig, PayloadShape};
+use ves_core::sign::{self, SigningKey};
+use ves_core::{hexfmt, limits, stream_store_id, IngestRequest};
+
+use crate::secret;
+use crate::Outcome;
+
+const NIL: &str = "00000000-0000-0000-0000-000000000000";
+
+#[derive(Args)]
+pub struct PresignArgs {
+    /// Output folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Number of VUs, one shard each.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    vus: u32,
+    /// Ingest bodies (lines) per VU.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+    batches_per_vu: u32,
+    /// Events per body; the real server accepts at most 1000.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    batch_size: u32,
+    /// Streams (store ids): VU v writes to stream (v-1) % streams; stream 0 is --store-id.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    streams: u32,
+    #[arg(long, default_value = NIL)]
+    tenant_id: Uuid,
+    /// Store id of stream 0; the others are derived from it (ves_core::stream_store_id).
+    #[arg(long, default_value = NIL)]
+    store_id: Uuid,
+    #[arg(long, default_value = NIL)]
+    agent_id: Uuid,
+    /// Key id to register the public key under (default: derived from --seed, in 1..2^31).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    agent_key_id: Option<u32>,
+    /// Seed of the corpus content (default: random, printed and kept in the manifest).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// The agent's 32-byte seed (64 hex digits). Default: a new one, written to DIR/agent.seed (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    agent_seed_file: Option<PathBuf>,
+    /// Payload shape: order, inventory, edge or mixed.
+    #[arg(long, default_value = "order")]
+    shape: PayloadShape,
+    /// Pad each payload to about this many bytes of JCS (0: no padding).
+    #[arg(long, default_value_t = 0)]
+    payload_bytes: usize,
+    /// created_at of every event, RFC 3339, signed verbatim (default: now, as JS toISOString()).
+    #[arg(long, value_name = "RFC3339")]
+    created_at: Option<String>,
+    /// Replace an existing corpus in DIR.
+    #[arg(long)]
+    force: bool,
+    /// Worker threads (default: the number of CPUs).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    jobs: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Manifest {
+    format: &'static str,
+    generator: String,
+    seed: u64,
+    public_key_hex: String,
+    tenant_id: Uuid,
+    agent_id: Uuid,
+    agent_key_id: u32,
+    store_id: Uuid,
+    streams: u32,
+    store_ids: Vec<Uuid>,
+    vus: u32,
+    batches_per_vu: u32,
+    batch_size: u32,
+    events_per_vu: u64,
+    total_events: u64,
+    total_bytes: u64,
+    shape: String,
+    payload_bytes: usize,
+    created_at: String,
+    shard_pattern: &'static str,
+    shards: Vec<Shard>,
+    register_key_body: RegisterKeyRequest,
+}
+
+#[derive(Serialize, Clone)]
+struct Shard {
+    vu: u32,
+    file: String,
+    stream: u32,
+    store_id: Uuid,
+    batches: u32,
+    events: u64,
+    bytes: u64,
+}
+
+pub fn shard_name(vu: u32) -> String {
+    format!("vu-{vu:04}.ndjson")
+}
+
+/// An independent stream of the corpus seed: 0 for the key id, v for VU v.
+fn derived_rng(seed: u64, stream: u64) -> ChaCha20Rng {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    rng.set_stream(stream);
+    rng
+}
+
+/// `new Date().toISOString()`: UTC, milliseconds, `Z`.
+fn now_iso() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+fn shape_name(s: PayloadShape) -> &'static str {
+    match s {
+        PayloadShape::Order => "order",
+        PayloadShape::Inventory => "inventory",
+        PayloadShape::Edge => "edge",
+        PayloadShape::Mixed => "mixed",
+    }
+}
+
+/// Refuses to mix a new corpus with an old one; with `force`, removes the old one's files.
+fn prepare_dir(dir: &Path, force: bool, will_write_seed: bool) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
+    let mut old = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_corpus = name == "manifest.json"
+            || (name.starts_with("vu-") && name.ends_with(".ndjson"))
+            || (will_write_seed && name == "agent.seed");
+        if is_corpus {
+            old.push(entry.path());
+        }
+    }
+    if old.is_empty() {
+        return Ok(());
+    }
+    if !force {
+        bail!(
+            "{} already holds a corpus ({} files such as {}); use --force to replace it, or another --out",
+            dir.display(),
+            old.len(),
+            old[0].display()
+        );
+    }
+    for p in old {
+        std::fs::remove_file(&p).with_context(|| format!("cannot remove {}", p.display()))?;
+    }
+    Ok(())
+}
+
+pub fn run(args: PresignArgs) -> Result<Outcome> {
+    let created_at = args.created_at.clone().unwrap_or_else(now_iso);
+    ves_core::time::check_rfc3339(&created_at).map_err(|e| anyhow!("--created-at: {e}"))?;
+    if args.payload_bytes > limits::MAX_PAYLOAD_BYTES {
+        bail!(
+            "--payload-bytes: expected at most {} (the server's per-event payload limit), found {}",
+            limits::MAX_PAYLOAD_BYTES,
+            args.payload_bytes
+        );
+    }
+    let estimate = u64::from(args.batch_size) * (args.payload_bytes as u64 + 700);
+    if estimate > limits::MAX_BODY_BYTES as u64 {
+        bail!(
+            "--batch-size {} x --payload-bytes {} makes bodies of about {estimate} bytes, above the server's {} byte limit; lower one of them",
+            args.batch_size,
+            args.payload_bytes,
+            limits::MAX_BODY_BYTES
+        );
+    }
+    let agent_seed = match &args.agent_seed_file {
+        Some(path) => secret::read_seed_file(path)?,
+        None => secret::os_random_seed(),
+    };
+    prepare_dir(&args.out, args.force, args.agent_seed_file.is_none())?;
+    if args.agent_seed_file.is_none() {
+        let path = args.out.join("agent.seed");
+        secret::write_seed_file(&path, &agent_seed, false)?;
+        eprintln!(
+            "ves: new agent seed written to {} (mode 0600)",
+            path.display()
+        );
+    }
+    let key = sign::signing_key_from_seed(&agent_seed);
+    let seed = args.seed.unwrap_or_else(secret::os_random_u64);
+    let agent_key_id = args
+        .agent_key_id
+        .unwrap_or_else(|| 1 + derived_rng(seed, 0).next_u32() % ((1 << 31) - 1));
+    let cfg = GeneratorConfig {
+        tenant_id: args.tenant_id,
+        store_id: args.store_id,
+        streams: args.streams,
+        agent_id: args.agent_id,
+        agent_key_id,
+        entities: 1000,
+        shape: args.shape,
+        payload_bytes: args.payload_bytes,
+    };
+    let jobs = args
+        .jobs
+        .map(|j| j as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .min(args.vus as usize);
+
+    let started = Instant::now();
+    let next = AtomicU32::new(1);
+    let shards = Mutex::new(Vec::new());
+    let first_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| loop {
+                let vu = next.fetch_add(1, Ordering::Relaxed);
+                if vu > args.vus || first_error.lock().map_or(true, |e| e.is_some()) {
+                    break;
+                }
+                match write_shard(&args, &cfg, &key, seed, vu, &created_at) {
+                    Ok(shard) => shards.lock().expect("no worker panics").push(shard),
+                    Err(e) => {
+                        if let Ok(mut slot) = first_error.lock() {
+                            slot.get_or_insert(e);
+                        }
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let mut shards = shards
+        .into_inner()
+        .map_err(|_| anyhow!("a worker thread failed"))?;
+    shards.sort_by_key(|s| s.vu);
+    let secs = started.elapsed().as_secs_f64();
+
+    let total_events: u64 = shards.iter().map(|s| s.events).sum();
+    let total_bytes: u64 = shards.iter().map(|s| s.bytes).sum();
+    let public_key_hex = hexfmt::encode(key.verifying_key().as_bytes());
+    let manifest = Manifest {
+        format: "ves-presign/1",
+        generator: format!("ves {}", env!("CARGO_PKG_VERSION")),
+        seed,
+        public_key_hex: public_key_hex.clone(),
+        tenant_id: args.tenant_id,
+        agent_id: args.agent_id,
+        agent_key_id,
+        store_id: args.store_id,
+        streams: args.streams,
+        store_ids: (0..args.streams)
+            .map(|i| stream_store_id(&args.store_id, i))
+            .collect(),
+        vus: args.vus,
+        batches_per_vu: args.batches_per_vu,
+        batch_size: args.batch_size,
+        events_per_vu: u64::from(args.batches_per_vu) * u64::from(args.batch_size),
+        total_events,
+        total_bytes,
+        shape: shape_name(args.shape).into(),
+        payload_bytes: args.payload_bytes,
+        created_at: created_at.clone(),
+        shard_pattern: "vu-{VU:04}.ndjson",
+        shards,
+        register_key_body: RegisterKeyRequest {
+            tenant_id: args.tenant_id,
+            agent_id: args.agent_id,
+            key_id: agent_key_id,
+            public_key: hexfmt::encode_prefixed(key.verifying_key().as_bytes()),
+            valid_from: None,
+            valid_to: None,
+            key_algorithm: None,
+        },
+    };
+    let path = args.out.join("manifest.json");
+    let tmp = args.out.join("manifest.json.tmp");
+    let text = serde_json::to_string_pretty(&manifest)? + "\n";
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, &path))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+
+    println!(
+        "ves presign: {} VUs x {} bodies x {} events = {total_events} events in {}",
+        args.vus,
+        args.batches_per_vu,
+        args.batch_size,
+        args.out.display()
+    );
+    println!("  agent public key  {public_key_hex}");
+    println!(
+        "  agent             {} key id {agent_key_id}, tenant {}",
+        args.agent_id, args.tenant_id
+    );
+    println!(
+        "  streams           {} (store ids in manifest.json)",
+        args.streams
+    );
+    println!("  created_at        {created_at}");
+    println!(
+        "  seed              {seed} (same --seed, --agent-seed-file and --created-at give the same bytes)"
+    );
+    println!(
+        "presign: {total_events} events, {total_bytes} bytes in {secs:.3} s: {:.0} events/s, {:.1} MB/s ({jobs} threads)",
+        total_events as f64 / secs,
+        total_bytes as f64 / secs / 1e6
+    );
+    Ok(Outcome::Ok)
+}
+
+fn write_shard(
+    args: &PresignArgs,
+    cfg: &GeneratorConfig,
+    key: &SigningKey,
+    seed: u64,
+    vu: u32,
+    created_at: &str,
+) -> Result<Shard> {
+    let stream = (vu - 1) % args.streams;
+    let mut gen = EventGenerator::new(
+        derived_rng(seed, u64::from(vu)).next_u64(),
+        key.clone(),
+        cfg.clone(),
+    );
+    let name = shard_name(vu);
+    let path = args.out.join(&name);
+    let file = std::fs::File::create(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut bytes = 0u64;
+    let mut line = Vec::with_capacity(1 << 16);
+    for b in 0..args.batches_per_vu {
+        let events = gen
+            .batch(stream, args.batch_size as usize, |_| created_at.to_string())
+            .map_err(|e| anyhow!("VU {vu} body {b}: {e}"))?;
+        let body = IngestRequest {
+            agent_id: args.agent_id,
+            events,
+        };
+        line.clear();
+        serde_json::to_writer(&mut line, &body)?;
+        if line.len() > limits::MAX_BODY_BYTES {
+            bail!(
+                "VU {vu} body {b} is {} bytes, above the server's {} byte limit; lower --batch-size or --payload-bytes",
+                line.len(),
+                limits::MAX_BODY_BYTES
+            );
+        }
+        line.push(b'\n');
+        w.write_all(&line)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        bytes += line.len() as u64;
+    }
+    w.flush()
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Shard {
+        vu,
+        file: name,
+        stream,
+        store_id: stream_store_id(&args.store_id, stream),
+        batches: args.batches_per_vu,
+        events: u64::from(args.batches_per_vu) * u64::from(args.batch_size),
+        bytes,
+    })
+}

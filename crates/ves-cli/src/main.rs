@@ -1,0 +1,65 @@
+//! `ves`: the command-line side of ves-k6. Every computation is ves-core's; this binary reads
+//! and writes files, measures, and reports. Exit codes: 0 success, 1 a check failed
+//! (`conformance` found a mismatch), 2 the command could not run (bad arguments or input).
+
+mod cmd;
+mod json;
+mod secret;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "ves",
+    version,
+    about = "VES v1 tools for ves-k6: keys, conformance, vectors, bench, presign"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an Ed25519 agent key from OS randomness; print its public key.
+    Keygen(cmd::keygen::KeygenArgs),
+    /// Derive the public key of a 32-byte seed.
+    Pubkey(cmd::keygen::PubkeyArgs),
+    /// Recompute every value of VES vector files and compare (exit 1 on any mismatch).
+    Conformance(cmd::conformance::ConformanceArgs),
+    /// Write random, deterministic conformance cases (format ves-vectors/1).
+    Vectors(cmd::vectors::VectorsArgs),
+    /// Native single-thread throughput: signed events/s and proof verifications/s.
+    Bench(cmd::bench::BenchArgs),
+    /// Pre-sign a corpus of ingest bodies for k6 replay mode, one shard per VU.
+    Presign(cmd::presign::PresignArgs),
+}
+
+/// What a command reports back to `main`.
+pub enum Outcome {
+    Ok,
+    /// The command ran and a check failed (exit 1).
+    CheckFailed,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keygen(a) => cmd::keygen::keygen(a),
+        Command::Pubkey(a) => cmd::keygen::pubkey(a),
+        Command::Conformance(a) => cmd::conformance::run(a),
+        Command::Vectors(a) => cmd::vectors::run(a),
+        Command::Bench(a) => cmd::bench::run(a),
+        Command::Presign(a) => cmd::presign::run(a),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::CheckFailed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("ves: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! `ves presign`: shards parse, every event verifies under the manifest's public key and
+//! carries its VU's store id, the manifest never holds the agent seed, the output is
+//! deterministic, and bad arguments are refused clearly.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+use serde_json::Value;
+use ves_core::{sign, stream_store_id, IngestRequest};
+
+fn presign(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "presign",
+        "--out",
+        path_str(dir),
+        "--vus",
+        "3",
+        "--batches-per-vu",
+        "4",
+        "--batch-size",
+        "25",
+        "--streams",
+        "2",
+        "--store-id",
+        "7d1f3c0e-2b4a-4c7e-9a55-0f1e2d3c4b5a",
+        "--tenant-id",
+        "11111111-2222-4333-8444-555555555555",
+    ];
+    args.extend_from_slice(extra);
+    ves(&args)
+}
+
+#[test]
+fn corpus_verifies_under_the_manifest_key_with_per_vu_store_ids() {
+    let dir = scratch("presign");
+    let out = presign(&dir, &["--seed", "5", "--shape", "mixed"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(stdout(&out).contains("events/s"), "{}", all(&out));
+
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["format"], "ves-presign/1");
+    assert_eq!(manifest["total_events"], 3 * 4 * 25);
+    let seed_hex = std::fs::read_to_string(dir.join("agent.seed")).unwrap();
+    let manifest_text = manifest.to_string();
+    assert!(
+        !manifest_text.contains(seed_hex.trim()),
+        "the manifest holds the agent seed"
+    );
+    assert!(!stdout(&out).contains(seed_hex.trim()) && !stderr(&out).contains(seed_hex.trim()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("agent.seed"))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    let public =
+        sign::verifying_key_from_hex(manifest["public_key_hex"].as_str().unwrap()).unwrap();
+    let seed: [u8; 32] = ves_core::hexfmt::decode_fixed(seed_hex.trim(), "seed").unwrap();
+    assert_eq!(sign::signing_key_from_seed(&seed).verifying_key(), public);
+    let key_id = manifest["agent_key_id"].as_u64().unwrap();
+    assert!((1..1 << 31).contains(&key_id));
+    assert_eq!(manifest["register_key_body"]["keyId"], key_id);
+    let base: uuid::Uuid = "7d1f3c0e-2b4a-4c7e-9a55-0f1e2d3c4b5a".parse().unwrap();
+    let mut ids = HashSet::new();
+    for vu in 1..=3u32 {
+        let text = std::fs::read_to_string(dir.join(format!("vu-{vu:04}.ndjson"))).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4);
+        let want_store = stream_store_id(&base, (vu - 1) % 2);
+        assert_eq!(
+            manifest["shards"][(vu - 1) as usize]["store_id"],
+            want_store.to_string()
+        );
+        for line in lines {
+            let body: IngestRequest = serde_json::from_str(line).unwrap();
+            body.check_size().unwrap();
+            assert_eq!(body.events.len(), 25);
+            for e in &body.events {
+                e.verify_signature(&public).unwrap();
+                assert_eq!(
+                    e.compute_payload_plain_hash().unwrap(),
+                    e.payload_plain_hash
+                );
+                e.check_field_lengths().unwrap();
+                e.check_created_at().unwrap();
+                e.check_no_nul().unwrap();
+                assert_eq!(e.store_id, want_store);
+                assert_eq!(e.source_agent_id, body.agent_id);
+                assert_eq!(u64::from(e.agent_key_id), key_id);
+                assert_eq!(
+                    e.tenant_id.to_string(),
+                    "11111111-2222-4333-8444-555555555555"
+                );
+                assert!(ids.insert(e.event_id), "duplicate event id");
+            }
+        }
+    }
+}
+
+#[test]
+fn same_inputs_same_bytes() {
+    let (a, b) = (scratch("presign-a"), scratch("presign-b"));
+    let key_dir = scratch("presign-key");
+    let seed_file = key_dir.join("agent.seed");
+    let out = ves(&["keygen", "--seed-out", path_str(&seed_file)]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    for dir in [&a, &b] {
+        let out = presign(
+            dir,
+            &[
+                "--seed",
+                "9",
+                "--agent-seed-file",
+                path_str(&seed_file),
+                "--created-at",
+                "2025-06-01T12:00:00.000Z",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+        assert!(
+            !dir.join("agent.seed").exists(),
+            "a given seed is not copied"
+        );
+    }
+    for name in [
+        "manifest.json",
+        "vu-0001.ndjson",
+        "vu-0002.ndjson",
+        "vu-0003.ndjson",
+    ] {
+        assert!(
+            std::fs::read(a.join(name)).unwrap() == std::fs::read(b.join(name)).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
+#[test]
+fn an_existing_corpus_is_kept_unless_forced() {
+    let dir = scratch("presign-force");
+    assert_eq!(presign(&dir, &["--seed", "1"]).status.code(), Some(0));
+    let out = presign(&dir, &["--seed", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("already holds a corpus"),
+        "{}",
+        all(&out)
+    );
+    let out = presign(&dir, &["--seed", "2", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+}
+
+#[test]
+fn bad_arguments_are_clear() {
+    let dir = scratch("presign-bad");
+    let d = path_str(&dir);
+    for (args, needle) in [
+        (vec!["--batch-size", "0"], "--batch-size"),
+        (vec!["--batch-size", "5000"], "--batch-size"),
+        (vec!["--vus", "0"], "--vus"),
+        (vec!["--tenant-id", "not-a-uuid"], "--tenant-id"),
+        (
+            vec!["--shape", "pizza"],
+            "expected one of order, inventory, edge, mixed",
+        ),
+        (
+            vec!["--created-at", "yesterday"],
+            "expected an RFC 3339 timestamp",
+        ),
+        (
+            vec!["--agent-seed-file", "/nonexistent/seed"],
+            "cannot read seed file",
+        ),
+        (vec!["--payload-bytes", "2000000"], "--payload-bytes"),
+    ] {
+        let mut full = vec!["presign", "--out", d];
+        full.extend(args.iter());
+        let out = ves(&full);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", all(&out));
+        assert!(stderr(&out).contains(needle), "{args:?}: {}", all(&out));
+    }
+}
