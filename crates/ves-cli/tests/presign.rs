@@ -72,18 +72,27 @@ fn corpus_verifies_under_the_manifest_key_with_per_vu_store_ids() {
     let mut ids = HashSet::new();
     for vu in 1..=3u32 {
         let text = std::fs::read_to_string(dir.join(format!("vu-{vu:04}.ndjson"))).unwrap();
+        assert!(text.is_ascii(), "shards are ASCII unless --utf8");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4);
+        let hashes_text =
+            std::fs::read_to_string(dir.join(format!("vu-{vu:04}.hashes.ndjson"))).unwrap();
+        let hashes: Vec<Vec<String>> = hashes_text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(hashes.len(), 4);
         let want_store = stream_store_id(&base, (vu - 1) % 2);
         assert_eq!(
             manifest["shards"][(vu - 1) as usize]["store_id"],
             want_store.to_string()
         );
-        for line in lines {
+        for (line, line_hashes) in lines.iter().zip(&hashes) {
             let body: IngestRequest = serde_json::from_str(line).unwrap();
             body.check_size().unwrap();
             assert_eq!(body.events.len(), 25);
-            for e in &body.events {
+            for (e, h) in body.events.iter().zip(line_hashes) {
+                assert_eq!(&ves_core::hexfmt::encode(&e.signing_hash()), h);
                 e.verify_signature(&public).unwrap();
                 assert_eq!(
                     e.compute_payload_plain_hash().unwrap(),
@@ -102,6 +111,41 @@ fn corpus_verifies_under_the_manifest_key_with_per_vu_store_ids() {
                 assert!(ids.insert(e.event_id), "duplicate event id");
             }
         }
+    }
+}
+
+#[test]
+fn utf8_option_writes_raw_utf8_that_parses_to_the_same_events() {
+    let (a, b) = (scratch("presign-ascii"), scratch("presign-utf8"));
+    let common = [
+        "--seed",
+        "4",
+        "--shape",
+        "edge",
+        "--created-at",
+        "2025-06-01T12:00:00Z",
+    ];
+    let seed_file = a.join("key.seed");
+    assert_eq!(
+        ves(&["keygen", "--seed-out", path_str(&seed_file)])
+            .status
+            .code(),
+        Some(0)
+    );
+    let mut with_key = common.to_vec();
+    with_key.extend(["--agent-seed-file", path_str(&seed_file)]);
+    let out_a = presign(&a.join("c"), &with_key);
+    assert_eq!(out_a.status.code(), Some(0), "{}", all(&out_a));
+    with_key.push("--utf8");
+    let out_b = presign(&b.join("c"), &with_key);
+    assert_eq!(out_b.status.code(), Some(0), "{}", all(&out_b));
+    let ascii = std::fs::read_to_string(a.join("c/vu-0001.ndjson")).unwrap();
+    let utf8 = std::fs::read_to_string(b.join("c/vu-0001.ndjson")).unwrap();
+    assert!(ascii.is_ascii() && !utf8.is_ascii());
+    for (x, y) in ascii.lines().zip(utf8.lines()) {
+        let x: IngestRequest = serde_json::from_str(x).unwrap();
+        let y: IngestRequest = serde_json::from_str(y).unwrap();
+        assert_eq!(x, y);
     }
 }
 
