@@ -170,12 +170,12 @@ impl Faults {
                 FaultKind::BadReceiptHash => {
                     let n = positive(spec, 50)?;
                     f.bad_receipt_hash = Some(EveryNth::new(n));
-                    format!("bad_receipt_hash: every {n}th new receipt has a wrong receiptHash")
+                    format!("bad_receipt_hash: one new receipt in {n} has a wrong receiptHash")
                 }
                 FaultKind::BadReceiptSignature => {
                     let n = positive(spec, 50)?;
                     f.bad_receipt_signature = Some(EveryNth::new(n));
-                    format!("bad_receipt_signature: every {n}th new receipt has a wrong sequencerSignature")
+                    format!("bad_receipt_signature: one new receipt in {n} has a wrong sequencerSignature")
                 }
                 FaultKind::SkipSequence => {
                     let at = positive(spec, 100)?;
@@ -193,7 +193,7 @@ impl Faults {
                 FaultKind::CorruptProof => {
                     let n = positive(spec, 5)?;
                     f.corrupt_proof = Some(EveryNth::new(n));
-                    format!("corrupt_proof: every {n}th inclusion proof has a flipped sibling")
+                    format!("corrupt_proof: one inclusion proof in {n} has a flipped sibling")
                 }
                 FaultKind::ShedLoad => {
                     let (a, b) = window(spec)?;

@@ -164,7 +164,7 @@ fn handler_refusals_are_api_errors_in_the_real_order() {
     long.entity_type = "x".repeat(129);
     resign(&mut long, &agent.key);
     agent
-        .ingest(&server, ADMIN, &[long.clone()])
+        .ingest(&server, ADMIN, std::slice::from_ref(&long))
         .expect_api_error(
             400,
             "INVALID_FIELD_VALUE",
@@ -177,7 +177,7 @@ fn handler_refusals_are_api_errors_in_the_real_order() {
     let mut empty = agent.event(store, 5);
     empty.entity_id = String::new();
     agent
-        .ingest(&server, ADMIN, &[empty.clone()])
+        .ingest(&server, ADMIN, std::slice::from_ref(&empty))
         .expect_api_error(
             400,
             "INVALID_FIELD_VALUE",
@@ -191,7 +191,7 @@ fn handler_refusals_are_api_errors_in_the_real_order() {
     let mut no_payload = agent.event(store, 6);
     no_payload.payload = None;
     agent
-        .ingest(&server, ADMIN, &[no_payload.clone()])
+        .ingest(&server, ADMIN, std::slice::from_ref(&no_payload))
         .expect_api_error(
             400,
             "INVALID_FIELD_VALUE",
@@ -205,7 +205,7 @@ fn handler_refusals_are_api_errors_in_the_real_order() {
     encrypted_without.payload = None;
     encrypted_without.payload_kind = PayloadKind::Encrypted;
     agent
-        .ingest(&server, ADMIN, &[encrypted_without.clone()])
+        .ingest(&server, ADMIN, std::slice::from_ref(&encrypted_without))
         .expect_api_error(
             400,
             "INVALID_FIELD_VALUE",
@@ -220,7 +220,7 @@ fn handler_refusals_are_api_errors_in_the_real_order() {
     huge.payload = json!({"blob": "y".repeat(1024 * 1024)});
     let huge = huge.sign(&agent.key).unwrap();
     agent
-        .ingest(&server, ADMIN, &[huge.clone()])
+        .ingest(&server, ADMIN, std::slice::from_ref(&huge))
         .expect_api_error(
             413,
             "PAYLOAD_TOO_LARGE",

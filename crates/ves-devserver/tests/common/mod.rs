@@ -18,17 +18,27 @@ pub struct DevServer {
     child: Child,
     pub url: String,
     pub public_key: String,
+    pub sequencer_id: String,
 }
 
 impl DevServer {
     /// Starts the binary on a free port with `args` (e.g. `--memory`, or `--data DIR`).
     pub fn start(args: &[&str]) -> DevServer {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ves-devserver"))
+        Self::start_with(args, &[])
+    }
+
+    /// Same, with extra environment variables (the `VES_*` of the caller are cleared).
+    pub fn start_with(args: &[&str], env: &[(&str, &str)]) -> DevServer {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ves-devserver"));
+        for (k, _) in std::env::vars() {
+            if k.starts_with("VES_DEVSERVER_") || k.starts_with("VES_SEQUENCER_") {
+                command.env_remove(k);
+            }
+        }
+        let mut child = command
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
-            .env_remove("VES_DEVSERVER_FAULT")
-            .env_remove("VES_SEQUENCER_SIGNING_KEY")
-            .env_remove("VES_SEQUENCER_ID")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -47,6 +57,7 @@ impl DevServer {
         DevServer {
             url: field("url"),
             public_key: field("sequencer_public_key"),
+            sequencer_id: field("sequencer_id"),
             child,
         }
     }
