@@ -43,11 +43,13 @@ pub struct PresignArgs {
     /// Streams (store ids): VU v writes to stream (v-1) % streams; stream 0 is --store-id.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     streams: u32,
+    /// Tenant of every event.
     #[arg(long, default_value = NIL)]
     tenant_id: Uuid,
     /// Store id of stream 0; the others are derived from it (ves_core::stream_store_id).
     #[arg(long, default_value = NIL)]
     store_id: Uuid,
+    /// Agent (agentId and source_agent_id of every event).
     #[arg(long, default_value = NIL)]
     agent_id: Uuid,
     /// Key id to register the public key under (default: derived from --seed, in 1..2^31).
