@@ -88,18 +88,19 @@ export function writeHex(target, offset, hex) {
   let out = offset;
   const end = hex.length;
   while (end - pos >= 64) {
+    // setBigUint64 stores its argument modulo 2^64: shifts alone select the lanes.
     const v = BigInt('0x' + hex.substring(pos, pos + 64));
     view.setBigUint64(out, v >> 192n);
-    view.setBigUint64(out + 8, (v >> 128n) & MASK64);
-    view.setBigUint64(out + 16, (v >> 64n) & MASK64);
-    view.setBigUint64(out + 24, v & MASK64);
+    view.setBigUint64(out + 8, v >> 128n);
+    view.setBigUint64(out + 16, v >> 64n);
+    view.setBigUint64(out + 24, v);
     pos += 64;
     out += 32;
   }
   if (end - pos >= 32) {
     const v = BigInt('0x' + hex.substring(pos, pos + 32));
     view.setBigUint64(out, v >> 64n);
-    view.setBigUint64(out + 8, v & MASK64);
+    view.setBigUint64(out + 8, v);
     pos += 32;
     out += 16;
   }

@@ -33,7 +33,6 @@ import { describe, normalizeHex, writeHex } from './bytes.js';
 const P = (1n << 255n) - 19n;
 /** Order of the base point. */
 export const L = (1n << 252n) + 27742317777372353535851937790883648493n;
-const MASK64 = (1n << 64n) - 1n;
 
 function mod(a) {
   const r = a % P;
@@ -313,10 +312,11 @@ function readLE(bytes, offset, length) {
   return v;
 }
 
+// setBigUint64 stores its argument modulo 2^64, so shifts alone select the lanes.
 function writeLE256(view, offset, v) {
-  view.setBigUint64(offset, v & MASK64, true);
-  view.setBigUint64(offset + 8, (v >> 64n) & MASK64, true);
-  view.setBigUint64(offset + 16, (v >> 128n) & MASK64, true);
+  view.setBigUint64(offset, v, true);
+  view.setBigUint64(offset + 8, v >> 64n, true);
+  view.setBigUint64(offset + 16, v >> 128n, true);
   view.setBigUint64(offset + 24, v >> 192n, true);
 }
 

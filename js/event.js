@@ -9,7 +9,7 @@
  */
 import crypto from 'k6/crypto';
 import { describe, formatUuidHex, isUuid, utf8Length, uuidHex, writeHex } from './bytes.js';
-import { DOMAIN, signingDigest, signingDigestOfParts, signingHeadTemplate } from './hash.js';
+import { DOMAIN, signingDigest, signingDigestBytes, signingHeadTemplate } from './hash.js';
 import { jcs } from './jcs.js';
 
 const ZERO_HASH_0X = '0x' + '0'.repeat(64);
@@ -112,11 +112,26 @@ function buildInternal(signer, fieldsList, agentId) {
   const parts = new Array(n);
   const head = new Uint8Array(87);
   const tail = new Uint8Array(68); // payload_kind 0, plain hash, zero cipher hash
+  const lengths = [0, 0, 0, 0];
+  // A batch usually shares tenant, store, agent and key id: validate them once per change.
+  let template = null;
+  let lastTenant;
+  let lastStore;
+  let lastAgent;
+  let lastKeyId;
   for (let i = 0; i < n; i++) {
     const f = fieldsList[i];
     if (f === null || typeof f !== 'object') throw new TypeError(`buildEvents: fields[${i}]: expected an object, found ${describe(f)}`);
-    checkFields(f, i, agentId);
-    head.set(signingHeadTemplate(1, f.tenant_id, f.store_id, f.source_agent_id, f.agent_key_id));
+    if (template === null || f.tenant_id !== lastTenant || f.store_id !== lastStore || f.source_agent_id !== lastAgent || f.agent_key_id !== lastKeyId) {
+      checkIds(f, i, agentId);
+      template = signingHeadTemplate(1, f.tenant_id, f.store_id, f.source_agent_id, f.agent_key_id);
+      lastTenant = f.tenant_id;
+      lastStore = f.store_id;
+      lastAgent = f.source_agent_id;
+      lastKeyId = f.agent_key_id;
+    }
+    checkStrings(f, i, lengths);
+    head.set(template);
     let eventId;
     if (f.event_id === undefined) {
       eventId = formatUuidHex(randomHex.substring(32 * i, 32 * i + 32));
@@ -127,10 +142,14 @@ function buildInternal(signer, fieldsList, agentId) {
     }
     const createdAt = f.created_at === undefined ? new Date().toISOString() : f.created_at;
     if (typeof createdAt !== 'string') throw new TypeError(`buildEvents: fields[${i}].created_at: expected an RFC 3339 string, found ${describe(createdAt)}`);
+    lengths[3] = f.created_at === undefined ? createdAt.length : utf8Length(createdAt);
+    if (f.payload === undefined || f.payload === null) {
+      throw new TypeError(`buildEvents: fields[${i}].payload: expected a JSON value (plaintext events need a payload; null counts as absent), found ${describe(f.payload)}`);
+    }
     const payloadJson = jcs(f.payload);
     const plainHash = crypto.sha256(DOMAIN.PAYLOAD_PLAIN + payloadJson, 'binary');
     tail.set(new Uint8Array(plainHash), 4);
-    digests[i] = signingDigestOfParts(head, [f.entity_type, f.entity_id, f.event_type, createdAt], tail).bytes;
+    digests[i] = signingDigestBytes(head, [f.entity_type, f.entity_id, f.event_type, createdAt], lengths, tail);
     parts[i] = { eventId, createdAt, payloadJson, plainHashHex: crypto.hexEncode(plainHash) };
   }
 
@@ -172,7 +191,7 @@ function buildInternal(signer, fieldsList, agentId) {
   return { events, body: texts === null ? null : `{"agentId":"${agentId}","events":[${texts.join(',')}]}` };
 }
 
-function checkFields(f, i, agentId) {
+function checkIds(f, i, agentId) {
   for (const name of ['tenant_id', 'store_id', 'source_agent_id']) {
     if (!isUuid(f[name])) throw new TypeError(`buildEvents: fields[${i}].${name}: expected a UUID, found ${describe(f[name])}`);
   }
@@ -182,15 +201,18 @@ function checkFields(f, i, agentId) {
   if (!Number.isInteger(f.agent_key_id) || f.agent_key_id < 0 || f.agent_key_id > 0xffffffff) {
     throw new TypeError(`buildEvents: fields[${i}].agent_key_id: expected an integer from 0 to 4294967295, found ${describe(f.agent_key_id)}`);
   }
-  for (const [name, max] of STRING_LIMITS) {
+}
+
+// Checks entity_type, entity_id and event_type, and stores their UTF-8 byte lengths in lengths[0..2].
+function checkStrings(f, i, lengths) {
+  for (let k = 0; k < 3; k++) {
+    const [name, max] = STRING_LIMITS[k];
     const s = f[name];
     if (typeof s !== 'string') throw new TypeError(`buildEvents: fields[${i}].${name}: expected a string, found ${describe(s)}`);
     const bytes = utf8Length(s);
     if (bytes < 1 || bytes > max) {
       throw new TypeError(`buildEvents: fields[${i}].${name}: expected 1 to ${max} UTF-8 bytes (the sequencer rejects the whole batch otherwise), found ${bytes} bytes`);
     }
-  }
-  if (f.payload === undefined || f.payload === null) {
-    throw new TypeError(`buildEvents: fields[${i}].payload: expected a JSON value (plaintext events need a payload; null counts as absent), found ${describe(f.payload)}`);
+    lengths[k] = bytes;
   }
 }
