@@ -10,16 +10,18 @@
  *    eventsAccepted of them;
  *  - a new event given a sequence number this VU has already seen in that stream.
  *
- * Memory is bounded: at most `maxEvents` entries (default 10,000, roughly 0.4 KB each) are kept
- * across all streams; when full, the oldest recorded entry is evicted first. `keepFraction`
- * keeps only a random share of new events (the proof sample) so the ledger spans more history.
+ * Memory is bounded: at most `maxEvents` entries (default 10,000) are kept across all streams,
+ * stored column-wise (no object per entry; about 0.3-0.4 KB each in k6); when full, the oldest
+ * entries go first (the lowest sequence numbers of the stream that holds the oldest entry).
+ * `keepFraction` keeps only a random share of new events (the proof sample) so that the ledger
+ * spans more history.
  * Sequence numbers already seen are kept as merged ranges (one per response at worst), capped at
  * `maxSeenRanges` (default 10,000); beyond it the lowest ranges are dropped, and duplicates of
  * dropped ranges can no longer be detected.
  *
  * @module ledger
  */
-import { describe, strip0x } from './bytes.js';
+import { describe, normalizeHex, strip0x } from './bytes.js';
 import { leafHash, signingHash } from './hash.js';
 import { checkReceipt } from './receipt.js';
 
@@ -52,14 +54,76 @@ export const DEFAULT_MAX_SEEN_RANGES = 10000;
  * @property {number} missing events sent that got neither a receipt nor a rejection
  */
 
+// One stream's kept entries, column-wise and sorted by sequence number; entries before `head`
+// have been evicted. `hashes` holds signing hash + signature (192 hex digits) in one string.
 class StreamRecord {
   constructor(tenantId, storeId) {
     this.tenantId = tenantId;
     this.storeId = storeId;
-    this.seqs = []; // ascending; entries live from index `head` on (lazy deletion)
     this.head = 0;
-    this.entries = new Map(); // sequence number -> LedgerEntry
-    this.seen = []; // flat sorted ranges [start0, end0, start1, end1, ...]
+    this.seqs = [];
+    this.stamps = []; // insertion order across the whole ledger, for eviction
+    this.hashes = [];
+    this.eventIds = [];
+    this.times = [];
+    this.seen = []; // flat sorted ranges of sequence numbers seen: [start0, end0, start1, end1, ...]
+  }
+
+  get live() {
+    return this.seqs.length - this.head;
+  }
+
+  indexOf(seq) {
+    const i = lowerBound(this.seqs, this.head, seq);
+    return i < this.seqs.length && this.seqs[i] === seq ? i : -1;
+  }
+
+  entryAt(i) {
+    const hashes = this.hashes[i];
+    return {
+      tenantId: this.tenantId,
+      storeId: this.storeId,
+      sequenceNumber: this.seqs[i],
+      eventId: this.eventIds[i],
+      signingHash: hashes.substring(0, 64),
+      signature: hashes.substring(64),
+      ingestedAt: this.times[i],
+    };
+  }
+
+  // Inserts or replaces; returns true when the entry is new.
+  put(seq, stamp, hashes, eventId, time) {
+    const i = lowerBound(this.seqs, this.head, seq);
+    if (i < this.seqs.length && this.seqs[i] === seq) {
+      this.hashes[i] = hashes;
+      this.eventIds[i] = eventId;
+      this.times[i] = time;
+      return false;
+    }
+    if (i === this.seqs.length) {
+      this.seqs.push(seq);
+      this.stamps.push(stamp);
+      this.hashes.push(hashes);
+      this.eventIds.push(eventId);
+      this.times.push(time);
+    } else {
+      this.seqs.splice(i, 0, seq);
+      this.stamps.splice(i, 0, stamp);
+      this.hashes.splice(i, 0, hashes);
+      this.eventIds.splice(i, 0, eventId);
+      this.times.splice(i, 0, time);
+    }
+    return true;
+  }
+
+  dropOldest() {
+    this.hashes[this.head] = undefined;
+    this.eventIds[this.head] = undefined;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.seqs.length) {
+      for (const column of ['seqs', 'stamps', 'hashes', 'eventIds', 'times']) this[column] = this[column].slice(this.head);
+      this.head = 0;
+    }
   }
 }
 
@@ -79,10 +143,7 @@ export class Ledger {
     this.streams = new Map();
     this.size = 0;
     this.evicted = 0;
-    // FIFO of recorded entries for eviction: parallel arrays with a moving head.
-    this.queueStreams = [];
-    this.queueSeqs = [];
-    this.queueHead = 0;
+    this.stamp = 0;
   }
 
   /** @returns {StreamRecord} */
@@ -164,15 +225,7 @@ export class Ledger {
         outcome.newReceipts++;
         newSeqs.push(seq);
         if (this.keepFraction >= 1 || this.random() < this.keepFraction) {
-          this.addEntry(rec, {
-            tenantId: rec.tenantId,
-            storeId: rec.storeId,
-            sequenceNumber: seq,
-            eventId: id,
-            signingHash: ownSigningHash,
-            signature: strip0x(String(event.agent_signature)).toLowerCase(),
-            ingestedAt,
-          });
+          this.put(rec, seq, id, ownSigningHash, strip0x(String(event.agent_signature)).toLowerCase(), ingestedAt);
         }
       } else {
         outcome.replayed++;
@@ -198,7 +251,9 @@ export class Ledger {
    */
   record(tenantId, storeId, entry) {
     const rec = this.stream(tenantId, storeId);
-    this.addEntry(rec, Object.assign({ tenantId: rec.tenantId, storeId: rec.storeId }, entry));
+    const signingHashHex = normalizeHex(entry.signingHash, 32, 'Ledger.record: signingHash');
+    const signatureHex = normalizeHex(entry.signature, 64, 'Ledger.record: signature');
+    this.put(rec, entry.sequenceNumber, String(entry.eventId).toLowerCase(), signingHashHex, signatureHex, entry.ingestedAt);
   }
 
   /**
@@ -264,7 +319,9 @@ export class Ledger {
    * @returns {LedgerEntry|undefined}
    */
   get(tenantId, storeId, seq) {
-    return this.stream(tenantId, storeId).entries.get(seq);
+    const rec = this.stream(tenantId, storeId);
+    const i = rec.indexOf(seq);
+    return i < 0 ? undefined : rec.entryAt(i);
   }
 
   /**
@@ -276,13 +333,7 @@ export class Ledger {
     const lo = lowerBound(rec.seqs, rec.head, start);
     const hi = lowerBound(rec.seqs, lo, end + 1);
     if (lo >= hi) return null;
-    const from = lo + Math.floor(this.random() * (hi - lo));
-    for (let k = 0; k < hi - lo; k++) {
-      const idx = lo + ((from - lo + k) % (hi - lo));
-      const entry = rec.entries.get(rec.seqs[idx]);
-      if (entry !== undefined) return entry;
-    }
-    return null;
+    return rec.entryAt(lo + Math.floor(this.random() * (hi - lo)));
   }
 
   /**
@@ -311,44 +362,23 @@ export class Ledger {
     return leafHash(entry.tenantId, entry.storeId, entry.sequenceNumber, entry.signingHash, entry.signature);
   }
 
-  addEntry(rec, entry) {
-    const seq = entry.sequenceNumber;
-    if (rec.entries.has(seq)) {
-      rec.entries.set(seq, entry); // same slot, newer data; the queue already holds it
-      return;
+  put(rec, seq, eventId, signingHashHex, signatureHex, ingestedAt) {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new TypeError(`Ledger: sequenceNumber must be a non-negative integer, found ${describe(seq)}`);
+    if (rec.put(seq, this.stamp++, signingHashHex + signatureHex, eventId, ingestedAt)) {
+      this.size++;
+      while (this.size > this.maxEvents) this.evictOldest();
     }
-    rec.entries.set(seq, entry);
-    const seqs = rec.seqs;
-    if (seqs.length === rec.head || seqs[seqs.length - 1] < seq) {
-      seqs.push(seq);
-    } else {
-      seqs.splice(lowerBound(seqs, rec.head, seq), 0, seq);
-    }
-    this.queueStreams.push(rec);
-    this.queueSeqs.push(seq);
-    this.size++;
-    while (this.size > this.maxEvents) this.evictOldest();
   }
 
+  // Evicts the first entry of the stream whose first entry was recorded earliest.
   evictOldest() {
-    const rec = this.queueStreams[this.queueHead];
-    const seq = this.queueSeqs[this.queueHead];
-    this.queueStreams[this.queueHead] = undefined;
-    this.queueHead++;
-    if (rec.entries.delete(seq)) {
-      this.size--;
-      this.evicted++;
+    let oldest = null;
+    for (const rec of this.streams.values()) {
+      if (rec.live > 0 && (oldest === null || rec.stamps[rec.head] < oldest.stamps[oldest.head])) oldest = rec;
     }
-    while (rec.head < rec.seqs.length && !rec.entries.has(rec.seqs[rec.head])) rec.head++;
-    if (rec.head > 1024 && rec.head * 2 > rec.seqs.length) {
-      rec.seqs = rec.seqs.slice(rec.head);
-      rec.head = 0;
-    }
-    if (this.queueHead > 1024 && this.queueHead * 2 > this.queueSeqs.length) {
-      this.queueStreams = this.queueStreams.slice(this.queueHead);
-      this.queueSeqs = this.queueSeqs.slice(this.queueHead);
-      this.queueHead = 0;
-    }
+    oldest.dropOldest();
+    this.size--;
+    this.evicted++;
   }
 
   noteInvalid(outcome, reason) {
