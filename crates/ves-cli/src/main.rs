@@ -3,6 +3,7 @@
 //! (`conformance` found a mismatch), 2 the command could not run (bad arguments or input).
 
 mod cmd;
+mod http;
 mod json;
 mod secret;
 
@@ -14,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "ves",
     version,
-    about = "VES v1 tools for ves-k6: keys, conformance, vectors, bench, presign"
+    about = "VES v1 tools for ves-k6: keys, conformance, vectors, bench, presign, register-key, verify-chain"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,6 +36,10 @@ enum Command {
     Bench(cmd::bench::BenchArgs),
     /// Pre-sign a corpus of ingest bodies for k6 replay mode, one shard per VU.
     Presign(cmd::presign::PresignArgs),
+    /// Register an agent's public key (POST /api/v1/agents/keys) with an admin key from the environment.
+    RegisterKey(cmd::register_key::RegisterKeyArgs),
+    /// Fetch a stream's commitments, check the chain and verify sampled inclusion proofs.
+    VerifyChain(cmd::verify_chain::VerifyChainArgs),
 }
 
 /// What a command reports back to `main`.
@@ -53,6 +58,8 @@ fn main() -> ExitCode {
         Command::Vectors(a) => cmd::vectors::run(a),
         Command::Bench(a) => cmd::bench::run(a),
         Command::Presign(a) => cmd::presign::run(a),
+        Command::RegisterKey(a) => cmd::register_key::run(a),
+        Command::VerifyChain(a) => cmd::verify_chain::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -4,4 +4,6 @@ pub mod bench;
 pub mod conformance;
 pub mod keygen;
 pub mod presign;
+pub mod register_key;
 pub mod vectors;
+pub mod verify_chain;
