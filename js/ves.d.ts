@@ -1,0 +1,327 @@
+// Type declarations for js/ves.js (the ves-k6 library), for editors. The library itself is
+// plain ES modules run by k6; nothing here is needed at run time. See docs/JS.md.
+
+import type { RefinedResponse, ResponseType } from 'k6/http';
+import type { Counter, Trend } from 'k6/metrics';
+
+// ---- bytes.js -------------------------------------------------------------------------------
+
+/** Bytes accepted by the hashing helpers. */
+export type Bytes = Uint8Array | ArrayBuffer;
+
+export function strip0x(hex: string): string;
+export function isHex(value: unknown, byteLength?: number): boolean;
+/** Bare lowercase hex, or throws a TypeError naming `what`. */
+export function normalizeHex(value: string, byteLength?: number, what?: string): string;
+export function hexToBytes(hex: string, byteLength?: number): Uint8Array;
+export function tryHexToBytes(hex: string, byteLength?: number): Uint8Array | null;
+export function bytesToHex(bytes: Bytes): string;
+export function utf8Length(str: string): number;
+export function utf8Encode(str: string): Uint8Array;
+export function u32be(n: number): Uint8Array;
+export function u64be(n: number | bigint): Uint8Array;
+export function isUuid(value: unknown): boolean;
+export function uuidToBytes(uuid: string, what?: string): Uint8Array;
+export function bytesToUuid(bytes: Bytes): string;
+export function concatBytes(...parts: Bytes[]): Uint8Array;
+export function randomBytes(n: number): Uint8Array;
+export function randomUuid(): string;
+export function randomUuids(count: number): string[];
+
+// ---- jcs.js ---------------------------------------------------------------------------------
+
+/** RFC 8785 canonical JSON text (keys by UTF-16 code units, ECMAScript number format). */
+export function jcs(value: unknown): string;
+/** The same through a plain recursive serializer (used as a cross-check). */
+export function jcsReference(value: unknown): string;
+export function sortUtf16(keys: string[]): string[];
+export function compareUtf16(a: string, b: string): number;
+
+// ---- hash.js --------------------------------------------------------------------------------
+
+export const DOMAIN: Readonly<{
+  PAYLOAD_PLAIN: 'VES_PAYLOAD_PLAIN_V1';
+  PAYLOAD_AAD: 'VES_PAYLOAD_AAD_V1';
+  PAYLOAD_CIPHER: 'VES_PAYLOAD_CIPHER_V1';
+  RECIPIENTS: 'VES_RECIPIENTS_V1';
+  EVENTSIG: 'VES_EVENTSIG_V1';
+  LEAF: 'VES_LEAF_V1';
+  PAD_LEAF: 'VES_PAD_LEAF_V1';
+  NODE: 'VES_NODE_V1';
+  STREAM: 'VES_STREAM_V1';
+  RECEIPT: 'VES_RECEIPT_V1';
+  STATE_ROOT: 'VES_STATE_ROOT_V1';
+}>;
+export const STREAM_STORE_ID_DOMAIN: 'ves-k6/stream/v1';
+/** 64 zeros. */
+export const ZERO_HASH: string;
+/** SHA-256("VES_PAD_LEAF_V1"), bare hex. */
+export const PAD_LEAF: string;
+
+export function sha256Hex(data: Bytes | string): string;
+/** SHA-256("VES_PAYLOAD_PLAIN_V1" || UTF-8(JCS(payload))), bare hex. */
+export function payloadHash(payload: unknown): string;
+export function payloadHashOfJcs(canonicalJson: string): string;
+export function signingPreimage(event: Envelope): Uint8Array;
+/** event_signing_hash of an envelope, bare hex (hashes in the envelope with or without 0x). */
+export function signingHash(event: Envelope): string;
+export function signingDigest(event: Envelope): { hex: string; bytes: ArrayBuffer };
+export function receiptPreimage(tenantId: string, storeId: string, eventId: string, sequenceNumber: number | bigint, signingHashHex: string): Uint8Array;
+export function receiptHash(tenantId: string, storeId: string, eventId: string, sequenceNumber: number | bigint, signingHashHex: string): string;
+export function leafPreimage(tenantId: string, storeId: string, sequenceNumber: number | bigint, signingHashHex: string, signatureHex: string): Uint8Array;
+export function leafHash(tenantId: string, storeId: string, sequenceNumber: number | bigint, signingHashHex: string, signatureHex: string): string;
+export function nodeHash(leftHex: string, rightHex: string): string;
+export function streamId(tenantId: string, storeId: string): string;
+export function stateRootPreimage(streamIdHex: string, prevStateRootHex: string, merkleRootHex: string, sequenceStart: number, sequenceEnd: number, leafCount: number): Uint8Array;
+export function stateRoot(tenantId: string, storeId: string, prevStateRootHex: string, merkleRootHex: string, sequenceStart: number, sequenceEnd: number, leafCount: number): string;
+/** Store id of stream `index` (0 is the base itself), as ves-core derives it. */
+export function streamStoreId(baseStoreId: string, index: number): string;
+
+// ---- ed25519.js -----------------------------------------------------------------------------
+
+/** A test-key Ed25519 signer (RFC 8032). Not constant-time. */
+export interface Signer {
+  /** 32-byte compressed public key, bare lowercase hex. */
+  readonly publicKeyHex: string;
+  /** Signs the 32 raw bytes of a hash (hex, optional 0x); returns the signature as bare hex. */
+  sign(hashHex: string): string;
+  /** Signs arbitrary bytes. */
+  signBytes(message: Bytes): string;
+  /** Signs many messages with one shared field inversion. */
+  signMany(messages: Bytes[]): string[];
+}
+export const ED25519_ORDER: bigint;
+export function createSigner(seedHex: string): Signer;
+export function publicKeyOf(seedHex: string): string;
+/** ed25519-dalek `verify` semantics; never throws. Costs milliseconds: sample it. */
+export function verify(publicKeyHex: string, message: string | Bytes, signatureHex: string): boolean;
+/** Builds this VU's fixed-base table now; returns the build time in ms (0 if already built). */
+export function precomputeBaseTable(): number;
+
+// ---- event.js -------------------------------------------------------------------------------
+
+/** A signed VES v1 envelope (snake_case; hashes and signature as 0x + lowercase hex). */
+export interface Envelope {
+  ves_version: number;
+  event_id: string;
+  tenant_id: string;
+  store_id: string;
+  source_agent_id: string;
+  agent_key_id: number;
+  entity_type: string;
+  entity_id: string;
+  event_type: string;
+  created_at: string;
+  payload_kind: number;
+  payload?: unknown;
+  payload_plain_hash: string;
+  payload_cipher_hash: string;
+  agent_signature: string;
+}
+
+export interface EventFields {
+  tenant_id: string;
+  store_id: string;
+  source_agent_id: string;
+  agent_key_id: number;
+  /** 1..128 UTF-8 bytes */
+  entity_type: string;
+  /** 1..512 UTF-8 bytes */
+  entity_id: string;
+  /** 1..256 UTF-8 bytes */
+  event_type: string;
+  payload: unknown;
+  /** default: a random v4 UUID */
+  event_id?: string;
+  /** signed verbatim; default new Date().toISOString() */
+  created_at?: string;
+}
+
+export function buildEvent(signer: Signer, fields: EventFields): Envelope;
+export function buildEvents(signer: Signer, fieldsList: EventFields[]): Envelope[];
+/** Envelopes plus the ingest body made from the same values (a snapshot). */
+export function buildBatch(signer: Signer, agentId: string, fieldsList: EventFields[]): { events: Envelope[]; body: string };
+export function ingestBody(agentId: string, events: Envelope[]): string;
+/** Recomputes the signature of a (deliberately changed) envelope; returns a new envelope. */
+export function signEvent(signer: Signer, envelope: Envelope): Envelope;
+
+// ---- receipt.js -----------------------------------------------------------------------------
+
+/** The server's receipt (camelCase). */
+export interface Receipt {
+  sequencerId?: string;
+  eventId: string;
+  sequenceNumber: number;
+  sequencedAt?: string;
+  receiptHash: string;
+  signatureAlg: 'ed25519' | 'none';
+  sequencerSignature: string;
+  sequencerKeyVersion?: number;
+  receiptSignatureScheme?: number;
+}
+export interface Check {
+  ok: boolean;
+  /** 'ok', or a code and detail such as 'receipt_hash_mismatch: …' */
+  reason: string;
+}
+export function checkReceipt(event: Envelope, receipt: Receipt, sequencerPublicKeyHex?: string, options?: { signingHashHex?: string }): Check;
+export function verifyReceipt(event: Envelope, receipt: Receipt, sequencerPublicKeyHex?: string): boolean;
+
+// ---- merkle.js ------------------------------------------------------------------------------
+
+export interface InclusionProof {
+  leaf_index: number;
+  /** siblings bottom-up, bare hex */
+  proof_path: string[];
+  /** true = the running node is the LEFT child at that level */
+  directions?: boolean[];
+  sequence_number?: number;
+  batch_id?: string;
+  merkle_root?: string;
+  leaf_hash?: string;
+}
+export interface Commitment {
+  merkle_root: string;
+  leaf_count: number;
+  padded_leaf_count?: number;
+  tree_depth?: number;
+  sequence_start?: number;
+  sequence_end?: number;
+  batch_id?: string;
+  [key: string]: unknown;
+}
+export function treeShape(leafCount: number): { padded_leaf_count: number; tree_depth: number };
+export function merkleLevels(leafHexes: string[]): string[][];
+export function merkleRoot(leafHexes: string[]): string;
+export function merkleProof(leafHexes: string[], index: number): Required<Pick<InclusionProof, 'leaf_index' | 'leaf_hash' | 'merkle_root' | 'proof_path' | 'directions'>>;
+/** Never throws; `reason` says why a proof fails. */
+export function checkInclusion(proof: InclusionProof, leafHashHex: string, rootOrCommitment: Commitment | string): Check;
+export function verifyInclusion(proof: InclusionProof, leafHashHex: string, rootOrCommitment: Commitment | string): boolean;
+
+// ---- ledger.js ------------------------------------------------------------------------------
+
+export const DEFAULT_MAX_EVENTS: number;
+export const DEFAULT_MAX_SEEN_RANGES: number;
+export interface LedgerEntry {
+  tenantId: string;
+  storeId: string;
+  sequenceNumber: number;
+  eventId: string;
+  signingHash: string;
+  signature: string;
+  /** ms since the epoch, when the ingest response arrived */
+  ingestedAt: number;
+}
+export interface IngestOutcome {
+  stream: string;
+  parsed: boolean;
+  accepted: number;
+  rejected: Array<{ eventId: string; code: string; reason: string; message: string }>;
+  newReceipts: number;
+  replayed: number;
+  invalidReceipts: number;
+  invalidReasons: string[];
+  signaturesChecked: number;
+  anomalies: number;
+  missing: number;
+}
+export class Ledger {
+  constructor(options?: { maxEvents?: number; maxSeenRanges?: number; keepFraction?: number; random?: () => number });
+  readonly size: number;
+  readonly evicted: number;
+  recordIngest(events: Envelope[], response: unknown, options?: { ingestedAt?: number; sequencerPublicKeyHex?: string | null; signatureSample?: number }): IngestOutcome;
+  record(tenantId: string, storeId: string, entry: Omit<LedgerEntry, 'tenantId' | 'storeId'>): void;
+  hasSeen(tenantId: string, storeId: string, seq: number): boolean;
+  get(tenantId: string, storeId: string, seq: number): LedgerEntry | undefined;
+  pick(tenantId: string, storeId: string, start: number, end: number): LedgerEntry | null;
+  proofTarget(tenantId: string, storeId: string, commitments: Commitment[]): { commitment: Commitment; entry: LedgerEntry } | null;
+  leafHash(entry: LedgerEntry): string;
+}
+/** The part of a rejection reason before any ':' (the metric tag). */
+export function reasonCode(reason: string): string;
+
+// ---- client.js ------------------------------------------------------------------------------
+
+export interface VesResponse {
+  res: RefinedResponse<ResponseType | undefined>;
+  /** 0 when the request failed at the network level */
+  status: number;
+  /** parsed JSON body, or null (plain text, empty, invalid) */
+  json: any;
+}
+export interface RequestOptions {
+  /** statuses expected besides 2xx/3xx (kept out of http_req_failed) */
+  expectedStatuses?: number[];
+  tags?: Record<string, string>;
+}
+export class VesClient {
+  constructor(options: { baseUrl: string; apiKey: string; adminApiKey?: string; timeout?: string | number; tags?: Record<string, string> });
+  readonly baseUrl: string;
+  registerKey(key: { tenantId: string; agentId: string; keyId: number; publicKeyHex: string; validFrom?: string; validTo?: string }, options?: RequestOptions): VesResponse;
+  ingest(agentId: string, eventsOrBody: Envelope[] | string, options?: RequestOptions): VesResponse;
+  commit(tenantId: string, storeId: string, sequenceStart: number, sequenceEnd: number, options?: RequestOptions): VesResponse;
+  commitments(tenantId: string, storeId: string, options?: RequestOptions): VesResponse;
+  commitment(batchId: string, options?: RequestOptions): VesResponse;
+  proof(sequenceNumber: number, tenantId: string, storeId: string, batchId: string, options?: RequestOptions): VesResponse;
+  verifyProof(proof: { leaf_hash: string; merkle_root: string; proof_path: string[]; leaf_index: number }, options?: RequestOptions): VesResponse;
+  head(tenantId: string, storeId: string, options?: RequestOptions): VesResponse;
+  events(tenantId: string, storeId: string, from?: number, limit?: number, options?: RequestOptions): VesResponse;
+  entity(tenantId: string, storeId: string, entityType: string, entityId: string, from?: number, limit?: number, options?: RequestOptions): VesResponse;
+  request(method: string, path: string, body: string | null, endpoint: string, options?: RequestOptions, apiKey?: string, nameTemplate?: string): VesResponse;
+}
+export function parseJson(res: { body?: unknown } | null): any;
+
+// ---- metrics.js -----------------------------------------------------------------------------
+
+export const eventsAccepted: Counter;
+export const eventsRejected: Counter;
+export const receiptsInvalid: Counter;
+export const proofsVerified: Counter;
+export const proofsFailed: Counter;
+export const timeToProof: Trend;
+export const signDuration: Trend;
+export const sequenceAnomalies: Counter;
+export const invalidRejected: Counter;
+export const invalidAccepted: Counter;
+export const replayViolations: Counter;
+export const METRIC_NAMES: Readonly<Record<string, string>>;
+export function touchMetrics(): void;
+export function recordIngestOutcome(outcome: IngestOutcome, stream: string | number): void;
+export function recordRejection(reason: string, count?: number): void;
+export function recordSignDuration(elapsedMs: number, eventCount: number): void;
+export function recordProof(ok: boolean, timeToProofMs?: number): void;
+export function recordProbe(kind: string, rejected: boolean): void;
+export function recordReplayViolation(count?: number): void;
+
+// ---- config.js ------------------------------------------------------------------------------
+
+export const DEVSERVER_ADMIN_KEY: 'ss_local_devserver_admin_key';
+export const NIL_UUID: '00000000-0000-0000-0000-000000000000';
+export const DEFAULT_BASE_URL: 'http://localhost:8080';
+export interface VesConfig {
+  baseUrl: string;
+  loopback: boolean;
+  apiKey: string;
+  adminApiKey: string | null;
+  tenantId: string;
+  storeId: string;
+  agentId: string;
+  agentKeyId: number | null;
+  agentSeed: string | null;
+  registerKey: boolean;
+  batchSize: number;
+  streams: number;
+  streamStoreIds: readonly string[];
+  seed: number | null;
+  sequencerPublicKey: string | null;
+  receiptSigSample: number;
+  resultsDir: string;
+}
+export class ConfigError extends Error {
+  readonly problems: string[];
+}
+/** Reads and validates the environment (default __ENV); throws a ConfigError listing every problem. */
+export function config(env?: Record<string, string | undefined>): Readonly<VesConfig>;
+/** A copy safe to log: secrets replaced by "<redacted>" / "<unset>". */
+export function redacted(cfg: VesConfig): Record<string, unknown>;
+export function isLoopbackHost(host: string): boolean;
