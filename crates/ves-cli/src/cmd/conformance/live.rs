@@ -629,7 +629,6 @@ fn check_proofs(rep: &mut Report, r: &At, tree: &Tree) {
 
 /// What the server must answer to a single-event request, from the data alone: the check
 /// order is the server's (existing event id first, then payload hash, key, signature).
-#[derive(Debug, PartialEq)]
 enum Outcome<'a> {
     Replay(&'a Event),
     Rejected(&'static str),
@@ -643,18 +642,6 @@ impl Outcome<'_> {
             Outcome::Rejected(code) => code,
             Outcome::Accepted => "accepted",
         }
-    }
-}
-
-impl PartialEq for Event {
-    fn eq(&self, other: &Self) -> bool {
-        self.env == other.env && self.seq == other.seq
-    }
-}
-
-impl std::fmt::Debug for Event {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "event {} (seq {})", self.env.event_id, self.seq)
     }
 }
 
