@@ -225,6 +225,8 @@ fn plan(
     let mut rejections = Vec::new();
     let mut replays = Vec::new();
 
+    let ids: Vec<Uuid> = prepared.iter().map(|p| p.env.event_id).collect();
+    let mut stored = events::lookup_many(conn, &ids)?;
     let mut seen = HashSet::new();
     let mut pending = Vec::new();
     for (i, p) in prepared.iter().enumerate() {
@@ -237,7 +239,7 @@ fn plan(
             ));
             continue;
         }
-        match events::lookup(conn, &id)? {
+        match stored.remove(&id) {
             None => pending.push(i),
             Some(old) if (old.tenant_id, old.store_id) != stream => rejections.push(rejection(
                 id,

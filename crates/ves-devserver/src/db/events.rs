@@ -1,6 +1,10 @@
 //! The VES event log: one row per sequenced event, its receipt included.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, Transaction};
 use uuid::Uuid;
 use ves_core::hash::Hash;
 use ves_core::{EventEnvelope, Receipt};
@@ -66,32 +70,41 @@ pub struct Existing {
     pub receipt: Receipt,
 }
 
-pub fn lookup(conn: &Connection, event_id: &Uuid) -> rusqlite::Result<Option<Existing>> {
+/// The stored events among `ids`, in one query for a whole batch.
+pub fn lookup_many(conn: &Connection, ids: &[Uuid]) -> rusqlite::Result<HashMap<Uuid, Existing>> {
+    let list: Vec<Value> = ids
+        .iter()
+        .map(|id| Value::Blob(id.as_bytes().to_vec()))
+        .collect();
     let mut stmt = conn.prepare_cached(
-        "SELECT tenant_id, store_id, content_fingerprint, sequencer_id, sequence_number,
-                sequenced_at, receipt_hash, sequencer_signature
-         FROM events WHERE event_id = ?1",
+        "SELECT event_id, tenant_id, store_id, content_fingerprint, sequencer_id,
+                sequence_number, sequenced_at, receipt_hash, sequencer_signature
+         FROM events WHERE event_id IN rarray(?1)",
     )?;
-    stmt.query_row([event_id.as_bytes().as_slice()], |r| {
-        let signature: [u8; 64] = bytes_col(r, 7)?;
-        Ok(Existing {
-            tenant_id: uuid_col(r, 0)?,
-            store_id: uuid_col(r, 1)?,
-            fingerprint: bytes_col(r, 2)?,
-            receipt: Receipt {
-                sequencer_id: uuid_col(r, 3)?,
-                event_id: *event_id,
-                sequence_number: r.get::<_, i64>(4)? as u64,
-                sequenced_at: r.get(5)?,
-                receipt_hash: bytes_col(r, 6)?,
-                signature_alg: "ed25519".into(),
-                sequencer_signature: hex::encode(signature),
-                sequencer_key_version: 0,
-                receipt_signature_scheme: Some(1),
+    let rows = stmt.query_map([Rc::new(list)], |r| {
+        let event_id = uuid_col(r, 0)?;
+        let signature: [u8; 64] = bytes_col(r, 8)?;
+        Ok((
+            event_id,
+            Existing {
+                tenant_id: uuid_col(r, 1)?,
+                store_id: uuid_col(r, 2)?,
+                fingerprint: bytes_col(r, 3)?,
+                receipt: Receipt {
+                    sequencer_id: uuid_col(r, 4)?,
+                    event_id,
+                    sequence_number: r.get::<_, i64>(5)? as u64,
+                    sequenced_at: r.get(6)?,
+                    receipt_hash: bytes_col(r, 7)?,
+                    signature_alg: "ed25519".into(),
+                    sequencer_signature: hex::encode(signature),
+                    sequencer_key_version: 0,
+                    receipt_signature_scheme: Some(1),
+                },
             },
-        })
-    })
-    .optional()
+        ))
+    })?;
+    rows.collect()
 }
 
 /// The stream's highest sequence number (0 for a stream without events).

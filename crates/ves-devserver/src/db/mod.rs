@@ -126,6 +126,7 @@ impl Db {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.set_prepared_statement_cache_capacity(64);
+        rusqlite::vtab::array::load_module(&conn)?;
         conn.execute_batch(SCHEMA)?;
         Ok(Db {
             writer: Mutex::new(conn),
@@ -141,6 +142,7 @@ impl Db {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.set_prepared_statement_cache_capacity(64);
+        rusqlite::vtab::array::load_module(&conn)?;
         Ok(conn)
     }
 
