@@ -272,7 +272,11 @@ fn check_worked_example(rep: &mut Report, w: &At) {
         );
     }
     let start = seqs[0];
-    if seqs.iter().enumerate().any(|(i, s)| *s != start + i as u64) {
+    if seqs
+        .iter()
+        .enumerate()
+        .any(|(i, s)| start.checked_add(i as u64) != Some(*s))
+    {
         return rep.broken(
             "tree_levels",
             "worked_example.commitment",

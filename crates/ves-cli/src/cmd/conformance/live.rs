@@ -330,7 +330,8 @@ fn check_commitment(rep: &mut Report, r: &At, derived: &[Option<Event>]) -> Opti
     let (tenant, store) = (first.env.tenant_id, first.env.store_id);
     let start = first.seq;
     let contiguous = events.iter().enumerate().all(|(i, e)| {
-        e.seq == start + i as u64 && (e.env.tenant_id, e.env.store_id) == (tenant, store)
+        start.checked_add(i as u64) == Some(e.seq)
+            && (e.env.tenant_id, e.env.store_id) == (tenant, store)
     });
     if !contiguous {
         rep.broken(
