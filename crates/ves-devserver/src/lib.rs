@@ -113,6 +113,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
+        .route("/api/v1/agents/register", post(keys::register_agent))
         .merge(api)
         .layer(DefaultBodyLimit::max(ves_core::limits::MAX_BODY_BYTES))
         .layer(middleware::from_fn(common_headers))

@@ -78,6 +78,19 @@ fn credentials_in_every_accepted_form_and_the_refusals() {
     assert_eq!(health.header("x-request-id"), Some("abc-1"));
     assert_eq!(health.header("x-content-type-options"), Some("nosniff"));
     assert_eq!(health.json()["status"], "healthy");
+    // Public self-registration is off, as in the real server's default configuration.
+    let register = request(
+        "POST",
+        &server.at("/api/v1/agents/register"),
+        &[("Content-Type", "application/json")],
+        Some(r#"{"name":"loadtest-agent"}"#),
+    );
+    register.expect(403);
+    assert_eq!(
+        register.json(),
+        json!({"success": false, "error": "public registration is disabled",
+               "code": "REGISTRATION_DISABLED"})
+    );
     let ready = request("GET", &server.at("/ready"), &[], None);
     ready.expect(200);
     assert_eq!(ready.json()["status"], "ready");

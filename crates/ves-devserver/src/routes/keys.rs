@@ -100,6 +100,23 @@ pub async fn register_agent_key(
     })))
 }
 
+/// The fields of the real `AgentRegistrationRequest` that must be present.
+#[derive(Debug, Deserialize)]
+pub struct RegistrationRequest {
+    #[allow(dead_code)]
+    pub name: String,
+}
+
+/// `POST /api/v1/agents/register` (public): answered as the real server answers with its
+/// default `PUBLIC_AGENT_REGISTRATION_ENABLED=false`; the devserver has no self-registration.
+pub async fn register_agent(Json(_): Json<RegistrationRequest>) -> Response {
+    agent_error(
+        StatusCode::FORBIDDEN,
+        "public registration is disabled",
+        "REGISTRATION_DISABLED",
+    )
+}
+
 /// The real `CreateApiKeyRequest`: camelCase, every field optional (snake_case is ignored).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
