@@ -44,8 +44,9 @@ export const DEFAULT_MAX_SEEN_RANGES = 10000;
  * @property {string} stream "tenant/store"
  * @property {boolean} parsed false when the response had no JSON body
  * @property {number} accepted eventsAccepted as the server reported it
+ * @property {number|null} headSequence the stream's head after this request (the VES head is only visible here)
  * @property {Array<{eventId: string, code: string, reason: string, message: string}>} rejected
- * @property {number} newReceipts receipts of newly sequenced events
+ * @property {number} newReceipts receipts of newly sequenced events (checked or not)
  * @property {number} replayed receipts of events the server had already (idempotent replays)
  * @property {number} invalidReceipts receipts that failed checkReceipt or belong to no event sent
  * @property {string[]} invalidReasons reasons for the invalid receipts (first 10)
@@ -160,7 +161,8 @@ export class Ledger {
   /**
    * Records the receipts of one ingest response for the events that were sent in it.
    * Every receipt hash is checked; with `sequencerPublicKeyHex`, a `signatureSample` share of
-   * the sequencer signatures too. Receipts that fail are not recorded.
+   * the sequencer signatures too. Receipts that fail are counted as invalid and not kept; their
+   * sequence numbers still take part in the anomaly checks.
    *
    * @param {object[]} events the envelopes sent (one stream)
    * @param {object} response the parsed JSON body, or a client result `{json}`
@@ -176,6 +178,7 @@ export class Ledger {
       stream: rec ? `${rec.tenantId}/${rec.storeId}` : '',
       parsed: body !== null && typeof body === 'object',
       accepted: 0,
+      headSequence: null,
       rejected: [],
       newReceipts: 0,
       replayed: 0,
@@ -190,6 +193,7 @@ export class Ledger {
       return outcome;
     }
     outcome.accepted = Number.isSafeInteger(body.eventsAccepted) ? body.eventsAccepted : 0;
+    outcome.headSequence = Number.isSafeInteger(body.headSequence) ? body.headSequence : null;
     const byId = new Map();
     for (const e of events) byId.set(String(e.event_id).toLowerCase(), e);
     const answered = new Set();
@@ -215,16 +219,16 @@ export class Ledger {
       const ownSigningHash = signingHash(event);
       const checkSignature = sequencerPublicKeyHex && signatureSample > 0 && this.random() < signatureSample;
       const check = checkReceipt(event, receipt, checkSignature ? sequencerPublicKeyHex : undefined, { signingHashHex: ownSigningHash });
-      if (!check.ok) {
-        this.noteInvalid(outcome, check.reason);
-        continue;
-      }
-      if (checkSignature) outcome.signaturesChecked++;
+      if (!check.ok) this.noteInvalid(outcome, check.reason);
+      else if (checkSignature) outcome.signaturesChecked++;
+      // The sequence number still counts for the numbering checks when the receipt's hash or
+      // signature is wrong (that is counted above); only a checked receipt is kept.
       const seq = receipt.sequenceNumber;
+      if (!Number.isSafeInteger(seq)) continue;
       if (start !== null && end !== null && seq >= start && seq <= end) {
         outcome.newReceipts++;
         newSeqs.push(seq);
-        if (this.keepFraction >= 1 || this.random() < this.keepFraction) {
+        if (check.ok && (this.keepFraction >= 1 || this.random() < this.keepFraction)) {
           this.put(rec, seq, id, ownSigningHash, strip0x(String(event.agent_signature)).toLowerCase(), ingestedAt);
         }
       } else {

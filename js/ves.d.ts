@@ -216,6 +216,7 @@ export interface IngestOutcome {
   stream: string;
   parsed: boolean;
   accepted: number;
+  headSequence: number | null;
   rejected: Array<{ eventId: string; code: string; reason: string; message: string }>;
   newReceipts: number;
   replayed: number;

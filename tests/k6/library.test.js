@@ -222,6 +222,7 @@ function testLedger(h) {
   const batch1 = buildEvents(signer, makeFields(10));
   const o1 = ledger.recordIngest(batch1, fakeResponse(batch1, 1), { ingestedAt: 1000 });
   h.ok(C, o1.parsed && o1.accepted === 10 && o1.newReceipts === 10 && o1.anomalies === 0 && o1.invalidReceipts === 0 && o1.missing === 0, `clean batch: ${JSON.stringify(o1)}`);
+  h.eq(C, o1.headSequence, 10, 'headSequence');
   h.eq(C, ledger.size, 10, 'ledger size');
   const e5 = ledger.get(TENANT, STORE, 5);
   h.ok(C, e5 !== undefined && e5.eventId === batch1[4].event_id && e5.ingestedAt === 1000, 'entry for seq 5');
@@ -268,6 +269,7 @@ function testLedger(h) {
   h.eq(C, o6.rejected.length, 1, 'one rejection');
   h.eq(C, o6.rejected[0].code, 'agent_key_invalid', 'rejection code is the part before the colon');
   h.eq(C, o6.invalidReceipts, 1, 'tampered receipt hash is invalid');
+  h.eq(C, o6.anomalies, 0, 'a bad receipt hash is not also a sequence anomaly');
   h.eq(C, o6.missing, 1, 'event without receipt or rejection');
   h.eq(C, ledger.get(TENANT, STORE, 50), undefined, 'an invalid receipt is not recorded');
   const foreign = fakeResponse(buildEvents(signer, makeFields(1)), 60);
