@@ -571,8 +571,34 @@ function testBytes(h) {
 
 // ---------------------------------------------------------------------------------------------
 
+// RFC 8032 section 7.1 known answers not in the shared vectors (which hold tests 1 and 2):
+// TEST 3 (2-byte message) and TEST SHA(abc) (a 64-byte message, the SHA-512 of "abc").
+const RFC8032 = [
+  {
+    name: 'TEST 3',
+    seed: 'c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7',
+    publicKey: 'fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025',
+    message: 'af82',
+    signature: '6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a',
+  },
+  {
+    name: 'TEST SHA(abc)',
+    seed: '833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42',
+    publicKey: 'ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf',
+    message: 'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
+    signature: 'dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b58909351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704',
+  },
+];
+
 function testEd25519(h) {
   const C = 'ed25519';
+  for (const v of RFC8032) {
+    h.case(C);
+    const s = createSigner(v.seed);
+    h.eq(C, s.publicKeyHex, v.publicKey, `RFC 8032 ${v.name} public key`);
+    h.eq(C, s.signBytes(hexToBytes(v.message)), v.signature, `RFC 8032 ${v.name} signature`);
+    h.ok(C, verify(v.publicKey, v.message, v.signature), `RFC 8032 ${v.name} verifies`);
+  }
   h.case(C);
   const m = 'ab'.repeat(32);
   const sig = signer.sign(m);
