@@ -58,14 +58,15 @@ fn damaged_copy(
     test: &str,
     name: &str,
     edit: impl FnOnce(&mut Value),
-) -> Option<std::path::PathBuf> {
+) -> Option<(Scratch, std::path::PathBuf)> {
     let dir = vectors_dir()?;
     let mut v: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
     edit(&mut v);
-    let out = scratch(test).join(name);
+    let folder = scratch(test);
+    let out = folder.join(name);
     std::fs::write(&out, serde_json::to_string(&v).unwrap()).unwrap();
-    Some(out)
+    Some((folder, out))
 }
 
 fn flip_hex_digit(s: &str, at: usize) -> String {
@@ -76,7 +77,7 @@ fn flip_hex_digit(s: &str, at: usize) -> String {
 
 #[test]
 fn a_flipped_digit_in_the_live_capture_is_named_and_fails() {
-    let Some(path) = damaged_copy("live-flip", "live_ves_v1_dev.json", |v| {
+    let Some((_folder, path)) = damaged_copy("live-flip", "live_ves_v1_dev.json", |v| {
         let h = v["events"][3]["intermediates"]["payload_plain_hash"]
             .as_str()
             .unwrap()
@@ -108,7 +109,7 @@ fn a_flipped_digit_in_the_live_capture_is_named_and_fails() {
 
 #[test]
 fn a_flipped_digit_in_a_server_proof_body_fails() {
-    let Some(path) = damaged_copy("live-proof", "live_ves_v1_dev.json", |v| {
+    let Some((_folder, path)) = damaged_copy("live-proof", "live_ves_v1_dev.json", |v| {
         let raw = v["inclusion_proofs"][5]["response"]["body_raw"]
             .as_str()
             .unwrap()
@@ -130,7 +131,7 @@ fn a_flipped_digit_in_a_server_proof_body_fails() {
 
 #[test]
 fn a_flipped_digit_in_the_kat_worked_example_fails() {
-    let Some(path) = damaged_copy("kat-flip", "ves_v1_computed_kat.json", |v| {
+    let Some((_folder, path)) = damaged_copy("kat-flip", "ves_v1_computed_kat.json", |v| {
         let h = v["worked_example"]["commitment"]["new_state_root"]
             .as_str()
             .unwrap()
@@ -150,7 +151,7 @@ fn a_flipped_digit_in_the_kat_worked_example_fails() {
 
 #[test]
 fn a_changed_rejection_expectation_fails() {
-    let Some(path) = damaged_copy("live-reject", "live_ves_v1_dev.json", |v| {
+    let Some((_folder, path)) = damaged_copy("live-reject", "live_ves_v1_dev.json", |v| {
         v["rejection_cases"][0]["expected"]["reason"] =
             Value::String("invalid_payload_hash".into());
     }) else {
