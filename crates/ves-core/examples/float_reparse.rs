@@ -1,5 +1,6 @@
-//! How often serde_json's default float parser (the real server's) misreads a double written in
-//! shortest round-trip form. Run: cargo run --release -p ves-core --example float_reparse
+//! How often serde_json misreads a double written in shortest round-trip form, with the features
+//! the real server's build has: serde_json_canonicalizer 0.3 enables `float_roundtrip`, and
+//! cargo unifies features, so the server's ingest parser is the correctly rounded one too. Run: cargo run --release -p ves-core --example float_reparse
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 
 fn main() {
@@ -18,7 +19,7 @@ fn main() {
         }
     }
     println!(
-        "random finite doubles: {total}, misread by serde_json default: {bad}, first: {example:?}"
+        "random finite doubles: {total}, misread by serde_json (float_roundtrip): {bad}, first: {example:?}"
     );
 }
 
