@@ -5,11 +5,6 @@ use std::process::ExitCode;
 use clap::Parser;
 use ves_devserver::config::Config;
 
-// Most allocations are per-event and short-lived, across threads: mimalloc handles that
-// better than the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// Resolves on SIGINT or SIGTERM.
 async fn shutdown_signal() {
     let interrupt = tokio::signal::ctrl_c();
