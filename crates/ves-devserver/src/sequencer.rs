@@ -211,9 +211,163 @@ struct Plan {
     head: u64,
 }
 
-/// Step 2: replays, duplicates, command ids, base versions, sequence numbers and receipts.
-/// Rejections and receipts come in the real server's order: batch and replay checks first,
-/// then per-event checks, then command ids, then version conflicts.
+/// The batch's stream and its events, as every phase of step 2 sees them.
+struct Batch<'a> {
+    tenant: Uuid,
+    store: Uuid,
+    prepared: &'a [Prepared],
+}
+
+impl Plan {
+    fn reject(&mut self, event_id: Uuid, reason: impl Into<String>, message: impl Into<String>) {
+        self.rejections.push(rejection(event_id, reason, message));
+    }
+
+    /// Copies within the batch, ids stored before: replays (their stored receipt) or refusals.
+    /// Returns the indices of the events never seen.
+    fn replays_and_duplicates(
+        &mut self,
+        conn: &Connection,
+        b: &Batch<'_>,
+    ) -> rusqlite::Result<Vec<usize>> {
+        let ids: Vec<Uuid> = b.prepared.iter().map(|p| p.env.event_id).collect();
+        let mut stored = events::lookup_many(conn, &ids)?;
+        let mut seen = HashSet::new();
+        let mut pending = Vec::new();
+        for (i, p) in b.prepared.iter().enumerate() {
+            let id = p.env.event_id;
+            if !seen.insert(id) {
+                self.reject(
+                    id,
+                    "duplicate_event_id",
+                    format!("Event {id} duplicated in batch"),
+                );
+                continue;
+            }
+            match stored.remove(&id) {
+                None => pending.push(i),
+                Some(old) if (old.tenant_id, old.store_id) != (b.tenant, b.store) => {
+                    self.reject(id, "duplicate_event_id", "Event ID already exists")
+                }
+                Some(old) if old.fingerprint != p.fingerprint => self.reject(
+                    id,
+                    "duplicate_event_id",
+                    "Event ID already exists with different contents",
+                ),
+                Some(old) => self.replays.push(old.receipt),
+            }
+        }
+        Ok(pending)
+    }
+
+    /// The per-event checks (prepared earlier) and command ids repeated within the batch.
+    fn per_event_checks(&mut self, b: &Batch<'_>, pending: Vec<usize>) -> Vec<usize> {
+        let mut seen_commands = HashSet::new();
+        let mut candidates = Vec::new();
+        for i in pending {
+            let env = &b.prepared[i].env;
+            if let Some((reason, message)) = &b.prepared[i].verdict {
+                self.reject(env.event_id, reason, message);
+                continue;
+            }
+            if let Some(cmd) = env.command_id {
+                if !seen_commands.insert(cmd) {
+                    let message = format!("Command {cmd} duplicated in batch");
+                    self.reject(env.event_id, "duplicate_command_id", message);
+                    continue;
+                }
+            }
+            candidates.push(i);
+        }
+        candidates
+    }
+
+    /// Command ids already used in the stream.
+    fn command_ids(
+        &mut self,
+        conn: &Connection,
+        b: &Batch<'_>,
+        candidates: Vec<usize>,
+    ) -> rusqlite::Result<Vec<usize>> {
+        let mut valid = Vec::new();
+        for i in candidates {
+            let env = &b.prepared[i].env;
+            match env.command_id {
+                Some(cmd) if events::command_used(conn, &b.tenant, &b.store, &cmd)? => {
+                    let message = format!("Command {cmd} already processed");
+                    self.reject(env.event_id, "duplicate_command_id", message);
+                }
+                _ => valid.push(i),
+            }
+        }
+        Ok(valid)
+    }
+
+    /// `base_version` checks, then sequence numbers and signed receipts, in request order.
+    fn sequence(
+        &mut self,
+        app: &App,
+        conn: &Connection,
+        b: &Batch<'_>,
+        valid: Vec<usize>,
+    ) -> rusqlite::Result<()> {
+        // Each accepted event bumps its entity's version for the events after it.
+        let mut bumps: HashMap<(&str, &str), u64> = HashMap::new();
+        for i in valid {
+            let p = &b.prepared[i];
+            let env = &p.env;
+            let entity = (env.entity_type.as_str(), env.entity_id.as_str());
+            if let Some(expected) = env.base_version {
+                let actual = events::entity_version(conn, &b.tenant, &b.store, entity.0, entity.1)?
+                    + bumps.get(&entity).copied().unwrap_or(0);
+                if expected != actual {
+                    self.reject(
+                        env.event_id,
+                        format!("version_conflict: expected {expected}, actual {actual}"),
+                        format!("Version conflict: expected {expected}, actual {actual}"),
+                    );
+                    continue;
+                }
+            }
+            let seq = app.faults.next_sequence(self.head);
+            let receipt_hash =
+                hash::receipt_hash(&b.tenant, &b.store, &env.event_id, seq, &p.signing_hash);
+            let signature = sign::sign_hash(&app.identity.key, &receipt_hash);
+            let stored = Receipt {
+                sequencer_id: app.identity.sequencer_id,
+                event_id: env.event_id,
+                sequence_number: seq,
+                sequenced_at: Utc::now().to_rfc3339(),
+                receipt_hash,
+                signature_alg: "ed25519".into(),
+                sequencer_signature: hex::encode(signature),
+                sequencer_key_version: 0,
+                receipt_signature_scheme: Some(1),
+            };
+            let mut shown = stored.clone();
+            let facts = ReceiptFacts {
+                tenant: &b.tenant,
+                store: &b.store,
+                signing_hash: &p.signing_hash,
+                sequencer_key: &app.identity.key,
+            };
+            app.faults.tamper_receipt(&mut shown, &facts);
+            self.shown.push(shown);
+            self.accepted.push(Accepted {
+                index: i,
+                stored,
+                signature,
+            });
+            *bumps.entry(entity).or_default() += 1;
+            self.head = seq;
+        }
+        Ok(())
+    }
+}
+
+/// Step 2. Rejections and receipts come in the real server's order: batch and replay checks
+/// first, then per-event checks, then command ids, then version conflicts; replays' receipts
+/// before new ones.
 fn plan(
     app: &App,
     conn: &Connection,
@@ -221,140 +375,28 @@ fn plan(
     stream: (Uuid, Uuid),
     prepared: &[Prepared],
 ) -> rusqlite::Result<Plan> {
-    let (tenant, store) = stream;
-    let mut rejections = Vec::new();
-    let mut replays = Vec::new();
-
-    let ids: Vec<Uuid> = prepared.iter().map(|p| p.env.event_id).collect();
-    let mut stored = events::lookup_many(conn, &ids)?;
-    let mut seen = HashSet::new();
-    let mut pending = Vec::new();
-    for (i, p) in prepared.iter().enumerate() {
-        let id = p.env.event_id;
-        if !seen.insert(id) {
-            rejections.push(rejection(
-                id,
-                "duplicate_event_id",
-                format!("Event {id} duplicated in batch"),
-            ));
-            continue;
-        }
-        match stored.remove(&id) {
-            None => pending.push(i),
-            Some(old) if (old.tenant_id, old.store_id) != stream => rejections.push(rejection(
-                id,
-                "duplicate_event_id",
-                "Event ID already exists",
-            )),
-            Some(old) if old.fingerprint != p.fingerprint => rejections.push(rejection(
-                id,
-                "duplicate_event_id",
-                "Event ID already exists with different contents",
-            )),
-            Some(old) => replays.push(old.receipt),
-        }
-    }
-
-    let mut seen_commands = HashSet::new();
-    let mut candidates = Vec::new();
-    for i in pending {
-        let env = &prepared[i].env;
-        if let Some((reason, message)) = &prepared[i].verdict {
-            rejections.push(rejection(env.event_id, reason, message));
-            continue;
-        }
-        if let Some(cmd) = env.command_id {
-            if !seen_commands.insert(cmd) {
-                rejections.push(rejection(
-                    env.event_id,
-                    "duplicate_command_id",
-                    format!("Command {cmd} duplicated in batch"),
-                ));
-                continue;
-            }
-        }
-        candidates.push(i);
-    }
-
-    let mut valid = Vec::new();
-    for i in candidates {
-        let env = &prepared[i].env;
-        match env.command_id {
-            Some(cmd) if events::command_used(conn, &tenant, &store, &cmd)? => {
-                rejections.push(rejection(
-                    env.event_id,
-                    "duplicate_command_id",
-                    format!("Command {cmd} already processed"),
-                ));
-            }
-            _ => valid.push(i),
-        }
-    }
-
-    let mut head = match state.head {
+    let b = Batch {
+        tenant: stream.0,
+        store: stream.1,
+        prepared,
+    };
+    let head = match state.head {
         Some(h) => h,
-        None => events::head(conn, &tenant, &store)?,
+        None => events::head(conn, &b.tenant, &b.store)?,
     };
     state.head = Some(head);
-    let mut bumps: HashMap<(&str, &str), u64> = HashMap::new();
-    let mut accepted = Vec::new();
-    let mut shown = Vec::new();
-    for i in valid {
-        let p = &prepared[i];
-        let env = &p.env;
-        let entity = (env.entity_type.as_str(), env.entity_id.as_str());
-        if let Some(expected) = env.base_version {
-            let actual = events::entity_version(conn, &tenant, &store, entity.0, entity.1)?
-                + bumps.get(&entity).copied().unwrap_or(0);
-            if expected != actual {
-                rejections.push(rejection(
-                    env.event_id,
-                    format!("version_conflict: expected {expected}, actual {actual}"),
-                    format!("Version conflict: expected {expected}, actual {actual}"),
-                ));
-                continue;
-            }
-        }
-        let seq = app.faults.next_sequence(head);
-        let receipt_hash = hash::receipt_hash(&tenant, &store, &env.event_id, seq, &p.signing_hash);
-        let signature = sign::sign_hash(&app.identity.key, &receipt_hash);
-        let stored = Receipt {
-            sequencer_id: app.identity.sequencer_id,
-            event_id: env.event_id,
-            sequence_number: seq,
-            sequenced_at: Utc::now().to_rfc3339(),
-            receipt_hash,
-            signature_alg: "ed25519".into(),
-            sequencer_signature: hex::encode(signature),
-            sequencer_key_version: 0,
-            receipt_signature_scheme: Some(1),
-        };
-        let mut receipt = stored.clone();
-        app.faults.tamper_receipt(
-            &mut receipt,
-            &ReceiptFacts {
-                tenant: &tenant,
-                store: &store,
-                signing_hash: &p.signing_hash,
-                sequencer_key: &app.identity.key,
-            },
-        );
-        shown.push(receipt);
-        accepted.push(Accepted {
-            index: i,
-            stored,
-            signature,
-        });
-        *bumps.entry(entity).or_default() += 1;
-        head = seq;
-    }
-    Ok(Plan {
-        rejections,
-        replays,
-        accepted,
-        shown,
+    let mut plan = Plan {
+        rejections: Vec::new(),
+        replays: Vec::new(),
+        accepted: Vec::new(),
+        shown: Vec::new(),
         head,
-    })
+    };
+    let pending = plan.replays_and_duplicates(conn, &b)?;
+    let candidates = plan.per_event_checks(&b, pending);
+    let valid = plan.command_ids(conn, &b, candidates)?;
+    plan.sequence(app, conn, &b, valid)?;
+    Ok(plan)
 }
 
 enum CommitError {

@@ -113,4 +113,10 @@ fn head_events_and_entity_history_in_the_legacy_shapes() {
     )
     .json();
     assert_eq!(none["events"], json!([]));
+
+    // As on the real server, there is no VES head or VES event listing route.
+    for path in ["/api/v1/ves/head", "/api/v1/ves/events"] {
+        let resp = get(&server, &format!("{path}?{q}"), ADMIN);
+        assert_eq!((resp.status, resp.body.as_str()), (404, ""), "{path}");
+    }
 }
