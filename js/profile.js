@@ -1,0 +1,135 @@
+/**
+ * Load profiles: which load options and thresholds a scenario exports.
+ *
+ * k6 gives a script's own `options` precedence over a `--config` file (and drops the file's
+ * vus/duration/stages when the script sets any of them; thresholds are replaced, not merged),
+ * and a script never sees that file. So the profile is chosen with an environment variable:
+ *
+ *   (unset)         the script's own default (ingest: 10 VUs for 30 s)
+ *   PROFILE=smoke   load/profiles/smoke.json (also: sustained, stress)
+ *   PROFILE=<path>  that file, relative to the working directory (e.g. PROFILE=runner.json)
+ *   PROFILE=none    no load options and no thresholds: `k6 run --config FILE -e PROFILE=none`
+ *                   hands everything to k6's own config file
+ *
+ * Command-line flags (--vus, --duration, --iterations) override everything, as k6 does.
+ *
+ * A profile file is a k6 options file (so it also works with --config) plus a `ves` block that
+ * k6 ignores:
+ *   "ves": {
+ *     "env":   { "BATCH_SIZE": "20" },                 defaults for variables the user did not set
+ *     "mixed": { "rate": 20, "duration": "15s", … }    the mixed workload's arrival rates
+ *   }
+ *
+ * k6's open() resolves relative paths against the entry script, not the calling module, so the
+ * scenario passes its own `open`.
+ *
+ * @module profile
+ */
+
+/** Profile names shipped in load/profiles/. */
+export const PROFILE_NAMES = Object.freeze(['smoke', 'sustained', 'stress']);
+
+const LOAD_KEYS = ['vus', 'duration', 'stages', 'iterations', 'scenarios'];
+
+/**
+ * @typedef {object} Profile
+ * @property {string} name 'default', 'none', a shipped name, or the file path
+ * @property {object|null} options k6 options from the file (null for 'default' and 'none')
+ * @property {object} ves the file's `ves` block ({} when absent)
+ */
+
+/**
+ * Reads the profile named by PROFILE.
+ * @param {Record<string, string|undefined>} env usually __ENV
+ * @param {(path: string) => string} openFile the entry script's `open`
+ * @param {string} [profilesDir] folder of the shipped profiles, relative to the entry script
+ * @returns {Profile}
+ */
+export function loadProfile(env, openFile, profilesDir = './profiles') {
+  const raw = (env.PROFILE || '').trim();
+  if (raw === '' || raw === 'default') return { name: 'default', options: null, ves: {} };
+  if (raw === 'none') return { name: 'none', options: null, ves: {} };
+  const isName = /^[a-z0-9_-]+$/.test(raw);
+  const path = isName ? `${profilesDir}/${raw}.json` : resolveUserPath(raw, env);
+  let text;
+  try {
+    text = openFile(path);
+  } catch (e) {
+    const hint = isName
+      ? `the shipped profiles are ${PROFILE_NAMES.join(', ')}; a file path works too (PROFILE=runner.json), and PROFILE=none hands control to --config`
+      : 'give a path relative to the directory k6 runs in, or an absolute path';
+    throw new Error(`PROFILE=${raw}: cannot read ${path} (${e && e.message ? e.message : e}); ${hint}`);
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`PROFILE=${raw}: ${path} is not valid JSON (${e.message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new Error(`PROFILE=${raw}: ${path} must hold a JSON object of k6 options`);
+  }
+  const { ves = {}, ...options } = parsed;
+  return { name: isName ? raw : path, options, ves };
+}
+
+// A user's relative path means "relative to where k6 runs"; open() would resolve it against the
+// entry script instead. PWD is how k6 scripts learn the working directory (k6 passes the process
+// environment into __ENV); without it (e.g. a container entrypoint), paths are taken relative to
+// the repository root, the parent of load/.
+function resolveUserPath(p, env) {
+  if (p.startsWith('/')) return p;
+  if (env.PWD) return `${env.PWD.replace(/\/+$/, '')}/${p}`;
+  return `../${p}`;
+}
+
+/**
+ * The environment with the profile's `ves.env` defaults filled in (the user's values win).
+ * @param {Profile} profile
+ * @param {Record<string, string|undefined>} env
+ */
+export function profileEnv(profile, env) {
+  const defaults = (profile.ves && profile.ves.env) || {};
+  const out = {};
+  for (const k of Object.keys(defaults)) out[k] = String(defaults[k]);
+  for (const k of Object.keys(env)) if (env[k] !== undefined && env[k] !== '') out[k] = env[k];
+  return out;
+}
+
+/**
+ * The options a closed-model script (fixed VUs, stages) exports.
+ * @param {Profile} profile
+ * @param {{load: object, thresholds: object}} defaults the script's defaults: load settings
+ *   (vus/duration or stages) and its own thresholds (kept unless the profile sets the same key)
+ * @returns {object} k6 options
+ */
+export function closedModelOptions(profile, defaults) {
+  if (profile.name === 'none') return {};
+  if (profile.options === null) return Object.assign({}, defaults.load, { thresholds: defaults.thresholds });
+  const load = pick(profile.options, LOAD_KEYS);
+  if (Object.keys(load).length === 0) {
+    throw new Error(`profile ${profile.name}: no load settings (one of ${LOAD_KEYS.join(', ')})`);
+  }
+  const rest = omit(profile.options, LOAD_KEYS.concat(['thresholds']));
+  return Object.assign(rest, load, { thresholds: mergeThresholds(defaults.thresholds, profile.options.thresholds) });
+}
+
+/**
+ * Script thresholds overlaid with a profile's: a metric key set by the profile replaces the
+ * script's expressions for that key; other script keys stay.
+ */
+export function mergeThresholds(scriptThresholds, profileThresholds) {
+  return Object.assign({}, scriptThresholds || {}, profileThresholds || {});
+}
+
+function pick(obj, keys) {
+  const out = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
+  return out;
+}
+
+function omit(obj, keys) {
+  const out = {};
+  for (const k of Object.keys(obj)) if (!keys.includes(k)) out[k] = obj[k];
+  return out;
+}

@@ -1,0 +1,436 @@
+/**
+ * The building blocks of the shipped scenarios (load/*.js), for scenario authors too: setup
+ * (health check, the run's agent key), per-VU state, the ingest iteration and its pass rule,
+ * the committer, the proof check, the query mix and the invalid-event probes. Each feeds the
+ * kit's metrics (metrics.js) and k6 checks, and explains the first failure of each kind in
+ * the log, so that a red threshold comes with a reason.
+ *
+ * @module scenario
+ */
+import { check, sleep } from 'k6';
+import exec from 'k6/execution';
+import { bytesToHex, randomBytes, randomUuid } from './bytes.js';
+import { VesClient } from './client.js';
+import { createSigner } from './ed25519.js';
+import { buildBatch, ingestBody, signEvent } from './event.js';
+import { stateRoot, ZERO_HASH } from './hash.js';
+import { Ledger, reasonCode } from './ledger.js';
+import { checkInclusion } from './merkle.js';
+import * as metrics from './metrics.js';
+
+/** Largest range the committer asks for at once (the server loads a whole range in memory). */
+export const MAX_COMMIT_RANGE = 10000;
+/** Entity ids per stream that the ingest iterations write and the query iterations read. */
+export const ENTITIES_PER_STREAM = 100;
+
+const HEALTH_TIMEOUT = '5s';
+
+/** A client with the run's URL and keys. */
+export function clientFor(cfg, timeout = '30s') {
+  return new VesClient({ baseUrl: cfg.baseUrl, apiKey: cfg.apiKey, adminApiKey: cfg.adminApiKey || cfg.apiKey, timeout });
+}
+
+/**
+ * setup(): checks that the sequencer answers, then registers an ephemeral agent key with a random
+ * key id (unless AGENT_SEED and AGENT_KEY_ID name a registered one). Aborts the whole test with
+ * a message that says what to do when either fails. The returned data reaches every VU.
+ * @param {import('./config.js').VesConfig} cfg
+ * @returns {{agentSeed: string, agentKeyId: number, registered: boolean, publicKeyHex: string}}
+ */
+export function setupRun(cfg) {
+  const client = clientFor(cfg);
+  requireHealthy(cfg, clientFor(cfg, HEALTH_TIMEOUT));
+  if (!cfg.registerKey) {
+    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex };
+  }
+  const agentSeed = bytesToHex(randomBytes(32));
+  const signer = createSigner(agentSeed);
+  // A fresh key id each run: the real server answers 500 when a (tenant, agent, key id) is registered twice.
+  const agentKeyId = 1 + Math.floor(Math.random() * 0x7ffffffe);
+  const r = client.registerKey({ tenantId: cfg.tenantId, agentId: cfg.agentId, keyId: agentKeyId, publicKeyHex: signer.publicKeyHex });
+  if (r.status !== 200) {
+    const hints = {
+      401: 'ADMIN_API_KEY was refused: the sequencer needs an admin key that starts with ss_ (the real server: BOOTSTRAP_ADMIN_API_KEY; the devserver: --admin-key, default ss_local_devserver_admin_key)',
+      403: 'ADMIN_API_KEY is valid but has no admin permission for this tenant',
+    };
+    abort(`registering the run's agent key failed: HTTP ${r.status} ${excerpt(r.res.body)}. ${hints[r.status] || 'Or register a key yourself and pass AGENT_SEED and AGENT_KEY_ID.'}`);
+  }
+  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex };
+}
+
+/** Aborts the test unless GET /health answers 200 (the seed's "Connection refused" case). */
+export function requireHealthy(cfg, client) {
+  const r = client.request('GET', '/health', null, 'health', { tags: {} });
+  if (r.status === 200) return;
+  if (r.status === 0) {
+    abort(`cannot reach the sequencer at ${cfg.baseUrl} (${r.res.error || 'no answer'}). Is it running? ` +
+      `Start the local one with 'make devserver', or point SEQUENCER_BASE_URL at yours; check with: curl ${cfg.baseUrl}/health`);
+  }
+  abort(`the sequencer at ${cfg.baseUrl} answered GET /health with HTTP ${r.status} ${excerpt(r.res.body)}; is SEQUENCER_BASE_URL right?`);
+}
+
+function abort(message) {
+  console.error(`ves-k6: ${message}`);
+  exec.test.abort(message);
+}
+
+let vuState = null;
+
+/**
+ * This VU's state, made on first use: signer (its tables cost a few ms, once), ledger, client,
+ * stream. VU n writes to stream (n-1) mod STREAMS.
+ */
+export function vuStateFor(cfg, data) {
+  if (vuState !== null) return vuState;
+  vuState = newState(cfg, data, Math.max(0, exec.vu.idInTest - 1) % cfg.streams);
+  return vuState;
+}
+
+function newState(cfg, data, streamIndex) {
+  return {
+    signer: createSigner(data.agentSeed),
+    ledger: new Ledger(),
+    client: clientFor(cfg),
+    streamIndex,
+    storeId: cfg.streamStoreIds[streamIndex],
+    iteration: 0,
+    lastAccepted: null, // {event, sequenceNumber, receiptHash}: the replay probe's subject
+    proven: new Set(),
+    committer: null,
+    explained: new Set(),
+  };
+}
+
+/**
+ * setup() data for read-only scenarios: one batch into every stream, then a commitment of each,
+ * so that the query endpoints have something to return.
+ */
+export function seedStreams(cfg, data) {
+  const state = newState(cfg, data, 0);
+  for (let i = 0; i < cfg.streams; i++) {
+    ingestBatch(cfg, data, state, cfg.batchSize, cfg.streamStoreIds[i], i);
+    commitStream(cfg, data, state, i);
+  }
+}
+
+/** Logs a failure the first time this VU sees its kind, so a red threshold comes with a reason. */
+export function explainOnce(state, kind, message) {
+  if (state.explained.has(kind)) return;
+  state.explained.add(kind);
+  console.warn(`ves-k6 [VU ${exec.vu.idInTest}] ${message}`);
+}
+
+const STATUSES = ['created', 'paid', 'shipped', 'delivered'];
+
+/**
+ * Fields for `count` order events in this VU's stream (entity ids shared with the query mix).
+ * @returns {import('./event.js').EventFields[]}
+ */
+export function orderFields(cfg, data, state, count, storeId = state.storeId) {
+  const createdAt = new Date().toISOString();
+  const fields = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const entity = Math.floor(Math.random() * ENTITIES_PER_STREAM);
+    const lines = 1 + (i % 3);
+    const items = [];
+    for (let k = 0; k < lines; k++) items.push({ sku: `SKU-${(entity * 7 + k) % 1000}`, qty: 1 + k, price_cents: 199 + 100 * k });
+    fields[i] = {
+      tenant_id: cfg.tenantId,
+      store_id: storeId,
+      source_agent_id: cfg.agentId,
+      agent_key_id: data.agentKeyId,
+      entity_type: 'order',
+      entity_id: entityId(entity),
+      event_type: `order.${STATUSES[i % STATUSES.length]}`,
+      created_at: createdAt,
+      payload: { order_id: entityId(entity), status: STATUSES[i % STATUSES.length], items, total_cents: 199 * lines, currency: 'USD', note: 'café ✓' },
+    };
+  }
+  return fields;
+}
+
+export function entityId(n) {
+  return `order-${String(n).padStart(6, '0')}`;
+}
+
+/**
+ * One ingest request of BATCH_SIZE valid signed events and its pass rule: HTTP 200,
+ * eventsAccepted equal to the batch, no rejection, every event answered, every receipt hash
+ * right (and the sequencer signature on a sample when SEQUENCER_PUBLIC_KEY is set), sequence
+ * numbers consecutive and never seen before.
+ * @returns {import('./ledger.js').IngestOutcome}
+ */
+export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex) {
+  const t0 = Date.now();
+  const { events, body } = buildBatch(state.signer, cfg.agentId, orderFields(cfg, data, state, count, storeId));
+  metrics.recordSignDuration(Date.now() - t0, events.length);
+  const r = state.client.ingest(cfg.agentId, body);
+  const outcome = state.ledger.recordIngest(events, r, {
+    ingestedAt: Date.now(),
+    sequencerPublicKeyHex: cfg.sequencerPublicKey,
+    signatureSample: cfg.receiptSigSample,
+  });
+  metrics.recordIngestOutcome(outcome, streamIndex);
+  const ok = r.status === 200;
+  const allAccepted = ok && outcome.accepted === events.length && outcome.rejected.length === 0 && outcome.missing === 0;
+  const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts === events.length;
+  check(r, {
+    'ingest: HTTP 200': () => ok,
+    'ingest: every event accepted': () => allAccepted,
+    'ingest: every receipt verifies': () => receiptsOk,
+    'ingest: sequence numbers consecutive and new': () => outcome.anomalies === 0,
+  });
+  if (!ok) explainHttp(state, 'ingest', r);
+  else {
+    if (outcome.rejected.length > 0) {
+      const first = outcome.rejected[0];
+      explainOnce(state, `rejected:${first.code}`, `the sequencer rejected valid events: ${first.reason} (${first.message}), ${outcome.rejected.length} in this batch`);
+    }
+    if (outcome.invalidReceipts > 0) explainOnce(state, 'receipt', `invalid receipt: ${outcome.invalidReasons[0]}`);
+    if (outcome.anomalies > 0) explainOnce(state, 'sequence', `sequence anomaly in stream ${streamIndex}: sequenceStart=${r.json.sequenceStart} sequenceEnd=${r.json.sequenceEnd} eventsAccepted=${r.json.eventsAccepted}, receipts not consecutive or a number seen before`);
+    if (outcome.missing > 0) explainOnce(state, 'missing', `${outcome.missing} events got neither a receipt nor a rejection`);
+  }
+  if (allAccepted && Array.isArray(r.json.receipts) && r.json.receipts.length > 0) {
+    const receipt = r.json.receipts[0];
+    const event = events.find((e) => e.event_id === String(receipt.eventId).toLowerCase());
+    if (event) state.lastAccepted = { event, sequenceNumber: receipt.sequenceNumber, receiptHash: receipt.receiptHash };
+  }
+  return outcome;
+}
+
+/** Logs what a non-200 answer means (pool exhaustion, auth, limits), once per status. */
+export function explainHttp(state, endpoint, r) {
+  const code = r.json && typeof r.json.code === 'string' ? r.json.code : '';
+  let why = '';
+  if (r.status === 0) why = `no answer (${r.res.error}): the sequencer stopped or the network failed`;
+  else if (r.status === 503 && code === 'pool_exhausted') {
+    why = 'the sequencer is shedding load (503 pool_exhausted): its database pool was saturated at its last 15 s sample, so it refuses every API request until the next one; raise MAX_DB_CONNECTIONS (and PostgreSQL max_connections) or lower the load';
+  } else if (r.status === 429) why = 'rate limited (429): raise or unset RATE_LIMIT_PER_MINUTE on the sequencer, or the key\'s rateLimit';
+  else if (r.status === 401) why = 'authentication refused (401): API_KEY must be a valid key starting with ss_';
+  else if (r.status === 403) why = 'permission denied (403): the key cannot write this tenant/store/agent';
+  else if (r.status === 413) why = 'too large (413): at most 1000 events, 10 MiB per request, 1 MiB per payload';
+  else why = excerpt(r.res.body);
+  explainOnce(state, `${endpoint}:${r.status}`, `${endpoint}: HTTP ${r.status}: ${why}`);
+}
+
+/**
+ * The committer: exactly one per stream (commitments must be contiguous). It learns a stream's
+ * head from a one-event heartbeat ingest (the real server has no VES head endpoint), then
+ * commits [last end + 1, head] (at most MAX_COMMIT_RANGE at once) and checks the answer: the
+ * range, the leaf count, and the state-root chain (prev_state_root is the previous
+ * new_state_root; new_state_root recomputes). A range the server cannot commit because events
+ * are missing is a gap in the numbering: a sequence anomaly.
+ * @param {number} streamIndex
+ */
+export function commitStream(cfg, data, state, streamIndex) {
+  const storeId = cfg.streamStoreIds[streamIndex];
+  state.committer = state.committer || {};
+  let st = state.committer[streamIndex];
+  if (st === undefined) {
+    st = state.committer[streamIndex] = lastCommitment(cfg, state, storeId);
+    if (st === null) return;
+  }
+  if (st.broken) return;
+  const heartbeat = ingestBatch(cfg, data, state, 1, storeId, streamIndex);
+  const head = heartbeat.headSequence;
+  if (!Number.isSafeInteger(head) || head <= st.end) return;
+  const start = st.end + 1;
+  const end = Math.min(head, st.end + MAX_COMMIT_RANGE);
+  const r = state.client.commit(cfg.tenantId, storeId, start, end);
+  const c = r.json;
+  if (r.status === 400 && /contains \d+ events but expected|no VES events in range/.test(r.res.body || '')) {
+    metrics.sequenceAnomalies.add(1, { stream: String(streamIndex) });
+    st.broken = true;
+    explainOnce(state, `gap:${streamIndex}`, `the sequencer cannot commit [${start}, ${end}] of stream ${streamIndex} although its head is ${head}: ${excerpt(r.res.body)}. Sequence numbers have a gap; the committer stops for this stream`);
+    return;
+  }
+  const ok = r.status === 200 && c !== null;
+  const rangeOk = ok && c.sequence_start === start && c.sequence_end === end && c.leaf_count === end - start + 1;
+  let chainOk = false;
+  if (rangeOk) {
+    const prevOk = strip(c.prev_state_root) === st.stateRoot;
+    const recomputed = stateRoot(cfg.tenantId, storeId, strip(c.prev_state_root), strip(c.merkle_root), start, end, c.leaf_count);
+    chainOk = prevOk && recomputed === strip(c.new_state_root);
+  }
+  check(r, {
+    'commit: HTTP 200': () => ok,
+    'commit: range and leaf count as asked': () => rangeOk,
+    'commit: state-root chain intact': () => chainOk,
+  });
+  if (!ok) explainHttp(state, 'commit', r);
+  else if (!rangeOk) explainOnce(state, `commit-range:${streamIndex}`, `commit [${start}, ${end}] answered [${c.sequence_start}, ${c.sequence_end}] with leaf_count ${c.leaf_count}`);
+  else if (!chainOk) explainOnce(state, `chain:${streamIndex}`, `commitment ${c.batch_id} breaks the state-root chain of stream ${streamIndex}`);
+  if (rangeOk) {
+    st.end = end;
+    st.stateRoot = strip(c.new_state_root);
+  }
+}
+
+// Where the stream's chain stands now: {end, stateRoot}, from the server's list (null on error).
+function lastCommitment(cfg, state, storeId) {
+  const r = state.client.commitments(cfg.tenantId, storeId);
+  if (r.status !== 200 || r.json === null || !Array.isArray(r.json.commitments)) {
+    explainHttp(state, 'commitments', r);
+    return null;
+  }
+  let last = null;
+  for (const c of r.json.commitments) if (last === null || c.sequence_end > last.sequence_end) last = c;
+  return last === null ? { end: 0, stateRoot: ZERO_HASH, broken: false } : { end: last.sequence_end, stateRoot: strip(last.new_state_root), broken: false };
+}
+
+/**
+ * One proof check: picks one of this VU's own events inside the newest commitment that covers
+ * any, fetches its inclusion proof, rebuilds the leaf from the ledger and verifies the path
+ * against the commitment (depth, index bound, directions, root). Records ves_proofs_verified or
+ * ves_proofs_failed, and ves_time_to_proof the first time an event is proven.
+ * @returns {boolean|null} null when none of the VU's events is committed yet
+ */
+export function proveOwnEvent(cfg, data, state) {
+  const list = state.client.commitments(cfg.tenantId, state.storeId);
+  if (list.status !== 200 || list.json === null || !Array.isArray(list.json.commitments)) {
+    explainHttp(state, 'commitments', list);
+    return null;
+  }
+  const target = state.ledger.proofTarget(cfg.tenantId, state.storeId, list.json.commitments);
+  if (target === null) return null;
+  const { commitment, entry } = target;
+  const r = state.client.proof(entry.sequenceNumber, cfg.tenantId, state.storeId, commitment.batch_id);
+  const leaf = state.ledger.leafHash(entry);
+  let result;
+  if (r.status !== 200 || r.json === null) result = { ok: false, reason: `HTTP ${r.status} ${excerpt(r.res.body)}` };
+  else if (strip(r.json.leaf_hash) !== leaf) result = { ok: false, reason: `the proof's leaf_hash ${r.json.leaf_hash} is not the leaf of our event (${leaf})` };
+  else if (strip(r.json.merkle_root) !== strip(commitment.merkle_root)) result = { ok: false, reason: "the proof's merkle_root is not the commitment's" };
+  else result = checkInclusion(r.json, leaf, commitment);
+  const key = `${entry.sequenceNumber}`;
+  const first = !state.proven.has(key);
+  if (result.ok && first) {
+    if (state.proven.size > 10000) state.proven.clear();
+    state.proven.add(key);
+  }
+  metrics.recordProof(result.ok, result.ok && first ? Date.now() - entry.ingestedAt : undefined);
+  check(r, { 'proof: own event verifies against the commitment': () => result.ok });
+  if (!result.ok) explainOnce(state, 'proof', `inclusion proof of seq ${entry.sequenceNumber} in ${commitment.batch_id} failed: ${result.reason}`);
+  return result.ok;
+}
+
+/**
+ * One read: the legacy head, events and entity history, and the VES commitment list, in turn.
+ * (The real server serves the first three from its legacy table: empty for VES-only streams.)
+ */
+export function queryOnce(cfg, state) {
+  const which = state.iteration % 4;
+  const stream = Math.floor(Math.random() * cfg.streams);
+  const storeId = cfg.streamStoreIds[stream];
+  let r;
+  let shapeOk;
+  if (which === 0) {
+    r = state.client.head(cfg.tenantId, storeId);
+    shapeOk = () => r.json !== null && Number.isSafeInteger(r.json.head_sequence);
+  } else if (which === 1) {
+    r = state.client.events(cfg.tenantId, storeId, 1, 20);
+    shapeOk = () => r.json !== null && Array.isArray(r.json.events) && r.json.count === r.json.events.length;
+  } else if (which === 2) {
+    r = state.client.entity(cfg.tenantId, storeId, 'order', entityId(Math.floor(Math.random() * ENTITIES_PER_STREAM)));
+    shapeOk = () => r.json !== null && Array.isArray(r.json.events) && r.json.entity_type === 'order';
+  } else {
+    r = state.client.commitments(cfg.tenantId, storeId);
+    shapeOk = () => r.json !== null && Array.isArray(r.json.commitments) && r.json.count === r.json.commitments.length;
+  }
+  const endpoint = ['head', 'events', 'entity', 'commitments'][which];
+  check(r, { [`query ${endpoint}: HTTP 200`]: () => r.status === 200, [`query ${endpoint}: response shape`]: shapeOk });
+  if (r.status !== 200) explainHttp(state, endpoint, r);
+  return r;
+}
+
+/** The invalid-event probes: what is sent and what a correct sequencer must answer. */
+export const PROBE_KINDS = Object.freeze(['bad_signature', 'payload_hash_mismatch', 'unknown_key', 'created_at_reformatted', 'agent_mismatch', 'replay']);
+
+/**
+ * One probe, sent alone so that its answer is unambiguous. Correct answers count in
+ * ves_invalid_rejected{kind}, wrong ones in ves_invalid_accepted{kind}; a replay that does not
+ * come back with its original receipt counts in ves_replay_violations. Rejections made on
+ * purpose never count in ves_events_rejected.
+ * @param {string} kind one of PROBE_KINDS
+ */
+export function probe(cfg, data, state, kind) {
+  if (kind === 'replay') return probeReplay(cfg, state);
+  const fields = orderFields(cfg, data, state, 1)[0];
+  let { events } = buildBatch(state.signer, cfg.agentId, [fields]);
+  let event = events[0];
+  let expectReason = 'invalid_signature';
+  let agentId = cfg.agentId;
+  if (kind === 'bad_signature') {
+    const sig = event.agent_signature;
+    event = Object.assign({}, event, { agent_signature: sig.slice(0, 10) + (sig[10] === '0' ? '1' : '0') + sig.slice(11) });
+  } else if (kind === 'payload_hash_mismatch') {
+    // Signed over payload A, payload B sent: the server's payload hash check fails first.
+    event = Object.assign({}, event, { payload: Object.assign({}, event.payload, { total_cents: event.payload.total_cents + 1 }) });
+    expectReason = 'invalid_payload_hash';
+  } else if (kind === 'unknown_key') {
+    event = signEvent(state.signer, Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
+    expectReason = 'agent_key_invalid';
+  } else if (kind === 'created_at_reformatted') {
+    // The same instant, another string: the signature covers the exact string.
+    event = Object.assign({}, event, { created_at: event.created_at.replace(/\.\d+Z$/, 'Z') });
+  } else if (kind === 'agent_mismatch') {
+    agentId = randomUuid();
+  } else {
+    throw new Error(`probe: unknown kind ${kind}; expected one of ${PROBE_KINDS.join(', ')}`);
+  }
+  const expected400 = kind === 'agent_mismatch';
+  const r = state.client.ingest(agentId, ingestBody(agentId, [event]), { expectedStatuses: expected400 ? [400] : [], tags: { probe: kind } });
+  let asExpected;
+  if (expected400) asExpected = r.status === 400;
+  else {
+    const rej = r.json && Array.isArray(r.json.rejections) ? r.json.rejections : [];
+    asExpected = r.status === 200 && r.json.eventsAccepted === 0 && rej.length === 1 && reasonCode(rej[0].reason) === expectReason;
+  }
+  metrics.recordProbe(kind, asExpected);
+  check(r, { [`probe ${kind}: refused as expected`]: () => asExpected });
+  if (!asExpected) explainOnce(state, `probe:${kind}`, `probe ${kind} was not refused as expected (${expected400 ? 'HTTP 400' : expectReason}): HTTP ${r.status} ${excerpt(r.res.body)}`);
+  return asExpected;
+}
+
+function probeReplay(cfg, state) {
+  const last = state.lastAccepted;
+  if (last === null) return null;
+  const r = state.client.ingest(cfg.agentId, ingestBody(cfg.agentId, [last.event]), { tags: { probe: 'replay' } });
+  const receipts = r.json && Array.isArray(r.json.receipts) ? r.json.receipts : [];
+  const ok = r.status === 200 && r.json.eventsAccepted === 0 && receipts.length === 1 &&
+    receipts[0].sequenceNumber === last.sequenceNumber && receipts[0].receiptHash === last.receiptHash;
+  if (!ok) metrics.recordReplayViolation();
+  metrics.recordProbe('replay', ok);
+  check(r, { 'probe replay: original receipt returned': () => ok });
+  if (!ok) explainOnce(state, 'probe:replay', `replaying event ${last.event.event_id} (seq ${last.sequenceNumber}) did not return its original receipt: HTTP ${r.status} ${excerpt(r.res.body)}`);
+  return ok;
+}
+
+/** With probability PROBES, sends the next probe kind (in turn). */
+export function maybeProbe(cfg, data, state, probability) {
+  if (!(probability > 0) || Math.random() >= probability) return;
+  state.probeTurn = ((state.probeTurn || 0) + 1) % PROBE_KINDS.length;
+  probe(cfg, data, state, PROBE_KINDS[state.probeTurn]);
+}
+
+/** PROBES: the share of ingest iterations that also send one invalid-event probe. */
+export function probeRate(env, fallback) {
+  if (env.PROBES === undefined || env.PROBES === '') return fallback;
+  const v = Number(env.PROBES);
+  if (!(v >= 0 && v <= 1)) throw new Error(`PROBES: expected a share from 0 to 1 of iterations that also send an invalid-event probe, found ${JSON.stringify(env.PROBES)}`);
+  return v;
+}
+
+/** Sleeps between committer rounds. */
+export function pause(seconds) {
+  sleep(seconds);
+}
+
+function strip(hex) {
+  return typeof hex === 'string' ? hex.replace(/^0x/i, '').toLowerCase() : '';
+}
+
+/** The first 200 characters of a response body, for logs. */
+export function excerpt(body) {
+  if (typeof body !== 'string' || body.length === 0) return '(empty body)';
+  return body.length > 200 ? `${body.slice(0, 200)}…` : body;
+}

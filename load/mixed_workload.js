@@ -1,0 +1,115 @@
+// The production mix as an open model: a fixed arrival rate of iterations, 70% ingest, 20%
+// queries, 10% proofs, plus exactly one committer (commitments of a stream must be contiguous).
+// Proof checks run in the VUs that ingest (each VU's every 8th iteration), because a VU can only
+// rebuild the Merkle leaves of its own events: it fetches the inclusion proof of one of its
+// committed events and verifies it client-side (ves_proofs_verified, ves_time_to_proof).
+// dropped_iterations must stay 0: otherwise an overloaded load generator looks like a healthy
+// server.
+//
+//   k6 run load/mixed_workload.js                  (10 iterations/s for 30 s)
+//   k6 run -e PROFILE=smoke load/mixed_workload.js
+//   k6 run -e RATE=50 -e DURATION=2m load/mixed_workload.js
+//
+// With --config FILE -e PROFILE=none, or --vus/--duration flags, k6 runs `default` instead: the
+// same mix as a closed model, with VU 1 doubling as the committer.
+import exec from 'k6/execution';
+import { config } from '../js/config.js';
+import { precomputeBaseTable } from '../js/ed25519.js';
+import { touchMetrics } from '../js/metrics.js';
+import { loadProfile, mergeThresholds, profileEnv } from '../js/profile.js';
+import { commitStream, ingestBatch, maybeProbe, pause, probeRate, proveOwnEvent, queryOnce, setupRun, vuStateFor } from '../js/scenario.js';
+import { summary } from '../js/summary.js';
+
+// The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
+// first iteration, where it would delay requests and drop arrival-rate iterations.
+precomputeBaseTable();
+
+const profile = loadProfile(__ENV, (path) => open(path));
+const env = profileEnv(profile, __ENV);
+const cfg = config(env);
+const PROBES = probeRate(env, 0.02);
+const mix = mixSettings(profile, env);
+
+const THRESHOLDS = {
+  'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'],
+  'http_req_duration{endpoint:proof}': ['p(95)<100'],
+  'http_req_duration{endpoint:commit}': ['p(95)<500'],
+  http_req_failed: ['rate==0'],
+  checks: ['rate==1'],
+  dropped_iterations: ['count==0'],
+  ves_events_rejected: ['count==0'],
+  ves_receipts_invalid: ['count==0'],
+  ves_proofs_verified: ['count>0'],
+  ves_proofs_failed: ['count==0'],
+  ves_sequence_anomalies: ['count==0'],
+  ves_invalid_accepted: ['count==0'],
+  ves_replay_violations: ['count==0'],
+};
+
+export const options = profile.name === 'none' ? {} : {
+  scenarios: {
+    // rate per 10 s keeps the 80/20 split integral: 8 of every 10 iterations ingest or prove.
+    ingest: { executor: 'constant-arrival-rate', exec: 'ingestAndProve', rate: 8 * mix.rate, timeUnit: '10s', duration: mix.duration, preAllocatedVUs: mix.preAllocatedVUs, maxVUs: mix.maxVUs },
+    query: { executor: 'constant-arrival-rate', exec: 'query', rate: 2 * mix.rate, timeUnit: '10s', duration: mix.duration, preAllocatedVUs: Math.max(1, Math.ceil(mix.preAllocatedVUs / 4)), maxVUs: Math.max(2, Math.ceil(mix.maxVUs / 4)) },
+    committer: { executor: 'constant-vus', exec: 'commit', vus: 1, duration: mix.duration },
+  },
+  thresholds: mergeThresholds(THRESHOLDS, profile.options && profile.options.thresholds),
+};
+
+export function setup() {
+  touchMetrics();
+  return setupRun(cfg);
+}
+
+export function ingestAndProve(data) {
+  const state = vuStateFor(cfg, data);
+  // Every 8th iteration checks a proof; until something of this VU is committed, it ingests.
+  if (++state.iteration % 8 === 0 && proveOwnEvent(cfg, data, state) !== null) return;
+  ingestBatch(cfg, data, state);
+  maybeProbe(cfg, data, state, PROBES);
+}
+
+export function query(data) {
+  const state = vuStateFor(cfg, data);
+  state.iteration++;
+  queryOnce(cfg, state);
+}
+
+export function commit(data) {
+  const state = vuStateFor(cfg, data);
+  for (let s = 0; s < cfg.streams; s++) commitStream(cfg, data, state, s);
+  pause(mix.commitInterval);
+}
+
+export default function (data) {
+  const state = vuStateFor(cfg, data);
+  if (exec.vu.idInTest === 1 && Date.now() >= (state.nextCommitAt || 0)) {
+    for (let s = 0; s < cfg.streams; s++) commitStream(cfg, data, state, s);
+    state.nextCommitAt = Date.now() + mix.commitInterval * 1000;
+  }
+  const slot = state.iteration++ % 10;
+  if (slot < 7) {
+    ingestBatch(cfg, data, state);
+    maybeProbe(cfg, data, state, PROBES);
+  } else if (slot < 9) {
+    queryOnce(cfg, state);
+  } else if (proveOwnEvent(cfg, data, state) === null) {
+    ingestBatch(cfg, data, state);
+  }
+}
+
+export function handleSummary(data) {
+  return summary(data, 'mixed_workload', cfg.resultsDir);
+}
+
+// Arrival rates: the profile's `ves.mixed` block, overridden by RATE, DURATION, COMMIT_INTERVAL.
+function mixSettings(p, e) {
+  const m = Object.assign({ rate: 10, duration: '30s', preAllocatedVUs: 5, maxVUs: 20, commitInterval: 2 }, p.ves.mixed || {});
+  if (e.RATE !== undefined) m.rate = Number(e.RATE);
+  if (e.DURATION !== undefined) m.duration = e.DURATION;
+  if (e.COMMIT_INTERVAL !== undefined) m.commitInterval = Number(e.COMMIT_INTERVAL);
+  if (!Number.isInteger(m.rate) || m.rate < 1) throw new Error(`RATE: expected a whole number of iterations per second (>= 1), found ${JSON.stringify(e.RATE !== undefined ? e.RATE : m.rate)}`);
+  if (!/^\d+(ms|s|m|h)$/.test(String(m.duration))) throw new Error(`DURATION: expected a k6 duration such as 30s or 5m, found ${JSON.stringify(m.duration)}`);
+  if (!(m.commitInterval > 0)) throw new Error(`COMMIT_INTERVAL: expected seconds between commit rounds (> 0), found ${JSON.stringify(e.COMMIT_INTERVAL)}`);
+  return m;
+}

@@ -1,0 +1,52 @@
+// VES ingest under load: batches of BATCH_SIZE valid signed events, spread over STREAMS store
+// ids (one stream is serialized by the sequencer). A request passes only if it is HTTP 200,
+// every event is accepted, every receipt verifies and the sequence numbers are consecutive and
+// new. Default: 10 VUs for 30 s; PROFILE=smoke|sustained|stress|<file>|none (README).
+//
+//   k6 run load/sequencer_ingest.js
+//   k6 run -e PROFILE=smoke -e BATCH_SIZE=500 -e STREAMS=4 load/sequencer_ingest.js
+import { config } from '../js/config.js';
+import { precomputeBaseTable } from '../js/ed25519.js';
+import { touchMetrics } from '../js/metrics.js';
+import { closedModelOptions, loadProfile, profileEnv } from '../js/profile.js';
+import { ingestBatch, maybeProbe, probeRate, setupRun, vuStateFor } from '../js/scenario.js';
+import { summary } from '../js/summary.js';
+
+// The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
+// first iteration, where it would delay requests and drop arrival-rate iterations.
+precomputeBaseTable();
+
+const profile = loadProfile(__ENV, (path) => open(path));
+const env = profileEnv(profile, __ENV);
+const cfg = config(env);
+const PROBES = probeRate(env, 0);
+
+export const options = closedModelOptions(profile, {
+  load: { vus: 10, duration: '30s' },
+  thresholds: {
+    'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'],
+    http_req_failed: ['rate==0'],
+    checks: ['rate==1'],
+    ves_events_rejected: ['count==0'],
+    ves_receipts_invalid: ['count==0'],
+    ves_sequence_anomalies: ['count==0'],
+    ves_invalid_accepted: ['count==0'],
+    ves_replay_violations: ['count==0'],
+  },
+});
+
+export function setup() {
+  touchMetrics();
+  return setupRun(cfg);
+}
+
+export default function (data) {
+  const state = vuStateFor(cfg, data);
+  state.iteration++;
+  ingestBatch(cfg, data, state);
+  maybeProbe(cfg, data, state, PROBES);
+}
+
+export function handleSummary(data) {
+  return summary(data, 'sequencer_ingest', cfg.resultsDir);
+}

@@ -1,0 +1,45 @@
+// The read endpoints under load: GET /api/v1/head, /api/v1/events, /api/v1/entities/{type}/{id}
+// and /api/v1/ves/commitments, in turn, each tagged (endpoint:head, …) with its own threshold.
+// setup() writes one batch into every stream and commits it, so that there is something to read.
+// (The real sequencer serves head/events/entities from its legacy table: empty for VES streams.)
+//
+//   k6 run load/sequencer_query.js
+import { config } from '../js/config.js';
+import { touchMetrics } from '../js/metrics.js';
+import { closedModelOptions, loadProfile, profileEnv } from '../js/profile.js';
+import { queryOnce, seedStreams, setupRun, vuStateFor } from '../js/scenario.js';
+import { summary } from '../js/summary.js';
+
+const profile = loadProfile(__ENV, (path) => open(path));
+const cfg = config(profileEnv(profile, __ENV));
+
+export const options = closedModelOptions(profile, {
+  load: { vus: 10, duration: '30s' },
+  thresholds: {
+    'http_req_duration{endpoint:head}': ['p(95)<50'],
+    'http_req_duration{endpoint:events}': ['p(95)<100'],
+    'http_req_duration{endpoint:entity}': ['p(95)<100'],
+    'http_req_duration{endpoint:commitments}': ['p(95)<100'],
+    http_req_failed: ['rate==0'],
+    checks: ['rate==1'],
+    ves_events_rejected: ['count==0'],
+    ves_receipts_invalid: ['count==0'],
+  },
+});
+
+export function setup() {
+  touchMetrics();
+  const data = setupRun(cfg);
+  seedStreams(cfg, data);
+  return data;
+}
+
+export default function (data) {
+  const state = vuStateFor(cfg, data);
+  state.iteration++;
+  queryOnce(cfg, state);
+}
+
+export function handleSummary(data) {
+  return summary(data, 'sequencer_query', cfg.resultsDir);
+}
