@@ -66,6 +66,9 @@ fn replays_the_live_capture_with_the_same_results() {
     .expect(200);
 
     // The three ingest requests, byte for byte.
+    assert_eq!(capture["ingest"].as_array().unwrap().len(), 3);
+    assert_eq!(capture["inclusion_proofs"].as_array().unwrap().len(), 37);
+    assert_eq!(capture["rejection_cases"].as_array().unwrap().len(), 7);
     for ingest in capture["ingest"].as_array().unwrap() {
         let body = s(&ingest["request"]["body_raw"]);
         let resp = post(&server, common::INGEST, ADMIN, body);
