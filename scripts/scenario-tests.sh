@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# End-to-end tests of the scenarios: the real k6 binary against a real ves-devserver over HTTP.
+#  1. the smoke profile of all three scenarios passes (the mixed one with the same command line
+#     as the Docker CI example, examples/ci/github-actions-load-test.yml);
+#  2. a devserver with a test fault makes the run fail on the matching metric;
+#  3. profiles take effect (PROFILE=file, --config with PROFILE=none, flags over both);
+#  4. bad configuration and an unreachable server fail fast with a clear message.
+# Last line: "scenario tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+K6=$(scripts/install-k6.sh) || exit 1
+DEVSERVER=${DEVSERVER:-target/release/ves-devserver}
+[ -x "$DEVSERVER" ] || { echo "scenario tests: $DEVSERVER not built (cargo build --release -p ves-devserver)"; exit 1; }
+OUT=results/scenario-tests
+rm -rf "$OUT" && mkdir -p "$OUT"
+passed=0 failed=0
+PID=""
+
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_devserver FLAGS... : a fresh devserver on a free port; sets URL, PUBKEY, PID.
+start_devserver() {
+  local port dir
+  port=$(free_port); dir=$(mktemp -d)
+  "$DEVSERVER" --listen "127.0.0.1:$port" --data "$dir" "$@" >"$OUT/devserver-$port.log" 2>&1 &
+  PID=$!
+  URL="http://127.0.0.1:$port"
+  for _ in $(seq 100); do curl -fs "$URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  PUBKEY=$(cat "$dir/sequencer.pub" 2>/dev/null) || { echo "devserver did not start: $(cat "$OUT/devserver-$port.log")"; exit 1; }
+}
+stop_devserver() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=""; }
+
+# k6run NAME SCRIPT ARGS... : runs k6 against $URL; output in $OUT/NAME.log, summary in $OUT/NAME/.
+k6run() {
+  local name=$1 script=$2; shift 2
+  mkdir -p "$OUT/$name"
+  "$K6" run -a 127.0.0.1:0 --no-usage-report -e SEQUENCER_BASE_URL="$URL" -e SEQUENCER_PUBLIC_KEY="$PUBKEY" \
+    -e RESULTS_DIR="$OUT/$name" "$@" "$script" >"$OUT/$name.log" 2>&1
+  echo $?
+}
+
+# metric NAME SCENARIO METRIC FIELD : a value from the run's summary JSON (or "missing").
+metric() {
+  python3 - "$OUT/$1/$2-summary.json" "$3" "$4" <<'PY'
+import json, sys
+try:
+    m = json.load(open(sys.argv[1]))["metrics"][sys.argv[2]]["values"][sys.argv[3]]
+    print(int(m) if float(m).is_integer() else m)
+except Exception:
+    print("missing")
+PY
+}
+
+result() { # NAME OK DETAIL
+  if [ "$2" = true ]; then passed=$((passed + 1)); printf 'PASS  %-34s %s\n' "$1" "$3"
+  else failed=$((failed + 1)); printf 'FAIL  %-34s %s (log: %s)\n' "$1" "$3" "$OUT/$1.log"; fi
+}
+gt0() { [ "$1" != missing ] && awk -v v="$1" 'BEGIN { exit !(v > 0) }'; }
+
+# 1. Smoke runs: every threshold and the verdict must pass.
+start_devserver
+for script in sequencer_ingest sequencer_query mixed_workload; do
+  extra=()
+  [ "$script" = mixed_workload ] && extra=(--out "json=$OUT/load-test-results.json")
+  rc=$(k6run "smoke-$script" "load/$script.js" -e PROFILE=smoke "${extra[@]}")
+  verdict=$(grep -o 'ves-verdict: .*' "$OUT/smoke-$script.log" | tail -n 1)
+  ok=false; [ "$rc" = 0 ] && [[ "$verdict" == *result=PASS ]] && ok=true
+  result "smoke-$script" "$ok" "exit $rc; $verdict"
+done
+[ -s "$OUT/load-test-results.json" ] || result "smoke-json-output" false "--out json wrote nothing"
+stop_devserver
+
+# 2. Test faults: each must fail the run (exit 99, result=FAIL) on its metric.
+fault_case() { # FAULT SCRIPT METRIC FIELD [k6 args...]
+  local fault=$1 script=$2 m=$3 field=$4; shift 4
+  local name="fault-${fault%%=*}"
+  start_devserver --fault "$fault"
+  local rc value
+  rc=$(k6run "$name" "load/$script.js" -e PROFILE=tests/scenarios/short.json "$@")
+  value=$(metric "$name" "$script" "$m" "$field")
+  stop_devserver
+  local ok=false
+  [ "$rc" = 99 ] && grep -q 'result=FAIL' "$OUT/$name.log" && gt0 "$value" && ok=true
+  result "$name" "$ok" "exit $rc; $m.$field=$value"
+}
+fault_case bad_receipt_hash=20 sequencer_ingest ves_receipts_invalid count
+fault_case bad_receipt_signature=20 sequencer_ingest ves_receipts_invalid count -e RECEIPT_SIG_SAMPLE=1
+fault_case skip_sequence=100 sequencer_ingest ves_sequence_anomalies count
+fault_case duplicate_sequence=100 sequencer_ingest ves_sequence_anomalies count
+fault_case corrupt_proof=1 mixed_workload ves_proofs_failed count
+fault_case shed_load=1-3 sequencer_ingest http_req_failed passes
+# The run must also say what a 503 pool_exhausted means.
+grep -q 'shedding load (503 pool_exhausted)' "$OUT/fault-shed_load.log" \
+  && result "fault-shed_load-explained" true "log explains the 503" \
+  || result "fault-shed_load-explained" false "no explanation of 503 pool_exhausted in the log"
+
+# 3. Profiles take effect (one_vu.json: 1 VU for 2 s; scripts default to 10 VUs).
+start_devserver
+vus_case() { # NAME EXPECTED_VUS k6 args...
+  local name=$1 want=$2; shift 2
+  local rc got
+  rc=$(k6run "$name" load/sequencer_query.js "$@")
+  got=$(metric "$name" sequencer_query vus_max max)
+  local ok=false; [ "$rc" = 0 ] && [ "$got" = "$want" ] && ok=true
+  result "$name" "$ok" "exit $rc; vus_max=$got (want $want)"
+}
+vus_case profile-file 1 -e PROFILE=tests/scenarios/one_vu.json
+vus_case profile-none-config 1 --config tests/scenarios/one_vu.json -e PROFILE=none
+vus_case flags-over-profile 3 -e PROFILE=tests/scenarios/one_vu.json --vus 3 --duration 2s
+stop_devserver
+
+# 4. Fail fast, with a message that says what to do.
+fail_fast_case() { # NAME EXPECTED_TEXT k6 args...
+  local name=$1 text=$2; shift 2
+  local start=$SECONDS rc
+  rc=$(k6run "$name" load/sequencer_ingest.js "$@")
+  local took=$((SECONDS - start)) ok=false
+  [ "$rc" != 0 ] && [ "$took" -le 20 ] && grep -q "$text" "$OUT/$name.log" && ok=true
+  result "$name" "$ok" "exit $rc after ${took}s"
+}
+URL="http://127.0.0.1:$(free_port)" PUBKEY=""
+fail_fast_case unreachable-server 'cannot reach the sequencer' -e PROFILE=smoke
+fail_fast_case bad-batch-size 'BATCH_SIZE' -e BATCH_SIZE=5000
+fail_fast_case unknown-profile 'PROFILE=nosuch' -e PROFILE=nosuch
+URL="http://198.51.100.7:8080"
+fail_fast_case remote-url-without-key 'API_KEY' -e PROFILE=smoke
+
+echo "scenario tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
