@@ -47,12 +47,7 @@ const THRESHOLDS = {
 };
 
 export const options = profile.name === 'none' ? {} : {
-  scenarios: {
-    // rate per 10 s keeps the 80/20 split integral: 8 of every 10 iterations ingest or prove.
-    ingest: { executor: 'constant-arrival-rate', exec: 'ingestAndProve', rate: 8 * mix.rate, timeUnit: '10s', duration: mix.duration, preAllocatedVUs: mix.preAllocatedVUs, maxVUs: mix.maxVUs },
-    query: { executor: 'constant-arrival-rate', exec: 'query', rate: 2 * mix.rate, timeUnit: '10s', duration: mix.duration, preAllocatedVUs: Math.max(1, Math.ceil(mix.preAllocatedVUs / 4)), maxVUs: Math.max(2, Math.ceil(mix.maxVUs / 4)) },
-    committer: { executor: 'constant-vus', exec: 'commit', vus: 1, duration: mix.duration },
-  },
+  scenarios: mixScenarios(mix),
   thresholds: mergeThresholds(THRESHOLDS, profile.options && profile.options.thresholds),
 };
 
@@ -102,11 +97,37 @@ export function handleSummary(data) {
   return summary(data, 'mixed_workload', cfg.resultsDir);
 }
 
+// Rates per 10 s keep the 80/20 split integral: 8 of every 10 iterations ingest or prove, 2 query.
+// With `stages`, the rates ramp (ramping-arrival-rate); the committer runs for the whole time.
+function mixScenarios(m) {
+  const share = (n) => (m.stages
+    ? { executor: 'ramping-arrival-rate', startRate: n * m.startRate, stages: m.stages.map((st) => ({ duration: st.duration, target: n * st.target })) }
+    : { executor: 'constant-arrival-rate', rate: n * m.rate, duration: m.duration });
+  return {
+    ingest: Object.assign(share(8), { exec: 'ingestAndProve', timeUnit: '10s', preAllocatedVUs: m.preAllocatedVUs, maxVUs: m.maxVUs }),
+    query: Object.assign(share(2), { exec: 'query', timeUnit: '10s', preAllocatedVUs: Math.max(1, Math.ceil(m.preAllocatedVUs / 4)), maxVUs: Math.max(2, Math.ceil(m.maxVUs / 4)) }),
+    committer: { executor: 'constant-vus', exec: 'commit', vus: 1, duration: m.stages ? `${m.stages.reduce((t, st) => t + seconds(st.duration), 0)}s` : m.duration },
+  };
+}
+
+function seconds(duration) {
+  const match = /^(\d+)(ms|s|m|h)$/.exec(String(duration));
+  if (match === null) throw new Error(`ves.mixed.stages: expected durations such as 30s or 2m, found ${JSON.stringify(duration)}`);
+  return Number(match[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[match[2]];
+}
+
 // Arrival rates: the profile's `ves.mixed` block, overridden by RATE, DURATION, COMMIT_INTERVAL.
 function mixSettings(p, e) {
   const m = Object.assign({ rate: 10, duration: '30s', preAllocatedVUs: 5, maxVUs: 20, commitInterval: 2 }, p.ves.mixed || {});
+  if (e.RATE !== undefined || e.DURATION !== undefined) delete m.stages; // an explicit constant rate wins
   if (e.RATE !== undefined) m.rate = Number(e.RATE);
   if (e.DURATION !== undefined) m.duration = e.DURATION;
+  if (m.stages) {
+    if (!Array.isArray(m.stages) || m.stages.length === 0 || !Number.isInteger(m.startRate) || m.startRate < 0) {
+      throw new Error('ves.mixed: stages must be a non-empty list of {duration, target} with an integer startRate >= 0');
+    }
+    return m;
+  }
   if (e.COMMIT_INTERVAL !== undefined) m.commitInterval = Number(e.COMMIT_INTERVAL);
   if (!Number.isInteger(m.rate) || m.rate < 1) throw new Error(`RATE: expected a whole number of iterations per second (>= 1), found ${JSON.stringify(e.RATE !== undefined ? e.RATE : m.rate)}`);
   if (!/^\d+(ms|s|m|h)$/.test(String(m.duration))) throw new Error(`DURATION: expected a k6 duration such as 30s or 5m, found ${JSON.stringify(m.duration)}`);
