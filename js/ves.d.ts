@@ -326,3 +326,74 @@ export function config(env?: Record<string, string | undefined>): Readonly<VesCo
 /** A copy safe to log: secrets replaced by "<redacted>" / "<unset>". */
 export function redacted(cfg: VesConfig): Record<string, unknown>;
 export function isLoopbackHost(host: string): boolean;
+
+// ---- profiles (profile.js) ----
+export const PROFILE_NAMES: readonly ['smoke', 'sustained', 'stress'];
+export interface Profile {
+  /** 'default', 'none', a shipped name, or the file path */
+  name: string;
+  /** k6 options from the file; null for 'default' and 'none' */
+  options: Record<string, unknown> | null;
+  /** the file's `ves` block: `env` defaults, `mixed` arrival rates */
+  ves: { env?: Record<string, string>; mixed?: Record<string, unknown>; [key: string]: unknown };
+}
+/** Reads the profile named by PROFILE; pass the entry script's `open` (k6 resolves paths against the entry script). */
+export function loadProfile(env: Record<string, string | undefined>, openFile: (path: string) => string, profilesDir?: string): Profile;
+/** The environment with the profile's `ves.env` defaults filled in (the user's values win). */
+export function profileEnv(profile: Profile, env: Record<string, string | undefined>): Record<string, string>;
+/** The k6 options of a closed-model script: the profile's load settings, script thresholds overlaid by the profile's. */
+export function closedModelOptions(profile: Profile, defaults: { load: Record<string, unknown>; thresholds: Record<string, string[]> }): Record<string, unknown>;
+export function mergeThresholds(script?: Record<string, string[]>, profile?: Record<string, string[]>): Record<string, string[]>;
+
+// ---- scenario building blocks (scenario.js) ----
+export interface RunData {
+  agentSeed: string;
+  agentKeyId: number;
+  registered: boolean;
+  publicKeyHex: string;
+}
+/** Per-VU state made on first use: signer, ledger, client, stream. */
+export interface VuState {
+  signer: Signer;
+  ledger: Ledger;
+  client: VesClient;
+  streamIndex: number;
+  storeId: string;
+  iteration: number;
+  [key: string]: unknown;
+}
+export const MAX_COMMIT_RANGE: number;
+export const ENTITIES_PER_STREAM: number;
+export const PROBE_KINDS: readonly ['bad_signature', 'payload_hash_mismatch', 'unknown_key', 'created_at_reformatted', 'agent_mismatch', 'replay'];
+export function clientFor(cfg: VesConfig, timeout?: string): VesClient;
+/** setup(): health check (aborts the test with what to do), then an ephemeral agent key unless AGENT_SEED/AGENT_KEY_ID are given. */
+export function setupRun(cfg: VesConfig): RunData;
+export function requireHealthy(cfg: VesConfig, client: VesClient): void;
+export function vuStateFor(cfg: VesConfig, data: RunData): VuState;
+/** setup() helper for read scenarios: one batch into every stream, committed. */
+export function seedStreams(cfg: VesConfig, data: RunData): void;
+export function orderFields(cfg: VesConfig, data: RunData, state: VuState, count: number, storeId?: string): EventFields[];
+export function entityId(n: number): string;
+/** One ingest request and its pass rule (HTTP 200, all accepted, receipts verify, numbers consecutive and new). */
+export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number): IngestOutcome;
+/** The committer of one stream: heartbeat ingest for the head, commit [last end + 1, head], check the state-root chain. */
+export function commitStream(cfg: VesConfig, data: RunData, state: VuState, streamIndex: number): void;
+/** Verifies the inclusion proof of one of this VU's own committed events; null when none is committed yet. */
+export function proveOwnEvent(cfg: VesConfig, data: RunData, state: VuState): boolean | null;
+export function queryOnce(cfg: VesConfig, state: VuState): VesResponse;
+export function probe(cfg: VesConfig, data: RunData, state: VuState, kind: (typeof PROBE_KINDS)[number]): boolean | null;
+export function maybeProbe(cfg: VesConfig, data: RunData, state: VuState, probability: number): void;
+export function probeRate(env: Record<string, string | undefined>, fallback: number): number;
+export function explainOnce(state: VuState, kind: string, message: string): void;
+export function explainHttp(state: VuState, endpoint: string, response: VesResponse): void;
+export function excerpt(body: unknown): string;
+
+// ---- end-of-test reports (summary.js) ----
+/** handleSummary(): text on stdout, `<dir>/<scenario>-summary.json`, `<dir>/<scenario>-junit.xml`. */
+export function summary(data: Record<string, any>, scenario: string, resultsDir?: string): Record<string, string>;
+export function textSummary(data: Record<string, any>, scenario: string): string;
+export function junitXml(data: Record<string, any>, scenario: string): string;
+export function thresholdResults(data: Record<string, any>): Array<{ metric: string; expression: string; ok: boolean }>;
+export function verdict(data: Record<string, any>): { pass: boolean; failedThresholds: Array<{ metric: string; expression: string; ok: boolean }>; nonZero: string[] };
+/** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N result=PASS|FAIL` */
+export function verdictLine(data: Record<string, any>): string;

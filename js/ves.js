@@ -78,3 +78,27 @@ export {
   touchMetrics,
 } from './metrics.js';
 export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted } from './config.js';
+export { PROFILE_NAMES, closedModelOptions, loadProfile, mergeThresholds, profileEnv } from './profile.js';
+export {
+  ENTITIES_PER_STREAM,
+  MAX_COMMIT_RANGE,
+  PROBE_KINDS,
+  clientFor,
+  commitStream,
+  entityId,
+  excerpt,
+  explainHttp,
+  explainOnce,
+  ingestBatch,
+  maybeProbe,
+  orderFields,
+  probe,
+  probeRate,
+  proveOwnEvent,
+  queryOnce,
+  requireHealthy,
+  seedStreams,
+  setupRun,
+  vuStateFor,
+} from './scenario.js';
+export { junitXml, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';

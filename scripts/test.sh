@@ -34,6 +34,7 @@ last_line_matching() { grep -E "$2" "$1" | tail -n 1; }
 conformance_counts() { last_line_matching "$1" '^conformance:'; }
 k6_counts() { last_line_matching "$1" '^k6 tests:'; }
 scenario_counts() { last_line_matching "$1" '^scenario tests:'; }
+types_line() { last_line_matching "$1" '^types:'; }
 nothing() { :; }
 
 vectors_present() { [ -f "$VES_VECTORS_DIR/live_ves_v1_dev.json" ]; }
@@ -46,6 +47,7 @@ if ! vectors_present; then
 fi
 
 run_suite lint nothing bash -c 'cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings'
+run_suite types types_line scripts/check-types.sh
 run_suite cargo-test cargo_counts cargo test --workspace
 run_suite build nothing cargo build --release -p ves-cli -p ves-devserver
 if vectors_present; then
