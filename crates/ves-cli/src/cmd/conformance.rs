@@ -17,9 +17,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{anyhow, Context, Result};
 use clap::Args;
 use serde_json::Value;
+use uuid::Uuid;
+use ves_core::commitment::ComputedCommitment;
 use ves_core::envelope::EventEnvelope;
-use ves_core::hash::{self, Hash};
-use ves_core::sign::{self, SigningKey};
+use ves_core::hash::{self, Hash, ZERO_HASH};
+use ves_core::jcs;
+use ves_core::sign::{self, SigningKey, VerifyingKey};
 
 use crate::json::At;
 use crate::Outcome;
@@ -254,6 +257,111 @@ pub fn receipt_preimage(env: &EventEnvelope, seq: u64, signing_hash: &Hash) -> V
         signing_hash,
     );
     out
+}
+
+/// One JCS case of the KAT or of `ves vectors`: `input_json` parsed as the server parses it,
+/// canonicalized, and compared with `jcs`, `jcs_utf8_hex` and `payload_plain_hash`.
+pub fn check_jcs_case(rep: &mut Report, v: &At, item: &str) {
+    let canon = v.get("input_json").str().and_then(|t| {
+        jcs::canonicalize_text(t).map_err(|e| anyhow!("{}: {e}", v.get("input_json").path()))
+    });
+    let canon = match canon {
+        Ok(s) => s,
+        Err(e) => return rep.broken("jcs", item, &e),
+    };
+    rep.case("jcs", item, |c| {
+        c.text(&v.get("jcs"), &canon);
+        c.hex(&v.get("jcs_utf8_hex"), canon.as_bytes());
+        Ok(())
+    });
+    rep.case("payload_hash", item, |c| {
+        c.hex(
+            &v.get("payload_plain_hash"),
+            &hash::payload_plain_hash_from_jcs(&canon),
+        );
+        Ok(())
+    });
+}
+
+/// A recomputed event's signing preimage (and its length, when the file records it), signing
+/// hash and signature against the file's values at `at` and the envelope at `env_at`; the
+/// envelope's own signature must verify under `key`, named `key_name` in the message.
+#[allow(clippy::too_many_arguments)]
+pub fn check_signing(
+    rep: &mut Report,
+    item: &str,
+    at: &At,
+    env_at: &At,
+    rc: &Recomputed,
+    env: &EventEnvelope,
+    key: &VerifyingKey,
+    key_name: &str,
+    with_len: bool,
+) {
+    rep.case("signing_preimage", item, |c| {
+        c.hex(&at.get("signing_preimage_hex"), &rc.preimage);
+        if with_len {
+            c.num(&at.get("signing_preimage_len"), rc.preimage.len() as u64);
+        }
+        Ok(())
+    });
+    rep.case("signing_hash", item, |c| {
+        c.hex(&at.get("event_signing_hash"), &rc.signing_hash);
+        Ok(())
+    });
+    rep.case("signature", item, |c| {
+        c.hex(&at.get("agent_signature"), &rc.env.agent_signature);
+        c.hex(&env_at.get("agent_signature"), &rc.env.agent_signature);
+        c.require(env.verify_signature(key).is_ok(), || {
+            format!(
+                "{}.agent_signature: does not verify under {key_name}",
+                env_at.path()
+            )
+        });
+        Ok(())
+    });
+}
+
+/// A stream's first commitment recomputed from its leaves, against a file's record of it at
+/// `at`: root and counts, stream id, and the state root with its preimage (prev is zeros).
+pub fn check_commitment_record(
+    rep: &mut Report,
+    at: &At,
+    item: &str,
+    (tenant, store): (&Uuid, &Uuid),
+    computed: &ComputedCommitment,
+) {
+    let tree = &computed.tree;
+    rep.case("merkle_root", item, |c| {
+        c.hex(&at.get("merkle_root"), &tree.root());
+        c.num(&at.get("leaf_count"), tree.leaf_count());
+        c.num(&at.get("padded_leaf_count"), tree.padded_leaf_count());
+        c.num(&at.get("tree_depth"), tree.depth() as u64);
+        c.num(&at.get("sequence_start"), computed.sequence_start);
+        c.num(&at.get("sequence_end"), computed.sequence_end);
+        Ok(())
+    });
+    let stream = hash::stream_id(tenant, store);
+    rep.case("stream_id", item, |c| {
+        c.hex(&at.get("stream_id"), &stream);
+        Ok(())
+    });
+    rep.case("state_root", item, |c| {
+        let mut pre = Vec::new();
+        hash::write_state_root_preimage(
+            &mut pre,
+            &stream,
+            &ZERO_HASH,
+            &tree.root(),
+            computed.sequence_start,
+            computed.sequence_end,
+            tree.leaf_count() as u32,
+        );
+        c.hex(&at.get("state_root_preimage_hex"), &pre);
+        c.hex(&at.get("prev_state_root"), &ZERO_HASH);
+        c.hex(&at.get("new_state_root"), &computed.new_state_root);
+        Ok(())
+    });
 }
 
 /// The rules the real server applies to an envelope before hashing (lengths, RFC 3339

@@ -7,12 +7,12 @@ use anyhow::{anyhow, Result};
 use serde_json::Value;
 use ves_core::hash::{self, Hash, PAD_LEAF, ZERO_HASH};
 use ves_core::merkle::{self, verify_inclusion, Anchor, MerkleTree, TreeHead};
-use ves_core::{jcs, sign, EventEnvelope, IngestRequest};
+use ves_core::{sign, EventEnvelope, IngestRequest};
 
 use super::report::{Case, Report};
 use super::{
-    check_envelope_rules, core_domain, envelope_at, envelope_from_fields, leaf_preimage,
-    receipt_preimage, recompute,
+    check_commitment_record, check_envelope_rules, check_jcs_case, core_domain, envelope_at,
+    envelope_from_fields, leaf_preimage, receipt_preimage, recompute,
 };
 use crate::json::At;
 
@@ -64,28 +64,7 @@ fn check_payload_vectors(rep: &mut Report, r: &At) {
     };
     for v in &vectors {
         let name = v.get("name").str().unwrap_or("?").to_string();
-        let canon = v.get("input_json").str().and_then(|t| {
-            jcs::canonicalize_text(t).map_err(|e| anyhow!("{}: {e}", v.get("input_json").path()))
-        });
-        let canon = match canon {
-            Ok(s) => s,
-            Err(e) => {
-                rep.broken("jcs", &name, &e);
-                continue;
-            }
-        };
-        rep.case("jcs", &name, |c| {
-            c.text(&v.get("jcs"), &canon);
-            c.hex(&v.get("jcs_utf8_hex"), canon.as_bytes());
-            Ok(())
-        });
-        rep.case("payload_hash", &name, |c| {
-            c.hex(
-                &v.get("payload_plain_hash"),
-                &hash::payload_plain_hash_from_jcs(&canon),
-            );
-            Ok(())
-        });
+        check_jcs_case(rep, v, &name);
     }
     if let Ok(salted) = r.get("payload_plain_hash_salted").get("vectors").arr() {
         for v in &salted {
@@ -302,36 +281,13 @@ fn check_worked_example(rep: &mut Report, w: &At) {
             );
         }
     }
-    rep.case("merkle_root", "worked_example.commitment", |c| {
-        c.hex(&cm.get("merkle_root"), &tree.root());
-        c.num(&cm.get("leaf_count"), tree.leaf_count());
-        c.num(&cm.get("padded_leaf_count"), tree.padded_leaf_count());
-        c.num(&cm.get("tree_depth"), tree.depth() as u64);
-        c.num(&cm.get("sequence_start"), computed.sequence_start);
-        c.num(&cm.get("sequence_end"), computed.sequence_end);
-        Ok(())
-    });
-    let stream = hash::stream_id(&tenant, &store);
-    rep.case("stream_id", "worked_example.commitment", |c| {
-        c.hex(&cm.get("stream_id"), &stream);
-        Ok(())
-    });
-    rep.case("state_root", "worked_example.commitment", |c| {
-        let mut pre = Vec::new();
-        hash::write_state_root_preimage(
-            &mut pre,
-            &stream,
-            &ZERO_HASH,
-            &tree.root(),
-            computed.sequence_start,
-            computed.sequence_end,
-            leaves.len() as u32,
-        );
-        c.hex(&cm.get("state_root_preimage_hex"), &pre);
-        c.hex(&cm.get("prev_state_root"), &ZERO_HASH);
-        c.hex(&cm.get("new_state_root"), &computed.new_state_root);
-        Ok(())
-    });
+    check_commitment_record(
+        rep,
+        &cm,
+        "worked_example.commitment",
+        (&tenant, &store),
+        &computed,
+    );
     let head = TreeHead::new(
         tree.root(),
         tree.leaf_count(),

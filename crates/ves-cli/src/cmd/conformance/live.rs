@@ -15,7 +15,10 @@ use ves_core::sign::{self, SigningKey, VerifyingKey};
 use ves_core::{Commitment, EventEnvelope, IngestRequest, Receipt};
 
 use super::report::{Case, Report};
-use super::{check_envelope_rules, envelope_at, leaf_preimage, receipt_preimage, recompute};
+use super::{
+    check_commitment_record, check_envelope_rules, check_signing, envelope_at, leaf_preimage,
+    receipt_preimage, recompute,
+};
 use crate::json::At;
 
 /// One event as the file has it, with what we recomputed.
@@ -124,26 +127,18 @@ fn check_event(
         c.hex(&im.get("payload_cipher_hash"), &ZERO_HASH);
         Ok(())
     });
-    rep.case("signing_preimage", &item, |c| {
-        c.hex(&im.get("signing_preimage_hex"), &rc.preimage);
-        c.num(&im.get("signing_preimage_len"), rc.preimage.len() as u64);
-        Ok(())
-    });
-    rep.case("signing_hash", &item, |c| {
-        c.hex(&im.get("event_signing_hash"), &rc.signing_hash);
-        Ok(())
-    });
-    rep.case("signature", &item, |c| {
-        c.hex(&im.get("agent_signature"), &rc.env.agent_signature);
-        c.hex(&env_at.get("agent_signature"), &rc.env.agent_signature);
-        c.require(env.verify_signature(&key.verifying_key()).is_ok(), || {
-            format!(
-                "{}.agent_signature: does not verify under the agent key",
-                env_at.path()
-            )
-        });
-        Ok(())
-    });
+    let verifying = key.verifying_key();
+    check_signing(
+        rep,
+        &item,
+        &im,
+        &env_at,
+        &rc,
+        &env,
+        &verifying,
+        "the agent key",
+        true,
+    );
     let seq = match ev.get("sequence_number").u64() {
         Ok(s) => s,
         Err(e) => {
@@ -385,37 +380,17 @@ fn check_commitment(rep: &mut Report, r: &At, derived: &[Option<Event>]) -> Opti
         Err(e) => rep.broken("tree_levels", "commitment.local", &e),
     }
     let root = tree.root();
-    rep.case("merkle_root", "commitment.local", |c| {
-        c.hex(&local.get("merkle_root"), &root);
+    rep.case("pad_leaf", "commitment.local", |c| {
         c.hex(&local.get("pad_leaf"), &PAD_LEAF);
-        c.num(&local.get("leaf_count"), tree.leaf_count());
-        c.num(&local.get("padded_leaf_count"), tree.padded_leaf_count());
-        c.num(&local.get("tree_depth"), tree.depth() as u64);
-        c.num(&local.get("sequence_start"), computed.sequence_start);
-        c.num(&local.get("sequence_end"), computed.sequence_end);
         Ok(())
     });
-    let stream = hash::stream_id(&tenant, &store);
-    rep.case("stream_id", "commitment.local", |c| {
-        c.hex(&local.get("stream_id"), &stream);
-        Ok(())
-    });
-    rep.case("state_root", "commitment.local", |c| {
-        let mut pre = Vec::new();
-        hash::write_state_root_preimage(
-            &mut pre,
-            &stream,
-            &ZERO_HASH,
-            &root,
-            computed.sequence_start,
-            computed.sequence_end,
-            leaves.len() as u32,
-        );
-        c.hex(&local.get("state_root_preimage_hex"), &pre);
-        c.hex(&local.get("prev_state_root"), &ZERO_HASH);
-        c.hex(&local.get("new_state_root"), &computed.new_state_root);
-        Ok(())
-    });
+    check_commitment_record(
+        rep,
+        &local,
+        "commitment.local",
+        (&tenant, &store),
+        &computed,
+    );
 
     let server = r.get("commitment");
     let mut batch_id = None;

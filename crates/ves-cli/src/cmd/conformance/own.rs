@@ -9,11 +9,11 @@ use serde_json::Value;
 use ves_core::hash::{self, Hash, PAD_LEAF};
 use ves_core::merkle::{verify_inclusion, Anchor, InclusionProof, MerkleTree, TreeHead};
 use ves_core::sign::{self, SigningKey};
-use ves_core::{jcs, mutation, stream_store_id};
+use ves_core::{mutation, stream_store_id};
 
 use super::kat::compare_proof;
 use super::report::{Case, Report};
-use super::{check_envelope_rules, envelope_at, recompute};
+use super::{check_envelope_rules, check_jcs_case, check_signing, envelope_at, recompute};
 use crate::json::At;
 
 /// Sequence numbers stay below 2^53 so that every JSON parser reads them exactly.
@@ -89,28 +89,7 @@ fn check_jcs(rep: &mut Report, r: &At) {
     };
     for v in &cases {
         let item = format!("{} ({})", v.path(), v.get("name").str().unwrap_or("?"));
-        let canon = v.get("input_json").str().and_then(|t| {
-            jcs::canonicalize_text(t).map_err(|e| anyhow!("{}: {e}", v.get("input_json").path()))
-        });
-        let canon = match canon {
-            Ok(c) => c,
-            Err(e) => {
-                rep.broken("jcs", &item, &e);
-                continue;
-            }
-        };
-        rep.case("jcs", &item, |c| {
-            c.text(&v.get("jcs"), &canon);
-            c.hex(&v.get("jcs_utf8_hex"), canon.as_bytes());
-            Ok(())
-        });
-        rep.case("payload_hash", &item, |c| {
-            c.hex(
-                &v.get("payload_plain_hash"),
-                &hash::payload_plain_hash_from_jcs(&canon),
-            );
-            Ok(())
-        });
+        check_jcs_case(rep, v, &item);
     }
 }
 
@@ -169,25 +148,18 @@ fn check_events(
             );
             Ok(())
         });
-        rep.case("signing_preimage", &item, |c| {
-            c.hex(&ev.get("signing_preimage_hex"), &rc.preimage);
-            Ok(())
-        });
-        rep.case("signing_hash", &item, |c| {
-            c.hex(&ev.get("event_signing_hash"), &rc.signing_hash);
-            Ok(())
-        });
-        rep.case("signature", &item, |c| {
-            c.hex(&ev.get("agent_signature"), &rc.env.agent_signature);
-            c.hex(&env_at.get("agent_signature"), &rc.env.agent_signature);
-            c.require(env.verify_signature(&key.verifying_key()).is_ok(), || {
-                format!(
-                    "{}.agent_signature: does not verify under keys[key_index]",
-                    env_at.path()
-                )
-            });
-            Ok(())
-        });
+        let verifying = key.verifying_key();
+        check_signing(
+            rep,
+            &item,
+            ev,
+            &env_at,
+            &rc,
+            &env,
+            &verifying,
+            "keys[key_index]",
+            false,
+        );
         let seq = match ev.get("sequence_number").u64() {
             Ok(s) => s,
             Err(e) => {
