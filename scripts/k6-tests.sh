@@ -15,16 +15,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
-if [ -n "${K6:-}" ]; then
-  k6=$K6
-elif [ -x .venv/bin/k6 ]; then
-  k6=$ROOT/.venv/bin/k6
-elif command -v k6 >/dev/null 2>&1; then
-  k6=$(command -v k6)
-else
-  echo "k6-tests: no k6 found: set K6=/path/to/k6, run scripts/install-k6.sh, or put k6 on PATH" >&2
-  exit 2
-fi
+k6=$(scripts/install-k6.sh) || { echo "k6-tests: no k6: set K6=/path/to/k6 or put k6 on PATH" >&2; exit 2; }
 
 absolute() { # absolute path of $1 (which may not exist), relative paths taken from the repo root
   case "$1" in

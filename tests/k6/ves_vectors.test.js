@@ -31,6 +31,7 @@ import {
   verify,
 } from '../../js/ves.js';
 import { Harness, readJson, skip, testOptions } from './lib/harness.js';
+import { fieldsOf, sameEnvelope } from './lib/envelopes.js';
 
 const TEST = 'ves_vectors';
 const MIN_JCS = 2000;
@@ -212,24 +213,3 @@ function testMerkle(h) {
   console.log(`${TEST}: mutations by kind: ${JSON.stringify(mutationKinds)}`);
 }
 
-function fieldsOf(env) {
-  return {
-    tenant_id: env.tenant_id,
-    store_id: env.store_id,
-    source_agent_id: env.source_agent_id,
-    agent_key_id: env.agent_key_id,
-    entity_type: env.entity_type,
-    entity_id: env.entity_id,
-    event_type: env.event_type,
-    payload: env.payload,
-    event_id: env.event_id,
-    created_at: env.created_at,
-  };
-}
-
-const ENVELOPE_FIELDS = ['ves_version', 'event_id', 'tenant_id', 'store_id', 'source_agent_id', 'agent_key_id', 'entity_type', 'entity_id', 'event_type', 'created_at', 'payload_kind', 'payload_plain_hash', 'payload_cipher_hash', 'agent_signature'];
-
-function sameEnvelope(a, b) {
-  for (const k of ENVELOPE_FIELDS) if (a[k] !== b[k]) return false;
-  return jcs(a.payload) === jcs(b.payload);
-}
