@@ -14,6 +14,7 @@ use ves_core::merkle::{verify_inclusion, Anchor, InclusionProof, TreeHead};
 use ves_core::sign::{self, SigningKey, VerifyingKey};
 use ves_core::{Commitment, EventEnvelope, IngestRequest, Receipt};
 
+use super::kat::compare_list;
 use super::report::{Case, Report};
 use super::{
     check_commitment_record, check_envelope_rules, check_signing, envelope_at, leaf_preimage,
@@ -361,19 +362,7 @@ fn check_commitment(rep: &mut Report, r: &At, derived: &[Option<Event>]) -> Opti
             }
             for (k, (ours, theirs)) in tree.levels().iter().zip(&levels).enumerate() {
                 rep.case("tree_levels", format!("level {k}"), |c| {
-                    let nodes = theirs.arr()?;
-                    c.require(nodes.len() == ours.len(), || {
-                        format!(
-                            "{}: expected {} nodes, found {}",
-                            theirs.path(),
-                            ours.len(),
-                            nodes.len()
-                        )
-                    });
-                    for (h, at) in ours.iter().zip(&nodes) {
-                        c.hex(at, h);
-                    }
-                    Ok(())
+                    compare_list(c, theirs, ours)
                 });
             }
         }
