@@ -24,6 +24,12 @@ export const MAX_COMMIT_RANGE = 10000;
 export const ENTITIES_PER_STREAM = 100;
 
 const HEALTH_TIMEOUT = '5s';
+const SHEDDING_WAIT_S = 30;
+const SHEDDING_HINT = 'the sequencer is shedding load (503 pool_exhausted): its database pool was saturated at its last 15 s sample, so it refuses every API request until the next one; raise MAX_DB_CONNECTIONS (and PostgreSQL max_connections) or lower the load';
+
+function isShedding(r) {
+  return r.status === 503 && r.json !== null && r.json.code === 'pool_exhausted';
+}
 
 /** A client with the run's URL and keys. */
 export function clientFor(cfg, timeout = '30s') {
@@ -47,9 +53,17 @@ export function setupRun(cfg) {
   const signer = createSigner(agentSeed);
   // A fresh key id each run: the real server answers 500 when a (tenant, agent, key id) is registered twice.
   const agentKeyId = 1 + Math.floor(Math.random() * 0x7ffffffe);
-  const r = client.registerKey({ tenantId: cfg.tenantId, agentId: cfg.agentId, keyId: agentKeyId, publicKeyHex: signer.publicKeyHex });
+  const register = () => client.registerKey({ tenantId: cfg.tenantId, agentId: cfg.agentId, keyId: agentKeyId, publicKeyHex: signer.publicKeyHex });
+  let r = register();
+  // The real server sheds load in whole 15 s windows: wait one out rather than abort the run.
+  for (let waited = 0; isShedding(r) && waited < SHEDDING_WAIT_S; waited++) {
+    if (waited === 0) console.warn(`ves-k6: setup: ${SHEDDING_HINT}; retrying for up to ${SHEDDING_WAIT_S} s`);
+    sleep(1);
+    r = register();
+  }
   if (r.status !== 200) {
     const hints = {
+      503: SHEDDING_HINT,
       401: 'ADMIN_API_KEY was refused: the sequencer needs an admin key that starts with ss_ (the real server: BOOTSTRAP_ADMIN_API_KEY; the devserver: --admin-key, default ss_local_devserver_admin_key)',
       403: 'ADMIN_API_KEY is valid but has no admin permission for this tenant',
     };
@@ -111,6 +125,25 @@ export function seedStreams(cfg, data) {
     ingestBatch(cfg, data, state, cfg.batchSize, cfg.streamStoreIds[i], i);
     commitStream(cfg, data, state, i);
   }
+}
+
+/**
+ * Wraps an exec function so that a JavaScript error in it fails the `checks` threshold: k6 only
+ * logs an exception in an iteration, which would let a broken scenario pass.
+ * @template T
+ * @param {string} name shown in the check and the log
+ * @param {(data: T) => void} fn
+ * @returns {(data: T) => void}
+ */
+export function guard(name, fn) {
+  return function guarded(data) {
+    try {
+      fn(data);
+    } catch (e) {
+      check(null, { [`${name}: no script error`]: () => false });
+      console.error(`ves-k6 [VU ${exec.vu.idInTest}] ${name}: script error: ${e && e.stack ? e.stack : e}`);
+    }
+  };
 }
 
 /** Logs a failure the first time this VU sees its kind, so a red threshold comes with a reason. */
@@ -203,9 +236,8 @@ export function explainHttp(state, endpoint, r) {
   const code = r.json && typeof r.json.code === 'string' ? r.json.code : '';
   let why = '';
   if (r.status === 0) why = `no answer (${r.res.error}): the sequencer stopped or the network failed`;
-  else if (r.status === 503 && code === 'pool_exhausted') {
-    why = 'the sequencer is shedding load (503 pool_exhausted): its database pool was saturated at its last 15 s sample, so it refuses every API request until the next one; raise MAX_DB_CONNECTIONS (and PostgreSQL max_connections) or lower the load';
-  } else if (r.status === 429) why = 'rate limited (429): raise or unset RATE_LIMIT_PER_MINUTE on the sequencer, or the key\'s rateLimit';
+  else if (r.status === 503 && code === 'pool_exhausted') why = SHEDDING_HINT;
+  else if (r.status === 429) why = 'rate limited (429): raise or unset RATE_LIMIT_PER_MINUTE on the sequencer, or the key\'s rateLimit';
   else if (r.status === 401) why = 'authentication refused (401): API_KEY must be a valid key starting with ss_';
   else if (r.status === 403) why = 'permission denied (403): the key cannot write this tenant/store/agent';
   else if (r.status === 413) why = 'too large (413): at most 1000 events, 10 MiB per request, 1 MiB per payload';
@@ -227,8 +259,9 @@ export function commitStream(cfg, data, state, streamIndex) {
   state.committer = state.committer || {};
   let st = state.committer[streamIndex];
   if (st === undefined) {
-    st = state.committer[streamIndex] = lastCommitment(cfg, state, storeId);
-    if (st === null) return;
+    const found = lastCommitment(cfg, state, storeId);
+    if (found === null) return; // the listing failed (explained); ask again next round
+    st = state.committer[streamIndex] = found;
   }
   if (st.broken) return;
   const heartbeat = ingestBatch(cfg, data, state, 1, storeId, streamIndex);
@@ -383,7 +416,7 @@ export function probe(cfg, data, state, kind) {
   if (expected400) asExpected = r.status === 400;
   else {
     const rej = r.json && Array.isArray(r.json.rejections) ? r.json.rejections : [];
-    asExpected = r.status === 200 && r.json.eventsAccepted === 0 && rej.length === 1 && reasonCode(rej[0].reason) === expectReason;
+    asExpected = r.status === 200 && r.json !== null && r.json.eventsAccepted === 0 && rej.length === 1 && reasonCode(rej[0].reason) === expectReason;
   }
   metrics.recordProbe(kind, asExpected);
   check(r, { [`probe ${kind}: refused as expected`]: () => asExpected });
@@ -396,7 +429,7 @@ function probeReplay(cfg, state) {
   if (last === null) return null;
   const r = state.client.ingest(cfg.agentId, ingestBody(cfg.agentId, [last.event]), { tags: { probe: 'replay' } });
   const receipts = r.json && Array.isArray(r.json.receipts) ? r.json.receipts : [];
-  const ok = r.status === 200 && r.json.eventsAccepted === 0 && receipts.length === 1 &&
+  const ok = r.status === 200 && r.json !== null && r.json.eventsAccepted === 0 && receipts.length === 1 &&
     receipts[0].sequenceNumber === last.sequenceNumber && receipts[0].receiptHash === last.receiptHash;
   if (!ok) metrics.recordReplayViolation();
   metrics.recordProbe('replay', ok);

@@ -17,7 +17,7 @@ import { config } from '../js/config.js';
 import { precomputeBaseTable } from '../js/ed25519.js';
 import { touchMetrics } from '../js/metrics.js';
 import { loadProfile, mergeThresholds, profileEnv } from '../js/profile.js';
-import { commitStream, ingestBatch, maybeProbe, pause, probeRate, proveOwnEvent, queryOnce, setupRun, vuStateFor } from '../js/scenario.js';
+import { commitStream, guard, ingestBatch, maybeProbe, pause, probeRate, proveOwnEvent, queryOnce, setupRun, vuStateFor } from '../js/scenario.js';
 import { summary } from '../js/summary.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
@@ -56,27 +56,27 @@ export function setup() {
   return setupRun(cfg);
 }
 
-export function ingestAndProve(data) {
+export const ingestAndProve = guard('ingest', (data) => {
   const state = vuStateFor(cfg, data);
   // Every 8th iteration checks a proof; until something of this VU is committed, it ingests.
   if (++state.iteration % 8 === 0 && proveOwnEvent(cfg, data, state) !== null) return;
   ingestBatch(cfg, data, state);
   maybeProbe(cfg, data, state, PROBES);
-}
+});
 
-export function query(data) {
+export const query = guard('query', (data) => {
   const state = vuStateFor(cfg, data);
   state.iteration++;
   queryOnce(cfg, state);
-}
+});
 
-export function commit(data) {
+export const commit = guard('commit', (data) => {
   const state = vuStateFor(cfg, data);
   for (let s = 0; s < cfg.streams; s++) commitStream(cfg, data, state, s);
   pause(mix.commitInterval);
-}
+});
 
-export default function (data) {
+export default guard('mix', (data) => {
   const state = vuStateFor(cfg, data);
   if (exec.vu.idInTest === 1 && Date.now() >= (state.nextCommitAt || 0)) {
     for (let s = 0; s < cfg.streams; s++) commitStream(cfg, data, state, s);
@@ -91,7 +91,7 @@ export default function (data) {
   } else if (proveOwnEvent(cfg, data, state) === null) {
     ingestBatch(cfg, data, state);
   }
-}
+});
 
 export function handleSummary(data) {
   return summary(data, 'mixed_workload', cfg.resultsDir);

@@ -9,7 +9,7 @@ import { config } from '../js/config.js';
 import { precomputeBaseTable } from '../js/ed25519.js';
 import { touchMetrics } from '../js/metrics.js';
 import { closedModelOptions, loadProfile, profileEnv } from '../js/profile.js';
-import { ingestBatch, maybeProbe, probeRate, setupRun, vuStateFor } from '../js/scenario.js';
+import { guard, ingestBatch, maybeProbe, probeRate, setupRun, vuStateFor } from '../js/scenario.js';
 import { summary } from '../js/summary.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
@@ -40,12 +40,12 @@ export function setup() {
   return setupRun(cfg);
 }
 
-export default function (data) {
+export default guard('ingest', (data) => {
   const state = vuStateFor(cfg, data);
   state.iteration++;
   ingestBatch(cfg, data, state);
   maybeProbe(cfg, data, state, PROBES);
-}
+});
 
 export function handleSummary(data) {
   return summary(data, 'sequencer_ingest', cfg.resultsDir);

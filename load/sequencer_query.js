@@ -7,7 +7,7 @@
 import { config } from '../js/config.js';
 import { touchMetrics } from '../js/metrics.js';
 import { closedModelOptions, loadProfile, profileEnv } from '../js/profile.js';
-import { queryOnce, seedStreams, setupRun, vuStateFor } from '../js/scenario.js';
+import { guard, queryOnce, seedStreams, setupRun, vuStateFor } from '../js/scenario.js';
 import { summary } from '../js/summary.js';
 
 const profile = loadProfile(__ENV, (path) => open(path));
@@ -34,11 +34,11 @@ export function setup() {
   return data;
 }
 
-export default function (data) {
+export default guard('query', (data) => {
   const state = vuStateFor(cfg, data);
   state.iteration++;
   queryOnce(cfg, state);
-}
+});
 
 export function handleSummary(data) {
   return summary(data, 'sequencer_query', cfg.resultsDir);

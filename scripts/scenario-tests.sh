@@ -4,7 +4,8 @@
 #     as the Docker CI example, examples/ci/github-actions-load-test.yml);
 #  2. a devserver with a test fault makes the run fail on the matching metric;
 #  3. profiles take effect (PROFILE=file, --config with PROFILE=none, flags over both);
-#  4. bad configuration and an unreachable server fail fast with a clear message.
+#  4. bad configuration and an unreachable server fail fast with a clear message;
+#  5. a JavaScript error in an iteration fails the run.
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -92,8 +93,18 @@ fault_case bad_receipt_signature=20 sequencer_ingest ves_receipts_invalid count 
 fault_case skip_sequence=100 sequencer_ingest ves_sequence_anomalies count
 fault_case duplicate_sequence=100 sequencer_ingest ves_sequence_anomalies count
 fault_case corrupt_proof=1 mixed_workload ves_proofs_failed count
-fault_case shed_load=1-3 sequencer_ingest http_req_failed passes
+# Whether setup() lands before the window (iterations get the 503s) or inside it (setup waits the
+# window out), the run must fail on failed requests and explain the 503.
+fault_case shed_load=4-12 sequencer_ingest http_req_failed passes
 # The run must also say what a 503 pool_exhausted means.
+# Shedding from the start: setup() waits it out, then the run goes on (and fails on the 503s).
+start_devserver --fault shed_load=0-3
+rc=$(k6run fault-shed_load-at-start load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json)
+accepted=$(metric fault-shed_load-at-start sequencer_ingest ves_events_accepted count)
+stop_devserver
+ok=false
+[ "$rc" = 99 ] && grep -q 'retrying for up to' "$OUT/fault-shed_load-at-start.log" && gt0 "$accepted" && ok=true
+result fault-shed_load-at-start "$ok" "exit $rc; setup waited, then ves_events_accepted=$accepted"
 grep -q 'shedding load (503 pool_exhausted)' "$OUT/fault-shed_load.log" \
   && result "fault-shed_load-explained" true "log explains the 503" \
   || result "fault-shed_load-explained" false "no explanation of 503 pool_exhausted in the log"
@@ -128,6 +139,13 @@ fail_fast_case bad-batch-size 'BATCH_SIZE' -e BATCH_SIZE=5000
 fail_fast_case unknown-profile 'PROFILE=nosuch' -e PROFILE=nosuch
 URL="http://198.51.100.7:8080"
 fail_fast_case remote-url-without-key 'API_KEY' -e PROFILE=smoke
+
+# 5. A JavaScript error in an iteration fails the run (k6 alone would only log it).
+mkdir -p "$OUT/script-error"
+"$K6" run -a 127.0.0.1:0 --no-usage-report tests/scenarios/guard_throws.js >"$OUT/script-error.log" 2>&1
+rc=$?
+ok=false; [ "$rc" = 99 ] && grep -q 'boom: script error: TypeError' "$OUT/script-error.log" && ok=true
+result script-error-fails-run "$ok" "exit $rc"
 
 echo "scenario tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
