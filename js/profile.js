@@ -50,7 +50,7 @@ export function loadProfile(env, openFile, profilesDir = './profiles') {
   if (raw === '' || raw === 'default') return { name: 'default', options: null, ves: {} };
   if (raw === 'none') return { name: 'none', options: null, ves: {} };
   const isName = /^[a-z0-9_-]+$/.test(raw);
-  const path = isName ? `${profilesDir}/${raw}.json` : resolveUserPath(raw, env);
+  const path = isName ? `${profilesDir}/${raw}.json` : userPath(raw, env);
   let text;
   try {
     text = openFile(path);
@@ -73,11 +73,15 @@ export function loadProfile(env, openFile, profilesDir = './profiles') {
   return { name: isName ? raw : path, options, ves };
 }
 
-// A user's relative path means "relative to where k6 runs"; open() would resolve it against the
-// entry script instead. PWD is how k6 scripts learn the working directory (k6 passes the process
-// environment into __ENV); without it (e.g. a container entrypoint), paths are taken relative to
-// the repository root, the parent of load/.
-function resolveUserPath(p, env) {
+/**
+ * A path the user gave, for open() in a script of load/: a relative path means "relative to
+ * where k6 runs", but open() resolves against the entry script. PWD is how a k6 script learns
+ * the working directory (k6 passes the process environment into __ENV); without it (e.g. a
+ * container entrypoint), paths are taken relative to the repository root, the parent of load/.
+ * @param {string} p
+ * @param {Record<string, string|undefined>} env
+ */
+export function userPath(p, env) {
   if (p.startsWith('/')) return p;
   if (env.PWD) return `${env.PWD.replace(/\/+$/, '')}/${p}`;
   return `../${p}`;

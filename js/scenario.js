@@ -102,7 +102,7 @@ export function vuStateFor(cfg, data) {
 
 function newState(cfg, data, streamIndex) {
   return {
-    signer: createSigner(data.agentSeed),
+    signer: null, // made on first use (signerOf): replay VUs never sign
     ledger: new Ledger(),
     client: clientFor(cfg),
     streamIndex,
@@ -113,6 +113,12 @@ function newState(cfg, data, streamIndex) {
     committer: null,
     explained: new Set(),
   };
+}
+
+/** This VU's signer, made on first use (its base-point table is shared, see precomputeBaseTable). */
+function signerOf(state, data) {
+  if (state.signer === null) state.signer = createSigner(data.agentSeed);
+  return state.signer;
 }
 
 /**
@@ -195,9 +201,45 @@ export function entityId(n) {
  */
 export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex) {
   const t0 = Date.now();
-  const { events, body } = buildBatch(state.signer, cfg.agentId, orderFields(cfg, data, state, count, storeId));
+  const { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId));
   metrics.recordSignDuration(Date.now() - t0, events.length);
   const r = state.client.ingest(cfg.agentId, body);
+  const outcome = judgeIngest(cfg, state, events, r, streamIndex, false);
+  if (outcome.passed && Array.isArray(r.json.receipts) && r.json.receipts.length > 0) {
+    const receipt = r.json.receipts[0];
+    const event = events.find((e) => e.event_id === String(receipt.eventId).toLowerCase());
+    if (event) state.lastAccepted = { event, sequenceNumber: receipt.sequenceNumber, receiptHash: receipt.receiptHash };
+  }
+  return outcome;
+}
+
+/**
+ * One pre-signed ingest body (replay mode, docs/REPLAY.md: a line of a `ves presign` shard),
+ * with the pass rule of ingestBatch, except that events the sequencer already holds may come back
+ * as idempotent replays (a corpus sent twice): each event must be accepted, or replayed with a
+ * receipt that verifies.
+ * @param {string} body the exact bytes to POST
+ * @returns {import('./ledger.js').IngestOutcome}
+ */
+export function ingestPresigned(cfg, state, body, streamIndex) {
+  let parsed;
+  try {
+    parsed = JSON.parse(body);
+  } catch (e) {
+    throw new Error(`a corpus line is not JSON (${e.message}); re-create the corpus with ves presign`);
+  }
+  const r = state.client.ingest(parsed.agentId, body);
+  const outcome = judgeIngest(cfg, state, parsed.events, r, streamIndex, true);
+  if (outcome.replayed > 0) {
+    explainOnce(state, 'replayed', `${outcome.replayed} events of this corpus were sequenced before (an earlier run sent it): the sequencer returned their receipts, which verify`);
+  }
+  return outcome;
+}
+
+// The pass rule of an ingest answer, fed to the ledger, the metrics and k6 checks; the first
+// failure of each kind is explained in the log. With `replaysAllowed`, an event may be answered
+// by its original receipt instead of a new one.
+function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed) {
   const outcome = state.ledger.recordIngest(events, r, {
     ingestedAt: Date.now(),
     sequencerPublicKeyHex: cfg.sequencerPublicKey,
@@ -205,11 +247,12 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   });
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
-  const allAccepted = ok && outcome.accepted === events.length && outcome.rejected.length === 0 && outcome.missing === 0;
-  const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts === events.length;
+  const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);
+  const allAccepted = ok && answered === events.length && outcome.rejected.length === 0 && outcome.missing === 0;
+  const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts + (replaysAllowed ? outcome.replayed : 0) === events.length;
   check(r, {
     'ingest: HTTP 200': () => ok,
-    'ingest: every event accepted': () => allAccepted,
+    [replaysAllowed ? 'ingest: every event accepted or replayed' : 'ingest: every event accepted']: () => allAccepted,
     'ingest: every receipt verifies': () => receiptsOk,
     'ingest: sequence numbers consecutive and new': () => outcome.anomalies === 0,
   });
@@ -222,12 +265,9 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
     if (outcome.invalidReceipts > 0) explainOnce(state, 'receipt', `invalid receipt: ${outcome.invalidReasons[0]}`);
     if (outcome.anomalies > 0) explainOnce(state, 'sequence', `sequence anomaly in stream ${streamIndex}: sequenceStart=${r.json.sequenceStart} sequenceEnd=${r.json.sequenceEnd} eventsAccepted=${r.json.eventsAccepted}, receipts not consecutive or a number seen before`);
     if (outcome.missing > 0) explainOnce(state, 'missing', `${outcome.missing} events got neither a receipt nor a rejection`);
+    if (!replaysAllowed && outcome.replayed > 0) explainOnce(state, 'unexpected-replay', `${outcome.replayed} freshly signed events came back as replays of events the sequencer already had`);
   }
-  if (allAccepted && Array.isArray(r.json.receipts) && r.json.receipts.length > 0) {
-    const receipt = r.json.receipts[0];
-    const event = events.find((e) => e.event_id === String(receipt.eventId).toLowerCase());
-    if (event) state.lastAccepted = { event, sequenceNumber: receipt.sequenceNumber, receiptHash: receipt.receiptHash };
-  }
+  outcome.passed = allAccepted && receiptsOk && outcome.anomalies === 0;
   return outcome;
 }
 
@@ -388,7 +428,7 @@ export const PROBE_KINDS = Object.freeze(['bad_signature', 'payload_hash_mismatc
 export function probe(cfg, data, state, kind) {
   if (kind === 'replay') return probeReplay(cfg, state);
   const fields = orderFields(cfg, data, state, 1)[0];
-  let { events } = buildBatch(state.signer, cfg.agentId, [fields]);
+  let { events } = buildBatch(signerOf(state, data), cfg.agentId, [fields]);
   let event = events[0];
   let expectReason = 'invalid_signature';
   let agentId = cfg.agentId;
@@ -400,7 +440,7 @@ export function probe(cfg, data, state, kind) {
     event = Object.assign({}, event, { payload: Object.assign({}, event.payload, { total_cents: event.payload.total_cents + 1 }) });
     expectReason = 'invalid_payload_hash';
   } else if (kind === 'unknown_key') {
-    event = signEvent(state.signer, Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
+    event = signEvent(signerOf(state, data), Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
     expectReason = 'agent_key_invalid';
   } else if (kind === 'created_at_reformatted') {
     // The same instant, another string: the signature covers the exact string.

@@ -31,14 +31,18 @@ export function thresholdResults(data) {
 }
 
 /**
- * The run's verdict: FAIL when a threshold failed or any correctness counter is non-zero,
- * whether or not the profile set a threshold on it.
+ * The run's verdict: FAIL when a threshold failed, a check failed or any correctness counter is
+ * non-zero, whether or not the profile set a threshold on it, and when no check ran at all
+ * (nothing was verified, e.g. the VUs never started).
  */
 export function verdict(data) {
   const failedThresholds = thresholdResults(data).filter((t) => !t.ok);
   const nonZero = MUST_BE_ZERO.filter((name) => count(data, name) > 0);
-  const pass = failedThresholds.length === 0 && nonZero.length === 0;
-  return { pass, failedThresholds, nonZero };
+  const checks = data.metrics.checks ? data.metrics.checks.values : { passes: 0, fails: 0 };
+  const failedChecks = checks.fails || 0;
+  const nothingChecked = (checks.passes || 0) + failedChecks === 0;
+  const pass = failedThresholds.length === 0 && nonZero.length === 0 && failedChecks === 0 && !nothingChecked;
+  return { pass, failedThresholds, nonZero, failedChecks, nothingChecked };
 }
 
 /** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N result=PASS|FAIL` */
@@ -123,6 +127,8 @@ export function textSummary(data, scenario) {
   if (!v.pass) {
     for (const t of v.failedThresholds) out.push(`  ✗ threshold failed: ${t.metric} ${t.expression}`);
     for (const n of v.nonZero) out.push(`  ✗ ${n} = ${count(data, n)} (must be 0)`);
+    if (v.failedChecks > 0) out.push(`  ✗ ${v.failedChecks} checks failed`);
+    if (v.nothingChecked) out.push('  ✗ no check ran: nothing was verified');
   }
   out.push(verdictLine(data), '');
   return out.join('\n');
@@ -142,6 +148,11 @@ export function junitXml(data, scenario) {
     const n = count(data, name);
     cases.push({ name: `${name} == 0`, failure: n > 0 ? `${name} = ${n}` : null });
   }
+  const v = verdict(data);
+  cases.push({
+    name: 'checks ran and passed',
+    failure: v.nothingChecked ? 'no check ran: nothing was verified' : v.failedChecks > 0 ? `${v.failedChecks} checks failed` : null,
+  });
   const failures = cases.filter((c) => c.failure).length;
   const seconds = (data.state.testRunDurationMs / 1000).toFixed(3);
   const body = cases

@@ -344,6 +344,8 @@ export function profileEnv(profile: Profile, env: Record<string, string | undefi
 /** The k6 options of a closed-model script: the profile's load settings, script thresholds overlaid by the profile's. */
 export function closedModelOptions(profile: Profile, defaults: { load: Record<string, unknown>; thresholds: Record<string, string[]> }): Record<string, unknown>;
 export function mergeThresholds(script?: Record<string, string[]>, profile?: Record<string, string[]>): Record<string, string[]>;
+/** A user-given path for open() in a script of load/: relative paths are taken from where k6 runs (PWD). */
+export function userPath(path: string, env: Record<string, string | undefined>): string;
 
 // ---- scenario building blocks (scenario.js) ----
 export interface RunData {
@@ -354,7 +356,8 @@ export interface RunData {
 }
 /** Per-VU state made on first use: signer, ledger, client, stream. */
 export interface VuState {
-  signer: Signer;
+  /** made on first use; null until the VU signs (replay VUs never do) */
+  signer: Signer | null;
   ledger: Ledger;
   client: VesClient;
   streamIndex: number;
@@ -376,6 +379,10 @@ export function orderFields(cfg: VesConfig, data: RunData, state: VuState, count
 export function entityId(n: number): string;
 /** One ingest request and its pass rule (HTTP 200, all accepted, receipts verify, numbers consecutive and new). */
 export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number): IngestOutcome;
+/** One pre-signed body (a `ves presign` shard line): the ingest pass rule, events may come back as idempotent replays. */
+export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number): IngestOutcome;
+/** Wraps an exec function so that a JavaScript error in it fails the `checks` threshold. */
+export function guard<T>(name: string, fn: (data: T) => void): (data: T) => void;
 /** The committer of one stream: heartbeat ingest for the head, commit [last end + 1, head], check the state-root chain. */
 export function commitStream(cfg: VesConfig, data: RunData, state: VuState, streamIndex: number): void;
 /** Verifies the inclusion proof of one of this VU's own committed events; null when none is committed yet. */

@@ -78,7 +78,7 @@ export {
   touchMetrics,
 } from './metrics.js';
 export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted } from './config.js';
-export { PROFILE_NAMES, closedModelOptions, loadProfile, mergeThresholds, profileEnv } from './profile.js';
+export { PROFILE_NAMES, closedModelOptions, loadProfile, mergeThresholds, profileEnv, userPath } from './profile.js';
 export {
   ENTITIES_PER_STREAM,
   MAX_COMMIT_RANGE,
@@ -89,7 +89,9 @@ export {
   excerpt,
   explainHttp,
   explainOnce,
+  guard,
   ingestBatch,
+  ingestPresigned,
   maybeProbe,
   orderFields,
   probe,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end tests of the scenarios: the real k6 binary against a real ves-devserver over HTTP.
 #  1. the smoke profile of all three scenarios passes (the mixed one with the same command line
-#     as the Docker CI example, examples/ci/github-actions-load-test.yml);
+#     as the Docker CI example, examples/ci/github-actions-load-test.yml), and a `ves presign`
+#     corpus replays (twice: the second time as idempotent replays);
 #  2. a devserver with a test fault makes the run fail on the matching metric;
 #  3. profiles take effect (PROFILE=file, --config with PROFILE=none, flags over both);
 #  4. bad configuration and an unreachable server fail fast with a clear message;
@@ -73,6 +74,17 @@ for script in sequencer_ingest sequencer_query mixed_workload; do
   result "smoke-$script" "$ok" "exit $rc; $verdict"
 done
 [ -s "$OUT/load-test-results.json" ] || result "smoke-json-output" false "--out json wrote nothing"
+# Replay mode: a corpus signed by `ves presign`; sent twice, the second time as idempotent replays.
+target/release/ves presign --out "$OUT/corpus" --vus 2 --batches-per-vu 5 --batch-size 50 --streams 2 --seed 7 >"$OUT/presign.log" 2>&1 \
+  || result replay-presign false "ves presign failed (log: $OUT/presign.log)"
+for pass in first second; do
+  rc=$(k6run "replay-$pass" load/sequencer_replay.js -e REPLAY_DIR="$OUT/corpus" -e RECEIPT_SIG_SAMPLE=0.2)
+  accepted=$(metric "replay-$pass" sequencer_replay ves_events_accepted count)
+  want=500; [ "$pass" = second ] && want=0
+  ok=false; [ "$rc" = 0 ] && [ "$accepted" = "$want" ] && grep -q 'result=PASS' "$OUT/replay-$pass.log" && ok=true
+  [ "$pass" = second ] && ! grep -q 'were sequenced before' "$OUT/replay-$pass.log" && ok=false
+  result "replay-$pass" "$ok" "exit $rc; ves_events_accepted=$accepted (want $want)"
+done
 stop_devserver
 
 # 2. Test faults: each must fail the run (exit 99, result=FAIL) on its metric.

@@ -90,8 +90,14 @@ export default function () {
   h.ok('summary', verdictLine(summaryData({ thresholdOk: false })).endsWith('result=FAIL'), 'a failed threshold fails the verdict');
   const rejected = verdict(summaryData({ rejected: 3 }));
   h.ok('summary', !rejected.pass && rejected.nonZero.join() === 'ves_events_rejected', 'a rejected event fails the verdict even without a threshold on it');
+  const failedCheck = summaryData();
+  failedCheck.metrics.checks.values = { rate: 0.9, passes: 9, fails: 1 };
+  h.ok('summary', verdict(failedCheck).failedChecks === 1 && verdictLine(failedCheck).endsWith('result=FAIL'), 'a failed check fails the verdict even without a threshold');
+  const nothing = summaryData();
+  delete nothing.metrics.checks;
+  h.ok('summary', verdict(nothing).nothingChecked && verdictLine(nothing).endsWith('result=FAIL'), 'a run in which no check ran is not a pass');
   const xml = junitXml(summaryData({ rejected: 3 }), 'sequencer_ingest');
-  h.ok('summary', /<testsuites tests="8" failures="1"/.test(xml), () => `JUnit counts: ${xml.slice(0, 200)}`);
+  h.ok('summary', /<testsuites tests="9" failures="1"/.test(xml), () => `JUnit counts: ${xml.slice(0, 200)}`);
   h.ok('summary', xml.includes('name="http_req_duration{endpoint:&lt;ingest&gt;} p(95)&lt;50"'), 'names are XML-escaped');
   h.ok('summary', xml.includes('<failure message="ves_events_rejected = 3"/>'), 'the counter failure is a JUnit failure');
   const text = textSummary(summaryData({ rejected: 3 }), 'sequencer_ingest');
