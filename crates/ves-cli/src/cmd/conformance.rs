@@ -245,6 +245,34 @@ pub fn leaf_preimage(env: &EventEnvelope, seq: u64, signing_hash: &Hash) -> Vec<
     out
 }
 
+/// The leaf of event `seq` recomputed (from the signature the envelope carries, the one the
+/// server stored) and compared with `leaf_preimage_hex`, `leaf_preimage_len` and `leaf_hash` at
+/// `at`; `extra` adds a file's own checks to the same case. Returns the leaf.
+pub fn check_leaf(
+    rep: &mut Report,
+    item: &str,
+    at: &At,
+    (env, seq, signing_hash): (&EventEnvelope, u64, &Hash),
+    extra: impl FnOnce(&mut report::Case),
+) -> Hash {
+    let leaf = hash::leaf_hash(
+        &env.tenant_id,
+        &env.store_id,
+        seq,
+        signing_hash,
+        &env.agent_signature,
+    );
+    rep.case("leaf", item, |c| {
+        let pre = leaf_preimage(env, seq, signing_hash);
+        c.hex(&at.get("leaf_preimage_hex"), &pre);
+        c.num(&at.get("leaf_preimage_len"), pre.len() as u64);
+        c.hex(&at.get("leaf_hash"), &leaf);
+        extra(c);
+        Ok(())
+    });
+    leaf
+}
+
 /// The receipt preimage bytes (102), as ves-core writes them.
 pub fn receipt_preimage(env: &EventEnvelope, seq: u64, signing_hash: &Hash) -> Vec<u8> {
     let mut out = Vec::with_capacity(102);

@@ -11,8 +11,8 @@ use ves_core::{sign, EventEnvelope, IngestRequest};
 
 use super::report::{Case, Report};
 use super::{
-    check_commitment_record, check_envelope_rules, check_jcs_case, core_domain, envelope_at,
-    envelope_from_fields, leaf_preimage, receipt_preimage, recompute,
+    check_commitment_record, check_envelope_rules, check_jcs_case, check_leaf, core_domain,
+    envelope_at, envelope_from_fields, receipt_preimage, recompute,
 };
 use crate::json::At;
 
@@ -199,20 +199,7 @@ fn check_worked_example(rep: &mut Report, w: &At) {
                 continue;
             }
         };
-        let leaf = hash::leaf_hash(
-            &env.tenant_id,
-            &env.store_id,
-            seq,
-            &rc.signing_hash,
-            &env.agent_signature,
-        );
-        rep.case("leaf", &item, |c| {
-            let pre = leaf_preimage(&env, seq, &rc.signing_hash);
-            c.hex(&ev.get("leaf_preimage_hex"), &pre);
-            c.num(&ev.get("leaf_preimage_len"), pre.len() as u64);
-            c.hex(&ev.get("leaf_hash"), &leaf);
-            Ok(())
-        });
+        let leaf = check_leaf(rep, &item, ev, (&env, seq, &rc.signing_hash), |_| {});
         rep.case("receipt_hash", &item, |c| {
             c.hex(
                 &ev.get("receipt_preimage_hex"),

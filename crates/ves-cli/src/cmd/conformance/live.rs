@@ -17,7 +17,7 @@ use ves_core::{Commitment, EventEnvelope, IngestRequest, Receipt};
 use super::kat::compare_list;
 use super::report::{Case, Report};
 use super::{
-    check_commitment_record, check_envelope_rules, check_signing, envelope_at, leaf_preimage,
+    check_commitment_record, check_envelope_rules, check_leaf, check_signing, envelope_at,
     receipt_preimage, recompute,
 };
 use crate::json::At;
@@ -148,20 +148,8 @@ fn check_event(
         }
     };
     // The leaf commits to the signature the server stored: the one in the envelope.
-    let leaf = hash::leaf_hash(
-        &env.tenant_id,
-        &env.store_id,
-        seq,
-        &rc.signing_hash,
-        &env.agent_signature,
-    );
-    rep.case("leaf", &item, |c| {
-        let pre = leaf_preimage(&env, seq, &rc.signing_hash);
-        c.hex(&im.get("leaf_preimage_hex"), &pre);
-        c.num(&im.get("leaf_preimage_len"), pre.len() as u64);
-        c.hex(&im.get("leaf_hash"), &leaf);
+    let leaf = check_leaf(rep, &item, &im, (&env, seq, &rc.signing_hash), |c| {
         c.num(&ev.get("leaf_index"), seq.wrapping_sub(1));
-        Ok(())
     });
     let receipt_at = ev.get("receipt");
     let receipt_hash = hash::receipt_hash(
