@@ -14,8 +14,9 @@
  * | TENANT_ID, STORE_ID, AGENT_ID | nil UUID | the stream and the agent |
  * | AGENT_KEY_ID, AGENT_SEED | unset | both set: sign with this registered key, register nothing |
  * | BATCH_SIZE | 100 | events per ingest request, 1..1000 |
- * | STREAMS | 1 | streams per run; stream 0 is STORE_ID, others derived (streamStoreId) |
- * | SEED | unset | integer seed for deterministic payloads |
+ * | STREAMS | 1 | streams per run; stream 0 is STORE_ID, others derived (streamStoreId); `per-vu`: each VU the only writer of its own stream |
+ * | SEED | drawn at start | integer seed of the content (ids, payloads, probe choices; content.js) |
+ * | CREATED_AT | unset (now) | a fixed created_at (RFC 3339 as the server parses it) for every event |
  * | SEQUENCER_PUBLIC_KEY | unset | check receipt signatures with this key |
  * | RECEIPT_SIG_SAMPLE | 0.01 | share of receipt signatures to check, 0..1 |
  * | RESULTS_DIR | results | where summaries are written |
@@ -54,9 +55,12 @@ export class ConfigError extends Error {
  * @property {string|null} agentSeed secret, bare lowercase hex
  * @property {boolean} registerKey true when the run must create and register its own key
  * @property {number} batchSize
- * @property {number} streams
- * @property {string[]} streamStoreIds store id of each stream (index 0 = storeId)
- * @property {number|null} seed
+ * @property {number} streams shared streams (1 with STREAMS=per-vu: stream 0, for setup and reads)
+ * @property {boolean} perVuStreams STREAMS=per-vu: VU n is the only writer of stream n-1
+ * @property {string[]} streamStoreIds store id of each shared stream (index 0 = storeId)
+ * @property {number|null} seed SEED as given (null: setup() draws one)
+ * @property {string|null} createdAt CREATED_AT as given (null: each batch takes the time it is built)
+ * @property {boolean} repeatable SEED, CREATED_AT and a registered key (AGENT_SEED) all fixed: a rerun sends the same bytes, so events may come back as replays
  * @property {string|null} sequencerPublicKey bare lowercase hex
  * @property {number} receiptSigSample
  * @property {string} resultsDir
@@ -118,8 +122,16 @@ export function config(env) {
   const agentId = uuidFrom(get('AGENT_ID'), 'AGENT_ID', problems);
 
   const batchSize = integerFrom(get('BATCH_SIZE'), 'BATCH_SIZE', 100, 1, 1000, 'the sequencer takes at most 1000 events per request', problems);
-  const streams = integerFrom(get('STREAMS'), 'STREAMS', 1, 1, MAX_STREAMS, `stream 0 is STORE_ID, streams 1..n-1 get derived store ids`, problems);
-  const seed = integerFrom(get('SEED'), 'SEED', null, 0, Number.MAX_SAFE_INTEGER, 'a seed for deterministic payloads', problems);
+  const rawStreams = get('STREAMS');
+  const perVuStreams = rawStreams === 'per-vu';
+  const streams = perVuStreams ? 1 : integerFrom(rawStreams, 'STREAMS', 1, 1, MAX_STREAMS, 'stream 0 is STORE_ID, streams 1..n-1 get derived store ids; or per-vu: each VU writes only its own stream', problems);
+  const seed = integerFrom(get('SEED'), 'SEED', null, 0, Number.MAX_SAFE_INTEGER, 'the seed of event ids, payloads and probe choices; a run without SEED prints the one it drew', problems);
+
+  const createdAt = get('CREATED_AT') === undefined ? null : source.CREATED_AT;
+  if (createdAt !== null) {
+    const why = rfc3339Problem(createdAt);
+    if (why !== null) problems.push(problem('CREATED_AT', `an RFC 3339 timestamp as the sequencer parses it, e.g. 2025-01-01T00:00:00.000Z (${why})`, show(createdAt), '-e CREATED_AT=2025-01-01T00:00:00.000Z, or leave it unset for the time each batch is built'));
+  }
 
   let sequencerPublicKey = null;
   const rawPublicKey = get('SEQUENCER_PUBLIC_KEY');
@@ -156,8 +168,11 @@ export function config(env) {
     registerKey,
     batchSize,
     streams,
+    perVuStreams,
     streamStoreIds: Object.freeze(streamStoreIds),
     seed,
+    createdAt,
+    repeatable: seed !== null && createdAt !== null && !registerKey,
     sequencerPublicKey,
     receiptSigSample,
     resultsDir,
@@ -235,6 +250,35 @@ function parseInteger(value, min, max) {
   if (!/^\d+$/.test(value)) return null;
   const n = Number(value);
   return Number.isSafeInteger(n) && n >= min && n <= max ? n : null;
+}
+
+const RFC3339_RE = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * Why a string is not RFC 3339 as the real server reads it (chrono's parse_from_rfc3339:
+ * `T`, `t` or a space, any fraction, `Z`/`z` or an offset, a leap second only at 23:59:60 UTC),
+ * or null when it is.
+ * @param {string} s
+ * @returns {string|null}
+ */
+export function rfc3339Problem(s) {
+  const m = RFC3339_RE.exec(s);
+  if (m === null) return 'the form is YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)';
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  if (month < 1 || month > 12) return `month ${month}`;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (day < 1 || day > days) return `day ${day} of month ${month}`;
+  if (hour > 23 || minute > 59 || second > 60) return 'time out of range';
+  const offHours = m[10] === undefined ? 0 : Number(m[10]);
+  const offMinutes = m[11] === undefined ? 0 : Number(m[11]);
+  if (offHours > 23 || offMinutes > 59) return 'offset out of range';
+  if (second === 60) {
+    const sign = m[9] === '-' ? -1 : 1;
+    const utcMinutes = (((hour * 60 + minute - sign * (offHours * 60 + offMinutes)) % 1440) + 1440) % 1440;
+    if (utcMinutes !== 23 * 60 + 59) return 'a leap second is only valid at 23:59:60 UTC';
+  }
+  return null;
 }
 
 function problem(name, expected, found, fix) {

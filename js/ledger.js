@@ -50,7 +50,7 @@ export const DEFAULT_MAX_SEEN_RANGES = 10000;
  * @property {number} replayed receipts of events the server had already (idempotent replays)
  * @property {number} invalidReceipts receipts that failed checkReceipt or belong to no event sent
  * @property {string[]} invalidReasons reasons for the invalid receipts (first 10)
- * @property {number} signaturesChecked sequencer signatures verified (the sample)
+ * @property {number} signaturesChecked sequencer signatures checked (the sample; one that fails also counts in invalidReceipts)
  * @property {number} anomalies sequence anomalies in this response
  * @property {number} missing events sent that got neither a receipt nor a rejection
  */
@@ -220,7 +220,7 @@ export class Ledger {
       const checkSignature = sequencerPublicKeyHex && signatureSample > 0 && this.random() < signatureSample;
       const check = checkReceipt(event, receipt, checkSignature ? sequencerPublicKeyHex : undefined, { signingHashHex: ownSigningHash });
       if (!check.ok) this.noteInvalid(outcome, check.reason);
-      else if (checkSignature) outcome.signaturesChecked++;
+      if (checkSignature) outcome.signaturesChecked++;
       // The sequence number still counts for the numbering checks when the receipt's hash or
       // signature is wrong (that is counted above); only a checked receipt is kept.
       const seq = receipt.sequenceNumber;

@@ -15,6 +15,9 @@
  * | ves_invalid_rejected     | Counter      | kind   |
  * | ves_invalid_accepted     | Counter      | kind   |
  * | ves_replay_violations    | Counter      |        |
+ * | ves_events_replayed      | Counter      | stream | events answered by their original receipt (a rerun with fixed SEED, CREATED_AT and key; replay mode)
+ * | ves_receipts_checked     | Counter      |        | receipts whose hash was checked (every receipt)
+ * | ves_receipt_signatures_checked | Counter |       | receipts whose sequencer signature was verified (the SEQUENCER_PUBLIC_KEY sample)
  *
  * @module metrics
  */
@@ -32,6 +35,9 @@ export const sequenceAnomalies = new Counter('ves_sequence_anomalies');
 export const invalidRejected = new Counter('ves_invalid_rejected');
 export const invalidAccepted = new Counter('ves_invalid_accepted');
 export const replayViolations = new Counter('ves_replay_violations');
+export const eventsReplayed = new Counter('ves_events_replayed');
+export const receiptsChecked = new Counter('ves_receipts_checked');
+export const receiptSignaturesChecked = new Counter('ves_receipt_signatures_checked');
 
 /** Metric names, for thresholds and summaries. */
 export const METRIC_NAMES = Object.freeze({
@@ -46,6 +52,9 @@ export const METRIC_NAMES = Object.freeze({
   invalidRejected: 'ves_invalid_rejected',
   invalidAccepted: 'ves_invalid_accepted',
   replayViolations: 'ves_replay_violations',
+  eventsReplayed: 'ves_events_replayed',
+  receiptsChecked: 'ves_receipts_checked',
+  receiptSignaturesChecked: 'ves_receipt_signatures_checked',
 });
 
 /**
@@ -53,7 +62,7 @@ export const METRIC_NAMES = Object.freeze({
  * when nothing happened, e.g. `ves_events_rejected 0`.
  */
 export function touchMetrics() {
-  for (const c of [eventsAccepted, eventsRejected, receiptsInvalid, proofsVerified, proofsFailed, sequenceAnomalies, invalidRejected, invalidAccepted, replayViolations]) {
+  for (const c of [eventsAccepted, eventsRejected, receiptsInvalid, proofsVerified, proofsFailed, sequenceAnomalies, invalidRejected, invalidAccepted, replayViolations, eventsReplayed, receiptsChecked, receiptSignaturesChecked]) {
     c.add(0);
   }
 }
@@ -75,6 +84,10 @@ export function recordIngestOutcome(outcome, stream) {
   }
   if (outcome.invalidReceipts > 0) receiptsInvalid.add(outcome.invalidReceipts);
   if (outcome.anomalies > 0) sequenceAnomalies.add(outcome.anomalies, tags);
+  if (outcome.replayed > 0) eventsReplayed.add(outcome.replayed, tags);
+  const receipts = outcome.newReceipts + outcome.replayed;
+  if (receipts > 0) receiptsChecked.add(receipts);
+  if (outcome.signaturesChecked > 0) receiptSignaturesChecked.add(outcome.signaturesChecked);
 }
 
 /**

@@ -103,8 +103,10 @@ export function profileEnv(profile, env) {
 /**
  * The options a closed-model script (fixed VUs, stages) exports.
  * @param {Profile} profile
- * @param {{load: object, thresholds: object}} defaults the script's defaults: load settings
- *   (vus/duration or stages) and its own thresholds (kept unless the profile sets the same key)
+ * @param {{load: object, thresholds: object, merged?: boolean}} defaults the script's defaults:
+ *   load settings (vus/duration or stages) and its own thresholds (kept unless the profile sets
+ *   the same key); with `merged`, the thresholds already hold the profile's (thresholds.js
+ *   scenarioThresholds) and are used as they are
  * @returns {object} k6 options
  */
 export function closedModelOptions(profile, defaults) {
@@ -115,7 +117,8 @@ export function closedModelOptions(profile, defaults) {
     throw new Error(`profile ${profile.name}: no load settings (one of ${LOAD_KEYS.join(', ')})`);
   }
   const rest = omit(profile.options, LOAD_KEYS.concat(['thresholds']));
-  return Object.assign(rest, load, { thresholds: mergeThresholds(defaults.thresholds, profile.options.thresholds) });
+  const thresholds = defaults.merged ? defaults.thresholds : mergeThresholds(defaults.thresholds, profile.options.thresholds);
+  return Object.assign(rest, load, { thresholds });
 }
 
 /**

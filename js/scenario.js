@@ -9,19 +9,20 @@
  */
 import { check, sleep } from 'k6';
 import exec from 'k6/execution';
-import { bytesToHex, randomBytes, randomUuid } from './bytes.js';
+import { bytesToHex, randomBytes } from './bytes.js';
 import { VesClient } from './client.js';
+import { blockChance, blockUuid, ContentSource, drawSeed, ENTITIES_PER_STREAM, orderEntityId, orderEventFields } from './content.js';
 import { createSigner } from './ed25519.js';
 import { buildBatch, ingestBody, signEvent } from './event.js';
 import { stateRoot, ZERO_HASH } from './hash.js';
 import { Ledger, reasonCode } from './ledger.js';
 import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
+import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
 export const MAX_COMMIT_RANGE = 10000;
-/** Entity ids per stream that the ingest iterations write and the query iterations read. */
-export const ENTITIES_PER_STREAM = 100;
+export { ENTITIES_PER_STREAM };
 
 const HEALTH_TIMEOUT = '5s';
 const SHEDDING_WAIT_S = 30;
@@ -39,15 +40,18 @@ export function clientFor(cfg, timeout = '30s') {
 /**
  * setup(): checks that the sequencer answers, then registers an ephemeral agent key with a random
  * key id (unless AGENT_SEED and AGENT_KEY_ID name a registered one). Aborts the whole test with
- * a message that says what to do when either fails. The returned data reaches every VU.
+ * a message that says what to do when either fails. Fixes the run's content seed (SEED, or one
+ * drawn and printed now). The returned data reaches every VU and handleSummary (setup_data).
  * @param {import('./config.js').VesConfig} cfg
- * @returns {{agentSeed: string, agentKeyId: number, registered: boolean, publicKeyHex: string}}
+ * @returns {{agentSeed: string, agentKeyId: number, registered: boolean, publicKeyHex: string, seed: number}}
  */
 export function setupRun(cfg) {
   const client = clientFor(cfg);
+  warnUnverifiedSignatures(cfg);
   requireHealthy(cfg, clientFor(cfg, HEALTH_TIMEOUT));
+  const seed = runSeed(cfg);
   if (!cfg.registerKey) {
-    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex };
+    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex, seed };
   }
   const agentSeed = bytesToHex(randomBytes(32));
   const signer = createSigner(agentSeed);
@@ -69,7 +73,47 @@ export function setupRun(cfg) {
     };
     abort(`registering the run's agent key failed: HTTP ${r.status} ${excerpt(r.res.body)}. ${hints[r.status] || 'Or register a key yourself and pass AGENT_SEED and AGENT_KEY_ID.'}`);
   }
-  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex };
+  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex, seed };
+}
+
+/** SEED, or a drawn one; printed either way, so that the run can be repeated. */
+export function runSeed(cfg) {
+  if (cfg.seed !== null) {
+    console.log(`ves-k6: SEED=${cfg.seed}${cfg.createdAt !== null ? ` CREATED_AT=${cfg.createdAt}` : ''}`);
+    return cfg.seed;
+  }
+  const seed = drawSeed();
+  console.log(`ves-k6: SEED=${seed} (drawn; repeat this run's content with -e SEED=${seed})`);
+  return seed;
+}
+
+/**
+ * What the summary records about a run besides the seed (summary.js runRecord): CREATED_AT,
+ * the profile, the k6 version (K6_VERSION: k6 does not tell a script its own), the stream mode
+ * and how gaps between batches are checked.
+ * @param {import('./config.js').VesConfig} cfg
+ * @param {{name: string}} profile
+ * @param {{committer?: boolean, ingests?: boolean}} [what] the scenario runs a committer / ingests in its main loop
+ */
+export function runInfo(cfg, profile, what = {}) {
+  const env = typeof __ENV !== 'undefined' ? __ENV : {};
+  return {
+    createdAt: cfg.createdAt,
+    profile: profile ? profile.name : 'default',
+    k6Version: env.K6_VERSION || 'unknown (k6 does not tell a script its version; pass -e K6_VERSION="$(k6 version)")',
+    streams: cfg.perVuStreams ? 'per-vu' : cfg.streams,
+    repeatable: cfg.repeatable,
+    interBatchGaps: what.ingests === false ? 'not applicable: no ingest in the main loop' : gapCheckMode(cfg, what.committer === true),
+    sequencerPublicKey: cfg.sequencerPublicKey !== null,
+    receiptSigSample: cfg.receiptSigSample,
+  };
+}
+
+/** One line at start when receipts from a remote sequencer will not have their signatures checked. */
+export function warnUnverifiedSignatures(cfg) {
+  if (!cfg.loopback && cfg.sequencerPublicKey === null) {
+    console.warn(`ves-k6: WARNING: SEQUENCER_PUBLIC_KEY is not set: no receipt signature from ${cfg.baseUrl} will be checked (only receipt hashes); set it to the sequencer's receipt-signing key`);
+  }
 }
 
 /** Aborts the test unless GET /health answers 200 (the seed's "Connection refused" case). */
@@ -92,21 +136,24 @@ let vuState = null;
 
 /**
  * This VU's state, made on first use: signer (its tables cost a few ms, once), ledger, client,
- * stream. VU n writes to stream (n-1) mod STREAMS.
+ * stream. VU n writes to stream (n-1) mod STREAMS, or with STREAMS=per-vu to its own stream n-1
+ * (streams.js).
  */
 export function vuStateFor(cfg, data) {
   if (vuState !== null) return vuState;
-  vuState = newState(cfg, data, Math.max(0, exec.vu.idInTest - 1) % cfg.streams);
+  const stream = writerStream(cfg, exec.vu.idInTest);
+  vuState = newState(cfg, data, stream.index, stream.storeId);
   return vuState;
 }
 
-function newState(cfg, data, streamIndex) {
+function newState(cfg, data, streamIndex, storeId = cfg.streamStoreIds[streamIndex]) {
   return {
     signer: null, // made on first use (signerOf): replay VUs never sign
     ledger: new Ledger(),
     client: clientFor(cfg),
     streamIndex,
-    storeId: cfg.streamStoreIds[streamIndex],
+    storeId,
+    continuity: cfg.perVuStreams ? new WriterContinuity() : null,
     iteration: 0,
     lastAccepted: null, // {event, sequenceNumber, receiptHash}: the replay probe's subject
     proven: new Set(),
@@ -128,7 +175,7 @@ function signerOf(state, data) {
 export function seedStreams(cfg, data) {
   const state = newState(cfg, data, 0);
   for (let i = 0; i < cfg.streams; i++) {
-    ingestBatch(cfg, data, state, cfg.batchSize, cfg.streamStoreIds[i], i);
+    ingestBatch(cfg, data, state, cfg.batchSize, cfg.streamStoreIds[i], i, { scenario: 'setup', iteration: 0, purpose: `seed/${i}` });
     commitStream(cfg, data, state, i);
   }
 }
@@ -159,52 +206,77 @@ export function explainOnce(state, kind, message) {
   console.warn(`ves-k6 [VU ${exec.vu.idInTest}] ${message}`);
 }
 
-const STATUSES = ['created', 'paid', 'shipped', 'delivered'];
+/**
+ * @typedef {object} ContentSlot where an iteration's content comes from (content.js)
+ * @property {string} scenario k6's scenario name
+ * @property {number} iteration exec.scenario.iterationInTest
+ * @property {string} purpose batch, probe, heartbeat/<stream>, seed/<stream>
+ */
 
 /**
- * Fields for `count` order events in this VU's stream (entity ids shared with the query mix).
- * @returns {import('./event.js').EventFields[]}
+ * The running iteration's content slot: (exec.scenario.name, exec.scenario.iterationInTest,
+ * purpose), never the VU; in setup() (no scenario), ('setup', 0, purpose).
+ * @param {string} purpose
+ * @returns {ContentSlot}
  */
-export function orderFields(cfg, data, state, count, storeId = state.storeId) {
-  const createdAt = new Date().toISOString();
-  const fields = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const entity = Math.floor(Math.random() * ENTITIES_PER_STREAM);
-    const lines = 1 + (i % 3);
-    const items = [];
-    for (let k = 0; k < lines; k++) items.push({ sku: `SKU-${(entity * 7 + k) % 1000}`, qty: 1 + k, price_cents: 199 + 100 * k });
-    fields[i] = {
-      tenant_id: cfg.tenantId,
-      store_id: storeId,
-      source_agent_id: cfg.agentId,
-      agent_key_id: data.agentKeyId,
-      entity_type: 'order',
-      entity_id: entityId(entity),
-      event_type: `order.${STATUSES[i % STATUSES.length]}`,
-      created_at: createdAt,
-      payload: { order_id: entityId(entity), status: STATUSES[i % STATUSES.length], items, total_cents: 199 * lines, currency: 'USD', note: 'café ✓' },
-    };
+export function currentSlot(purpose) {
+  try {
+    return { scenario: exec.scenario.name, iteration: exec.scenario.iterationInTest, purpose };
+  } catch (e) {
+    return { scenario: 'setup', iteration: 0, purpose };
   }
-  return fields;
 }
 
-export function entityId(n) {
-  return `order-${String(n).padStart(6, '0')}`;
+let fallbackSeed = null;
+
+// The run's seed: setup()'s (data.seed), else SEED, else one per VU (a custom setup without setupRun).
+function seedOf(cfg, data) {
+  if (data && Number.isSafeInteger(data.seed)) return data.seed;
+  if (cfg.seed !== null) return cfg.seed;
+  if (fallbackSeed === null) fallbackSeed = drawSeed();
+  return fallbackSeed;
 }
+
+/** The content source of a slot under the run's seed. */
+export function contentSource(cfg, data, slot) {
+  return new ContentSource(seedOf(cfg, data), slot.scenario, slot.purpose, slot.iteration);
+}
+
+/**
+ * Fields for `count` order events in this VU's stream (entity ids shared with the query mix):
+ * ids and payloads from the slot's content blocks (content.js orderEventFields), created_at
+ * CREATED_AT or the time of the call.
+ * @param {ContentSlot} [slot] default: the running iteration's `batch`
+ * @returns {import('./event.js').EventFields[]}
+ */
+export function orderFields(cfg, data, state, count, storeId = state.storeId, slot = currentSlot('batch')) {
+  return orderEventFields(contentSource(cfg, data, slot), count, {
+    tenant_id: cfg.tenantId,
+    store_id: storeId,
+    source_agent_id: cfg.agentId,
+    agent_key_id: data.agentKeyId,
+    created_at: cfg.createdAt !== null ? cfg.createdAt : new Date().toISOString(),
+  });
+}
+
+export const entityId = orderEntityId;
 
 /**
  * One ingest request of BATCH_SIZE valid signed events and its pass rule: HTTP 200,
  * eventsAccepted equal to the batch, no rejection, every event answered, every receipt hash
  * right (and the sequencer signature on a sample when SEQUENCER_PUBLIC_KEY is set), sequence
- * numbers consecutive and never seen before.
+ * numbers consecutive and never seen before, and with STREAMS=per-vu starting right after this
+ * VU's previous batch. When the run is repeatable (SEED, CREATED_AT and AGENT_SEED fixed), an
+ * event may instead come back as a replay with a receipt that verifies (a rerun).
+ * @param {ContentSlot} [slot] default: the running iteration's `batch`
  * @returns {import('./ledger.js').IngestOutcome}
  */
-export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex) {
+export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex, slot = currentSlot('batch')) {
   const t0 = Date.now();
-  const { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId));
+  const { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId, slot));
   metrics.recordSignDuration(Date.now() - t0, events.length);
   const r = state.client.ingest(cfg.agentId, body);
-  const outcome = judgeIngest(cfg, state, events, r, streamIndex, false);
+  const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable);
   if (outcome.passed && Array.isArray(r.json.receipts) && r.json.receipts.length > 0) {
     const receipt = r.json.receipts[0];
     const event = events.find((e) => e.event_id === String(receipt.eventId).toLowerCase());
@@ -245,6 +317,8 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed) {
     sequencerPublicKeyHex: cfg.sequencerPublicKey,
     signatureSample: cfg.receiptSigSample,
   });
+  const gap = state.continuity === null ? null : state.continuity.check(streamIndex, r.status === 200 ? r.json : null, outcome.newReceipts);
+  if (gap !== null) outcome.anomalies++;
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);
@@ -263,7 +337,8 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed) {
       explainOnce(state, `rejected:${first.code}`, `the sequencer rejected valid events: ${first.reason} (${first.message}), ${outcome.rejected.length} in this batch`);
     }
     if (outcome.invalidReceipts > 0) explainOnce(state, 'receipt', `invalid receipt: ${outcome.invalidReasons[0]}`);
-    if (outcome.anomalies > 0) explainOnce(state, 'sequence', `sequence anomaly in stream ${streamIndex}: sequenceStart=${r.json.sequenceStart} sequenceEnd=${r.json.sequenceEnd} eventsAccepted=${r.json.eventsAccepted}, receipts not consecutive or a number seen before`);
+    if (gap !== null) explainOnce(state, 'sequence-gap', `sequence anomaly between batches in stream ${streamIndex} (this VU is its only writer): the previous batch ended at ${gap.expected - 1}, this one starts at ${gap.found}; ${gap.found > gap.expected ? `${gap.found - gap.expected} numbers skipped` : 'numbers repeated'}`);
+    if (outcome.anomalies > (gap === null ? 0 : 1)) explainOnce(state, 'sequence', `sequence anomaly in stream ${streamIndex}: sequenceStart=${r.json.sequenceStart} sequenceEnd=${r.json.sequenceEnd} eventsAccepted=${r.json.eventsAccepted}, receipts not consecutive or a number seen before`);
     if (outcome.missing > 0) explainOnce(state, 'missing', `${outcome.missing} events got neither a receipt nor a rejection`);
     if (!replaysAllowed && outcome.replayed > 0) explainOnce(state, 'unexpected-replay', `${outcome.replayed} freshly signed events came back as replays of events the sequencer already had`);
   }
@@ -304,7 +379,7 @@ export function commitStream(cfg, data, state, streamIndex) {
     st = state.committer[streamIndex] = found;
   }
   if (st.broken) return;
-  const heartbeat = ingestBatch(cfg, data, state, 1, storeId, streamIndex);
+  const heartbeat = ingestBatch(cfg, data, state, 1, storeId, streamIndex, currentSlot(`heartbeat/${streamIndex}`));
   const head = heartbeat.headSequence;
   if (!Number.isSafeInteger(head) || head <= st.end) return;
   const start = st.end + 1;
@@ -425,9 +500,16 @@ export const PROBE_KINDS = Object.freeze(['bad_signature', 'payload_hash_mismatc
  * purpose never count in ves_events_rejected.
  * @param {string} kind one of PROBE_KINDS
  */
-export function probe(cfg, data, state, kind) {
+export function probe(cfg, data, state, kind, slot = currentSlot('probe')) {
   if (kind === 'replay') return probeReplay(cfg, state);
-  const fields = orderFields(cfg, data, state, 1)[0];
+  const source = contentSource(cfg, data, slot);
+  const fields = orderEventFields(source, 2, {
+    tenant_id: cfg.tenantId,
+    store_id: state.storeId,
+    source_agent_id: cfg.agentId,
+    agent_key_id: data.agentKeyId,
+    created_at: cfg.createdAt !== null ? cfg.createdAt : new Date().toISOString(),
+  })[1]; // event 0's block chose the probe (maybeProbe)
   let { events } = buildBatch(signerOf(state, data), cfg.agentId, [fields]);
   let event = events[0];
   let expectReason = 'invalid_signature';
@@ -444,9 +526,9 @@ export function probe(cfg, data, state, kind) {
     expectReason = 'agent_key_invalid';
   } else if (kind === 'created_at_reformatted') {
     // The same instant, another string: the signature covers the exact string.
-    event = Object.assign({}, event, { created_at: event.created_at.replace(/\.\d+Z$/, 'Z') });
+    event = Object.assign({}, event, { created_at: reformatCreatedAt(event.created_at) });
   } else if (kind === 'agent_mismatch') {
-    agentId = randomUuid();
+    agentId = blockUuid(source.block(2), 0);
   } else {
     throw new Error(`probe: unknown kind ${kind}; expected one of ${PROBE_KINDS.join(', ')}`);
   }
@@ -459,6 +541,7 @@ export function probe(cfg, data, state, kind) {
     asExpected = r.status === 200 && r.json !== null && r.json.eventsAccepted === 0 && rej.length === 1 && reasonCode(rej[0].reason) === expectReason;
   }
   metrics.recordProbe(kind, asExpected);
+  if (!asExpected && state.continuity !== null) state.continuity.advance(state.streamIndex, r.json);
   check(r, { [`probe ${kind}: refused as expected`]: () => asExpected });
   if (!asExpected) explainOnce(state, `probe:${kind}`, `probe ${kind} was not refused as expected (${expected400 ? 'HTTP 400' : expectReason}): HTTP ${r.status} ${excerpt(r.res.body)}`);
   return asExpected;
@@ -478,11 +561,26 @@ function probeReplay(cfg, state) {
   return ok;
 }
 
-/** With probability PROBES, sends the next probe kind (in turn). */
-export function maybeProbe(cfg, data, state, probability) {
-  if (!(probability > 0) || Math.random() >= probability) return;
-  state.probeTurn = ((state.probeTurn || 0) + 1) % PROBE_KINDS.length;
-  probe(cfg, data, state, PROBE_KINDS[state.probeTurn]);
+/**
+ * With probability PROBES, sends one probe. Whether, and which kind, comes from block 0 of the
+ * iteration's `probe` slot (bytes 0..3: the chance, byte 4: the kind), so that the same SEED
+ * makes the same choices.
+ */
+export function maybeProbe(cfg, data, state, probability, slot = currentSlot('probe')) {
+  if (!(probability > 0)) return;
+  const b = contentSource(cfg, data, slot).block(0);
+  if (blockChance(b, 0) >= probability) return;
+  probe(cfg, data, state, PROBE_KINDS[b[4] % PROBE_KINDS.length], slot);
+}
+
+/**
+ * The same instant as another string (the signature covers the exact string): without its
+ * fraction, or with `.0` added when it has none.
+ * @param {string} createdAt
+ */
+export function reformatCreatedAt(createdAt) {
+  if (/\.\d+/.test(createdAt)) return createdAt.replace(/\.\d+/, '');
+  return createdAt.replace(/(\d{2}:\d{2}:\d{2})/, '$1.0');
 }
 
 /** PROBES: the share of ingest iterations that also send one invalid-event probe. */

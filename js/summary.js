@@ -45,7 +45,11 @@ export function verdict(data) {
   return { pass, failedThresholds, nonZero, failedChecks, nothingChecked };
 }
 
-/** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N result=PASS|FAIL` */
+/**
+ * `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N
+ * signatures_checked=N result=PASS|FAIL`: the first five fields keep their place, fields added
+ * later go before `result=`, which stays last.
+ */
 export function verdictLine(data) {
   const fields = [
     ['accepted', 'ves_events_accepted'],
@@ -53,8 +57,37 @@ export function verdictLine(data) {
     ['receipts_invalid', 'ves_receipts_invalid'],
     ['proofs_verified', 'ves_proofs_verified'],
     ['proofs_failed', 'ves_proofs_failed'],
+    ['signatures_checked', 'ves_receipt_signatures_checked'],
   ].map(([label, name]) => `${label}=${count(data, name)}`);
   return `ves-verdict: ${fields.join(' ')} result=${verdict(data).pass ? 'PASS' : 'FAIL'}`;
+}
+
+/**
+ * How many receipt signatures were checked, of how many receipts: "12 of 1200 receipts (1.00 %)",
+ * or why none were.
+ */
+export function signatureLine(data, info) {
+  const checked = count(data, 'ves_receipt_signatures_checked');
+  const receipts = count(data, 'ves_receipts_checked');
+  const share = receipts > 0 ? ` (${((100 * checked) / receipts).toFixed(2)} %)` : '';
+  const why = checked === 0 && info && info.sequencerPublicKey === false ? ': SEQUENCER_PUBLIC_KEY is not set' : '';
+  return `receipt signatures checked: ${checked} of ${receipts} receipts${share}${why}`;
+}
+
+/**
+ * What the summary JSON records about the run (its `ves` block), so that it can be repeated:
+ * the seed (setup()'s, from setup_data), CREATED_AT, the profile, the k6 version when given
+ * (k6 does not tell a script its version: K6_VERSION), the stream mode and gap check, signatures.
+ * @param {object} data handleSummary data
+ * @param {object} [info] the scenario's run info (scenario.js runInfo)
+ */
+export function runRecord(data, info = {}) {
+  const setup = data.setup_data && typeof data.setup_data === 'object' ? data.setup_data : {};
+  return Object.assign({}, info, {
+    seed: Number.isSafeInteger(setup.seed) ? setup.seed : info.seed === undefined ? null : info.seed,
+    receiptSignaturesChecked: count(data, 'ves_receipt_signatures_checked'),
+    receiptsChecked: count(data, 'ves_receipts_checked'),
+  });
 }
 
 function formatDuration(ms) {
@@ -103,7 +136,7 @@ function checkLines(group, indent, out) {
 }
 
 /** A text summary in the spirit of k6's own: checks, thresholds, then every metric. */
-export function textSummary(data, scenario) {
+export function textSummary(data, scenario, info) {
   const trendStats = (data.options && data.options.summaryTrendStats) || ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
   const out = [];
   out.push('', `  █ ${scenario}: ${formatDuration(data.state.testRunDurationMs)}`, '');
@@ -124,6 +157,12 @@ export function textSummary(data, scenario) {
   }
   const v = verdict(data);
   out.push('');
+  if (info) {
+    const r = runRecord(data, info);
+    out.push(`  run: SEED=${r.seed} CREATED_AT=${r.createdAt === null ? '(time of each batch)' : r.createdAt} profile=${r.profile} k6=${r.k6Version}`);
+    if (r.interBatchGaps) out.push(`  gaps between batches: ${r.interBatchGaps}`);
+  }
+  out.push(`  ${signatureLine(data, info)}`);
   if (!v.pass) {
     for (const t of v.failedThresholds) out.push(`  ✗ threshold failed: ${t.metric} ${t.expression}`);
     for (const n of v.nonZero) out.push(`  ✗ ${n} = ${count(data, n)} (must be 0)`);
@@ -170,15 +209,17 @@ ${body}
 }
 
 /**
- * The handleSummary() result: text on stdout, `<dir>/<scenario>-summary.json` and
+ * The handleSummary() result: text on stdout, `<dir>/<scenario>-summary.json` (k6's data plus a
+ * `ves` block: runRecord) and
  * `<dir>/<scenario>-junit.xml`. k6 does not create folders: the directory must exist and be
  * writable (the repository keeps an empty `results/`).
  */
-export function summary(data, scenario, resultsDir = (typeof __ENV !== 'undefined' && __ENV.RESULTS_DIR) || 'results') {
+export function summary(data, scenario, resultsDir = (typeof __ENV !== 'undefined' && __ENV.RESULTS_DIR) || 'results', info = undefined) {
   const dir = resultsDir.replace(/\/+$/, '');
+  const record = Object.assign({}, data, { ves: runRecord(data, info) });
   return {
-    stdout: textSummary(data, scenario),
-    [`${dir}/${scenario}-summary.json`]: JSON.stringify(data, null, 2),
+    stdout: textSummary(data, scenario, info),
+    [`${dir}/${scenario}-summary.json`]: JSON.stringify(record, null, 2),
     [`${dir}/${scenario}-junit.xml`]: junitXml(data, scenario),
   };
 }

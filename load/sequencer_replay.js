@@ -14,8 +14,9 @@ import exec from 'k6/execution';
 import { config } from '../js/config.js';
 import { touchMetrics } from '../js/metrics.js';
 import { userPath } from '../js/profile.js';
-import { clientFor, excerpt, guard, ingestPresigned, requireHealthy, vuStateFor } from '../js/scenario.js';
+import { clientFor, excerpt, guard, ingestPresigned, requireHealthy, runInfo, vuStateFor, warnUnverifiedSignatures } from '../js/scenario.js';
 import { summary } from '../js/summary.js';
+import { scenarioThresholds } from '../js/thresholds.js';
 
 const cfg = config();
 const DIR = userPath(__ENV.REPLAY_DIR || 'results/corpus', __ENV);
@@ -29,18 +30,12 @@ export const options = {
   scenarios: {
     replay: { executor: 'per-vu-iterations', vus: manifest.vus, iterations: manifest.batches_per_vu, maxDuration: __ENV.MAX_DURATION || '30m' },
   },
-  thresholds: {
-    'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'],
-    http_req_failed: ['rate==0'],
-    checks: ['rate==1'],
-    ves_events_rejected: ['count==0'],
-    ves_receipts_invalid: ['count==0'],
-    ves_sequence_anomalies: ['count==0'],
-  },
+  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, { name: 'corpus', options: null, ves: {} }),
 };
 
 export function setup() {
   touchMetrics();
+  warnUnverifiedSignatures(cfg);
   requireHealthy(cfg, clientFor(cfg, '5s'));
   const r = clientFor(cfg).request('POST', '/api/v1/agents/keys', JSON.stringify(manifest.register_key_body), 'register_key', { expectedStatuses: [409, 500] }, cfg.adminApiKey);
   if (r.status === 500) {
@@ -48,7 +43,7 @@ export function setup() {
   } else if (r.status !== 200 && r.status !== 409) {
     exec.test.abort(`registering the corpus key (manifest.register_key_body) failed: HTTP ${r.status} ${excerpt(r.res.body)}; ADMIN_API_KEY must be an admin key`);
   }
-  return {};
+  return { seed: manifest.seed };
 }
 
 export default guard('replay', (data) => {
@@ -58,7 +53,7 @@ export default guard('replay', (data) => {
 });
 
 export function handleSummary(data) {
-  return summary(data, 'sequencer_replay', cfg.resultsDir);
+  return summary(data, 'sequencer_replay', cfg.resultsDir, Object.assign(runInfo(cfg, { name: 'corpus' }), { createdAt: manifest.created_at, corpus: DIR }));
 }
 
 function readManifest(dir) {
