@@ -52,6 +52,9 @@ export {
 } from './hash.js';
 export { L as ED25519_ORDER, createSigner, precomputeBaseTable, publicKeyOf, verify } from './ed25519.js';
 export { buildBatch, buildEvent, buildEvents, ingestBody, signEvent } from './event.js';
+export { CONTENT_DOMAIN, ContentSource, ORDER_STATUSES, blockChance, blockU32, blockUuid, contentBlock, drawSeed, orderEntityId, orderEventFields } from './content.js';
+export { WriterContinuity, gapCheckMode, writerStream } from './streams.js';
+export { CORRECTNESS, SCENARIOS, UNIVERSAL, applicable, cannotMove, correctnessThresholds, rateThresholds, scenarioThresholds } from './thresholds.js';
 export { checkReceipt, verifyReceipt } from './receipt.js';
 export { checkInclusion, merkleLevels, merkleProof, merkleRoot, treeShape, verifyInclusion } from './merkle.js';
 export { DEFAULT_MAX_EVENTS, DEFAULT_MAX_SEEN_RANGES, Ledger, reasonCode } from './ledger.js';
@@ -71,13 +74,16 @@ export {
   recordRejection,
   recordReplayViolation,
   recordSignDuration,
+  eventsReplayed,
+  receiptSignaturesChecked,
+  receiptsChecked,
   replayViolations,
   sequenceAnomalies,
   signDuration,
   timeToProof,
   touchMetrics,
 } from './metrics.js';
-export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted } from './config.js';
+export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted, rfc3339Problem } from './config.js';
 export { PROFILE_NAMES, closedModelOptions, loadProfile, mergeThresholds, profileEnv, userPath } from './profile.js';
 export {
   ENTITIES_PER_STREAM,
@@ -85,6 +91,8 @@ export {
   PROBE_KINDS,
   clientFor,
   commitStream,
+  contentSource,
+  currentSlot,
   entityId,
   excerpt,
   explainHttp,
@@ -98,9 +106,13 @@ export {
   probeRate,
   proveOwnEvent,
   queryOnce,
+  reformatCreatedAt,
   requireHealthy,
+  runInfo,
+  runSeed,
   seedStreams,
   setupRun,
   vuStateFor,
+  warnUnverifiedSignatures,
 } from './scenario.js';
-export { junitXml, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { junitXml, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';

@@ -6,7 +6,10 @@
 #  2. a devserver with a test fault makes the run fail on the matching metric;
 #  3. profiles take effect (PROFILE=file, --config with PROFILE=none, flags over both);
 #  4. bad configuration and an unreachable server fail fast with a clear message;
-#  5. a JavaScript error in an iteration fails the run.
+#  5. a JavaScript error in an iteration fails the run;
+#  6. thresholds apply only where their metric can move (k6 inspect, every scenario x profile);
+#  7. SEED: a rerun with the same SEED, key and CREATED_AT sends the same bytes and gets the
+#     original receipts back; another SEED sends other events.
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +17,7 @@ cd "$(dirname "$0")/.."
 K6=$(scripts/install-k6.sh) || exit 1
 DEVSERVER=${DEVSERVER:-target/release/ves-devserver}
 [ -x "$DEVSERVER" ] || { echo "scenario tests: $DEVSERVER not built (cargo build --release -p ves-devserver)"; exit 1; }
+K6_VERSION=$("$K6" version 2>/dev/null | head -n 1)
 OUT=results/scenario-tests
 rm -rf "$OUT" && mkdir -p "$OUT"
 passed=0 failed=0
@@ -41,7 +45,7 @@ k6run() {
   local name=$1 script=$2; shift 2
   mkdir -p "$OUT/$name"
   "$K6" run -a 127.0.0.1:0 --no-usage-report -e SEQUENCER_BASE_URL="$URL" -e SEQUENCER_PUBLIC_KEY="$PUBKEY" \
-    -e RESULTS_DIR="$OUT/$name" "$@" "$script" >"$OUT/$name.log" 2>&1
+    -e RESULTS_DIR="$OUT/$name" -e K6_VERSION="$K6_VERSION" "$@" "$script" >"$OUT/$name.log" 2>&1
   echo $?
 }
 
@@ -71,8 +75,19 @@ for script in sequencer_ingest sequencer_query mixed_workload; do
   rc=$(k6run "smoke-$script" "load/$script.js" -e PROFILE=smoke "${extra[@]}")
   verdict=$(grep -o 'ves-verdict: .*' "$OUT/smoke-$script.log" | tail -n 1)
   ok=false; [ "$rc" = 0 ] && [[ "$verdict" == *result=PASS ]] && ok=true
+  # Receipt signatures were checked (the devserver's key is passed), and the verdict says so.
+  # (query: one setup batch per stream, too few receipts for the 1 % sample; the field is there.)
+  [[ "$verdict" =~ signatures_checked=([0-9]+)\ result= ]] || ok=false
+  [ "$script" != sequencer_query ] && ! [ "${BASH_REMATCH[1]:-0}" -gt 0 ] && ok=false
   result "smoke-$script" "$ok" "exit $rc; $verdict"
 done
+# The smoke profile runs ingest with one writer per stream, and the summary records the run.
+record=$(python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["ves"]; print(v["streams"], v["seed"], v["profile"], v["k6Version"][:8], v["interBatchGaps"][:6])' "$OUT/smoke-sequencer_ingest/sequencer_ingest-summary.json" 2>&1)
+ok=false; [[ "$record" =~ ^per-vu\ [0-9]+\ smoke\ k6\ v1\..*per-vu ]] && grep -q 'ves-k6: SEED=[0-9]* (drawn' "$OUT/smoke-sequencer_ingest.log" && ok=true
+result smoke-run-recorded "$ok" "summary ves block: $record"
+mixed_gaps=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ves"]["interBatchGaps"])' "$OUT/smoke-mixed_workload/mixed_workload-summary.json" 2>&1)
+ok=false; [[ "$mixed_gaps" == *"checked only by the committer"* ]] && ok=true
+result smoke-mixed-gaps-stated "$ok" "$mixed_gaps"
 [ -s "$OUT/load-test-results.json" ] || result "smoke-json-output" false "--out json wrote nothing"
 # Replay mode: a corpus signed by `ves presign`; sent twice, the second time as idempotent replays.
 target/release/ves presign --out "$OUT/corpus" --vus 2 --batches-per-vu 5 --batch-size 50 --streams 2 --seed 7 >"$OUT/presign.log" 2>&1 \
@@ -88,9 +103,11 @@ done
 stop_devserver
 
 # 2. Test faults: each must fail the run (exit 99, result=FAIL) on its metric.
-fault_case() { # FAULT SCRIPT METRIC FIELD [k6 args...]
+fault_case() { # [--name NAME --log TEXT] FAULT SCRIPT METRIC FIELD [k6 args...]
+  local name="" text=""
+  [ "$1" = --name ] && { name=$2; text=$4; shift 4; }
   local fault=$1 script=$2 m=$3 field=$4; shift 4
-  local name="fault-${fault%%=*}"
+  [ -n "$name" ] || name="fault-${fault%%=*}"
   start_devserver --fault "$fault"
   local rc value
   rc=$(k6run "$name" "load/$script.js" -e PROFILE=tests/scenarios/short.json "$@")
@@ -98,11 +115,16 @@ fault_case() { # FAULT SCRIPT METRIC FIELD [k6 args...]
   stop_devserver
   local ok=false
   [ "$rc" = 99 ] && grep -q 'result=FAIL' "$OUT/$name.log" && gt0 "$value" && ok=true
+  [ -n "$text" ] && ! grep -q "$text" "$OUT/$name.log" && ok=false
   result "$name" "$ok" "exit $rc; $m.$field=$value"
 }
 fault_case bad_receipt_hash=20 sequencer_ingest ves_receipts_invalid count
 fault_case bad_receipt_signature=20 sequencer_ingest ves_receipts_invalid count -e RECEIPT_SIG_SAMPLE=1
-fault_case skip_sequence=100 sequencer_ingest ves_sequence_anomalies count
+# A skipped number inside a batch and between two batches (STREAMS=per-vu, batches of 20: each
+# VU's stream numbers its batches 1-20, 21-40, …, so 110 falls inside one and 101 starts one).
+PER_VU=(-e STREAMS=per-vu -e BATCH_SIZE=20 -e PROBES=0)
+fault_case --name fault-skip_sequence-inside --log 'receipts not consecutive' skip_sequence=110 sequencer_ingest ves_sequence_anomalies count "${PER_VU[@]}"
+fault_case --name fault-skip_sequence-boundary --log 'between batches in stream .*this one starts at 102' skip_sequence=101 sequencer_ingest ves_sequence_anomalies count "${PER_VU[@]}"
 fault_case duplicate_sequence=100 sequencer_ingest ves_sequence_anomalies count
 fault_case corrupt_proof=1 mixed_workload ves_proofs_failed count
 # Whether setup() lands before the window (iterations get the 503s) or inside it (setup waits the
@@ -151,6 +173,8 @@ fail_fast_case bad-batch-size 'BATCH_SIZE' -e BATCH_SIZE=5000
 fail_fast_case unknown-profile 'PROFILE=nosuch' -e PROFILE=nosuch
 URL="http://198.51.100.7:8080"
 fail_fast_case remote-url-without-key 'API_KEY' -e PROFILE=smoke
+fail_fast_case remote-url-warns-unsigned 'WARNING: SEQUENCER_PUBLIC_KEY is not set' -e PROFILE=smoke -e API_KEY=ss_test -e ADMIN_API_KEY=ss_test
+fail_fast_case bad-created-at 'CREATED_AT' -e CREATED_AT=2025-02-30T00:00:00Z
 
 # 5. A JavaScript error in an iteration fails the run (k6 alone would only log it).
 mkdir -p "$OUT/script-error"
@@ -158,6 +182,60 @@ mkdir -p "$OUT/script-error"
 rc=$?
 ok=false; [ "$rc" = 99 ] && grep -q 'boom: script error: TypeError' "$OUT/script-error.log" && ok=true
 result script-error-fails-run "$ok" "exit $rc"
+
+# 6. Thresholds only where they can fire: every scenario x profile, and each config file with
+#    PROFILE=none, through `k6 inspect --execution-requirements` (it reads --config), checked by
+#    an oracle written apart from js/thresholds.js (tests/scenarios/check_thresholds.py).
+probes_of() { # SCRIPT PROFILE : the run's PROBES (profile env, else the script's default)
+  local p=""
+  case "$2" in smoke|sustained|stress) p=$(python3 -c "import json,sys; print(json.load(open('load/profiles/$2.json'))['ves'].get('env',{}).get('PROBES',''))") ;; esac
+  if [ -z "$p" ]; then [ "$1" = mixed_workload ] && p=0.02 || p=0; fi
+  echo "$p"
+}
+inspect_case() { # NAME SCRIPT PROBES [--universal-only] -- k6 args...
+  local name=$1 script=$2 probes=$3 flag=""; shift 3
+  [ "$1" = --universal-only ] && { flag=$1; shift; }
+  local out="$OUT/inspect-$name.json" detail ok=false
+  "$K6" inspect --execution-requirements "$@" "load/$script.js" >"$out" 2>&1
+  detail=$(python3 tests/scenarios/check_thresholds.py "$script" "$probes" "$out" $flag) && ok=true
+  result "inspect-$name" "$ok" "$detail"
+}
+for script in sequencer_ingest sequencer_query mixed_workload; do
+  for profile in default smoke sustained stress; do
+    inspect_case "$script-$profile" "$script" "$(probes_of "$script" "$profile")" -e PROFILE="$profile"
+  done
+  inspect_case "$script-runner" "$script" "$(probes_of "$script" none)" -e PROFILE=runner.json
+  inspect_case "$script-config" "$script" "$(probes_of "$script" none)" --config "load/config/$script.json" -e PROFILE=none
+  inspect_case "$script-runner-config" "$script" "$(probes_of "$script" none)" --universal-only --config runner.json -e PROFILE=none
+done
+inspect_case sequencer_replay sequencer_replay 0 -e REPLAY_DIR="$OUT/corpus"
+
+# 7. SEED: the same SEED, registered key and CREATED_AT send byte-identical bodies (ingest and
+#    probes, whichever VU runs an iteration), and a rerun against the same server gets every
+#    event back as a replay with its original receipt; another SEED sends other events.
+start_devserver
+seed_file="$OUT/agent.seed"; rm -f "$seed_file"
+target/release/ves keygen --seed-out "$seed_file" >/dev/null 2>&1
+ADMIN_API_KEY=ss_local_devserver_admin_key target/release/ves register-key --url "$URL" --seed-file "$seed_file" --key-id 4242 >"$OUT/register-key.log" 2>&1 \
+  || result seed-register-key false "ves register-key failed (log: $OUT/register-key.log)"
+SAME=(-e AGENT_SEED="$(cat "$seed_file")" -e AGENT_KEY_ID=4242 -e CREATED_AT=2025-01-01T00:00:00.000Z -e STREAMS=1 -e BATCH_SIZE=5 -e PROBES=0.5 -e RECEIPT_SIG_SAMPLE=1 --vus 2 --iterations 8 --http-debug=full)
+for run in first second other; do
+  seed=5; [ "$run" = other ] && seed=6
+  rc=$(k6run "seed-$run" load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e SEED=$seed "${SAME[@]}")
+  accepted=$(metric "seed-$run" sequencer_ingest ves_events_accepted count)
+  replayed=$(metric "seed-$run" sequencer_ingest ves_events_replayed count)
+  ok=false
+  case $run in
+    first|other) [ "$rc" = 0 ] && [ "$accepted" = 40 ] && [ "$replayed" = 0 ] && ok=true ;;
+    second) [ "$rc" = 0 ] && [ "$accepted" = 0 ] && [ "$replayed" = 40 ] && grep -q 'result=PASS' "$OUT/seed-second.log" && ok=true ;;
+  esac
+  result "seed-$run" "$ok" "exit $rc; accepted=$accepted replayed=$replayed"
+done
+stop_devserver
+detail=$(python3 tests/scenarios/compare_runs.py same "$OUT/seed-first.log" "$OUT/seed-second.log") && ok=true || ok=false
+result seed-rerun-identical "$ok" "$detail"
+detail=$(python3 tests/scenarios/compare_runs.py differ "$OUT/seed-first.log" "$OUT/seed-other.log") && ok=true || ok=false
+result seed-other-differs "$ok" "$detail"
 
 echo "scenario tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,8 +1,9 @@
 // Conformance of the k6 library against `ves vectors` output (format ves-vectors/1,
 // docs/VECTORS.md): every value computed by ves-core is recomputed here and compared byte for
 // byte — JCS, payload hashes, signing preimages and hashes, signatures, receipt hashes,
-// sequencer signatures, leaves, stream store ids, Merkle roots and proofs, and every mutation
-// rejected in every mode it lists.
+// sequencer signatures, leaves, stream store ids, Merkle roots and proofs, every mutation
+// rejected in every mode it lists, and the seeded content (SEED: the same blocks, ids, payloads
+// and signed events as ves-core's content module and `ves presign`).
 //
 //   target/release/ves vectors --seed 1 --count 2000 --out /tmp/vectors.json
 //   k6 run --quiet --no-usage-report -e VES_VECTORS_FILE=/tmp/vectors.json tests/k6/ves_vectors.test.js
@@ -10,8 +11,10 @@
 // Without VES_VECTORS_FILE it logs "ves-test: SKIP …" and claims nothing; a file that is given
 // but unreadable or in another format fails the test.
 import {
+  ContentSource,
   buildEvents,
   bytesToHex,
+  orderEventFields,
   checkInclusion,
   createSigner,
   jcs,
@@ -37,6 +40,7 @@ const TEST = 'ves_vectors';
 const MIN_JCS = 2000;
 const MIN_EVENTS = 2000;
 const TREES = 300;
+const CONTENT_CASES = 24;
 const SEQUENCER_SIGNATURES_VERIFIED = 50; // JS verification costs ms: a spread sample
 const AGENT_SIGNATURES_VERIFIED = 50;
 const BUILD_CHUNK = 100;
@@ -55,7 +59,7 @@ if (!path) {
 }
 
 // jcs + events + stream ids + trees; the bound fails a run that silently covered less.
-export const options = testOptions(skipReason, MIN_JCS + MIN_EVENTS + TREES);
+export const options = testOptions(skipReason, MIN_JCS + MIN_EVENTS + TREES + CONTENT_CASES);
 
 export default function () {
   if (skipReason) {
@@ -74,6 +78,7 @@ export default function () {
   h.guard('events', 'events', () => testEvents(h));
   h.guard('stream_store_ids', 'stream store ids', () => testStreams(h));
   h.guard('merkle', 'merkle', () => testMerkle(h));
+  h.guard('content', 'content', () => testContent(h));
   h.finish();
 }
 
@@ -165,6 +170,32 @@ function testStreams(h) {
   for (const c of file.stream_store_ids) {
     h.case('stream_store_ids');
     h.eq('stream_store_ids', streamStoreId(c.store_id, c.index), c.derived, `${c.store_id} #${c.index}`);
+  }
+}
+
+// Seeded content: blocks, then the order events built from them and signed with keys[0].
+function testContent(h) {
+  h.ok('content', Array.isArray(file.content) && file.content.length === CONTENT_CASES, () => `expected ${CONTENT_CASES} content cases, found ${file.content ? file.content.length : 'none'}`);
+  const signer = createSigner(file.keys[0].seed_hex);
+  for (const c of file.content || []) {
+    h.case('content');
+    h.guard('content', `content ${c.scenario}/${c.purpose}/${c.iteration}`, () => {
+      const label = `seed ${c.seed} scenario ${JSON.stringify(c.scenario)} purpose ${c.purpose} iteration ${c.iteration}`;
+      const source = new ContentSource(c.seed, c.scenario, c.purpose, c.iteration);
+      c.blocks.forEach(([b0, b1], i) => {
+        h.eq('content', bytesToHex(source.block(i, 0)), b0, `${label} block (${i}, 0)`);
+        h.eq('content', bytesToHex(source.block(i, 1)), b1, `${label} block (${i}, 1)`);
+      });
+      const fields = orderEventFields(source, c.envelopes.length, {
+        tenant_id: c.tenant_id, store_id: c.store_id, source_agent_id: c.agent_id, agent_key_id: c.agent_key_id, created_at: c.created_at,
+      });
+      const built = buildEvents(signer, fields);
+      built.forEach((e, i) => {
+        h.ok('content', sameEnvelope(e, c.envelopes[i]), () => `${label} event ${i}: built ${JSON.stringify(e).slice(0, 300)}, ves-core ${JSON.stringify(c.envelopes[i]).slice(0, 300)}`);
+        h.eq('content', jcs(e.payload), jcs(c.envelopes[i].payload), `${label} event ${i} payload JCS`);
+        h.eq('content', signingHash(e), c.event_signing_hashes[i], `${label} event ${i} signing hash`);
+      });
+    });
   }
 }
 

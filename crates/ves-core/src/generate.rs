@@ -191,7 +191,8 @@ fn inventory_payload(rng: &mut impl RngCore) -> Value {
     })
 }
 
-fn pad_payload(payload: &mut Value, target: usize) {
+/// Pads an object payload with a `pad` string until its JCS is about `target` bytes (0: none).
+pub fn pad_payload(payload: &mut Value, target: usize) {
     if target == 0 {
         return;
     }

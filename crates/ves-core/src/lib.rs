@@ -24,6 +24,7 @@
 
 pub mod api;
 pub mod commitment;
+pub mod content;
 pub mod envelope;
 pub mod error;
 pub mod generate;

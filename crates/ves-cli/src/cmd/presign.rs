@@ -1,8 +1,10 @@
 //! `ves presign`: a corpus of signed ingest bodies for k6 replay mode (docs/REPLAY.md). One
 //! shard per VU, `DIR/vu-0001.ndjson`, one complete body per line, exactly as it is POSTed;
 //! `DIR/manifest.json` (format `ves-presign/1`) says what the corpus holds. VU v writes to
-//! stream (v-1) % streams. Each VU's events come from its own seed, derived from `--seed`, so
-//! shards are written in parallel and the same inputs always give the same bytes.
+//! stream (v-1) % streams. Order events (the default shape) are the k6 library's seeded content
+//! (ves_core::content: body b of VU v is iteration (v-1)*batches_per_vu + b); other shapes come
+//! from a per-VU seed derived from `--seed`. Shards are written in parallel and the same inputs
+//! always give the same bytes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -17,7 +19,8 @@ use rand_chacha::ChaCha20Rng;
 use serde::Serialize;
 use uuid::Uuid;
 use ves_core::api::RegisterKeyRequest;
-use ves_core::generate::{EventGenerator, GeneratorConfig, PayloadShape};
+use ves_core::content::{order_events, ContentSource, OrderBase};
+use ves_core::generate::{pad_payload, EventGenerator, GeneratorConfig, PayloadShape};
 use ves_core::sign::{self, SigningKey};
 use ves_core::{hexfmt, limits, stream_store_id, IngestRequest};
 
@@ -61,9 +64,14 @@ pub struct PresignArgs {
     /// The agent's 32-byte seed (64 hex digits). Default: a new one, written to DIR/agent.seed (mode 0600).
     #[arg(long, value_name = "FILE")]
     agent_seed_file: Option<PathBuf>,
-    /// Payload shape: order, inventory, edge or mixed.
+    /// Payload shape: order, inventory, edge or mixed. `order` events are the k6 library's
+    /// (ves_core::content): body b of VU v holds what a k6 scenario named --scenario sends with
+    /// SEED=--seed in iteration (v-1)*batches_per_vu + b.
     #[arg(long, default_value = "order")]
     shape: PayloadShape,
+    /// The k6 scenario name whose iterations `order` bodies reproduce (k6's exec.scenario.name).
+    #[arg(long, default_value = "default")]
+    scenario: String,
     /// Pad each payload to about this many bytes of JCS (0: no padding).
     #[arg(long, default_value_t = 0)]
     payload_bytes: usize,
@@ -103,6 +111,9 @@ struct Manifest {
     shape: String,
     payload_bytes: usize,
     created_at: String,
+    /// How order content was derived (absent for other shapes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<String>,
     body_encoding: &'static str,
     shard_pattern: &'static str,
     hashes_pattern: &'static str,
@@ -256,7 +267,8 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
         );
     }
     let key = sign::signing_key_from_seed(&agent_seed);
-    let seed = args.seed.unwrap_or_else(secret::os_random_u64);
+    // At most 2^53-1, like k6's SEED, so that a drawn seed can be given to k6 as well.
+    let seed = args.seed.unwrap_or_else(|| secret::os_random_u64() >> 11);
     let agent_key_id = args
         .agent_key_id
         .unwrap_or_else(|| 1 + derived_rng(seed, 0).next_u32() % ((1 << 31) - 1));
@@ -333,6 +345,12 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
         shape: shape_name(args.shape).into(),
         payload_bytes: args.payload_bytes,
         created_at: created_at.clone(),
+        content: (args.shape == PayloadShape::Order).then(|| {
+            format!(
+                "ves-k6/content/v1: scenario {:?}, purpose \"batch\", iteration (vu-1)*batches_per_vu + body, as the k6 library with SEED={seed}",
+                args.scenario
+            )
+        }),
         body_encoding: if args.utf8 { "utf-8" } else { "ascii" },
         shard_pattern: "vu-{VU:04}.ndjson",
         hashes_pattern: "vu-{VU:04}.hashes.ndjson",
@@ -409,10 +427,28 @@ fn write_shard(
     let mut bytes = 0u64;
     let mut line = Vec::with_capacity(1 << 16);
     let mut hashes: Vec<String> = Vec::with_capacity(args.batch_size as usize);
+    let base = OrderBase {
+        tenant_id: cfg.tenant_id,
+        store_id: stream_store_id(&cfg.store_id, stream),
+        agent_id: cfg.agent_id,
+        agent_key_id: cfg.agent_key_id,
+        created_at: created_at.to_string(),
+    };
     for b in 0..args.batches_per_vu {
-        let events = gen
-            .batch(stream, args.batch_size as usize, |_| created_at.to_string())
-            .map_err(|e| anyhow!("VU {vu} body {b}: {e}"))?;
+        let events = if args.shape == PayloadShape::Order {
+            let iteration = u64::from(vu - 1) * u64::from(args.batches_per_vu) + u64::from(b);
+            let source = ContentSource::new(seed, &args.scenario, "batch", iteration);
+            order_events(&source, args.batch_size, &base)
+                .into_iter()
+                .map(|mut e| {
+                    pad_payload(&mut e.payload, args.payload_bytes);
+                    e.sign(key)
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()
+        } else {
+            gen.batch(stream, args.batch_size as usize, |_| created_at.to_string())
+        }
+        .map_err(|e| anyhow!("VU {vu} body {b}: {e}"))?;
         hashes.clear();
         hashes.extend(events.iter().map(|e| hexfmt::encode(&e.signing_hash())));
         serde_json::to_writer(&mut hw, &hashes)?;

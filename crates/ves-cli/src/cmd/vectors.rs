@@ -49,6 +49,26 @@ struct VectorsFile {
     events: Vec<EventCase>,
     stream_store_ids: Vec<StreamCase>,
     merkle: Vec<TreeCase>,
+    content: Vec<ContentCase>,
+}
+
+/// Seeded content (ves_core::content, js/content.js): the blocks of one (seed, scenario,
+/// purpose, iteration) and the order events made from them, signed with keys[0].
+#[derive(Serialize)]
+struct ContentCase {
+    seed: u64,
+    scenario: String,
+    purpose: String,
+    iteration: u64,
+    tenant_id: Uuid,
+    store_id: Uuid,
+    agent_id: Uuid,
+    agent_key_id: u32,
+    created_at: String,
+    /// Block (i, 0) and (i, 1) of each event i, hex.
+    blocks: Vec<[String; 2]>,
+    envelopes: Vec<EventEnvelope>,
+    event_signing_hashes: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -151,12 +171,13 @@ pub fn run(args: VectorsArgs) -> Result<Outcome> {
     let proofs: usize = file.merkle.iter().map(|t| t.proofs.len()).sum();
     let mutations: usize = file.merkle.iter().map(|t| t.mutations.len()).sum();
     println!(
-        "wrote {}: {} jcs cases, {} events, {} stream store ids, {} trees ({proofs} proofs, {mutations} mutations), {bytes} bytes",
+        "wrote {}: {} jcs cases, {} events, {} stream store ids, {} trees ({proofs} proofs, {mutations} mutations), {} content cases, {bytes} bytes",
         args.out.display(),
         file.jcs.len(),
         file.events.len(),
         file.stream_store_ids.len(),
         file.merkle.len(),
+        file.content.len(),
     );
     Ok(Outcome::Ok)
 }
@@ -195,6 +216,10 @@ fn build(seed: u64, count: u32) -> Result<VectorsFile> {
     let stream_store_ids = stream_cases(&mut rng);
     let mut rng = section_rng(seed, 4);
     let merkle = (1..=300).map(|n| tree_case(&mut rng, n)).collect();
+    let mut rng = section_rng(seed, 5);
+    let content = (0..24)
+        .map(|i| content_case(&mut rng, i, &keys[0]))
+        .collect::<Result<_>>()?;
     Ok(VectorsFile {
         format: "ves-vectors/1",
         generator: format!("ves {}", env!("CARGO_PKG_VERSION")),
@@ -206,6 +231,72 @@ fn build(seed: u64, count: u32) -> Result<VectorsFile> {
         events,
         stream_store_ids,
         merkle,
+        content,
+    })
+}
+
+// ---------------------------------------------------------------- seeded content
+
+const SCENARIO_NAMES: &[&str] = &[
+    "default",
+    "ingest",
+    "committer",
+    "setup",
+    "sc\u{e9}nario \u{1F600}",
+    "",
+];
+const PURPOSES: &[&str] = &[
+    "batch",
+    "probe",
+    "heartbeat/0",
+    "seed/3",
+    "heartbeat/4294967295",
+];
+const MAX_SAFE: u64 = (1 << 53) - 1;
+
+fn content_case(rng: &mut ChaCha20Rng, i: usize, key: &SigningKey) -> Result<ContentCase> {
+    use ves_core::content::{order_events, ContentSource, OrderBase};
+    let seed = match i % 4 {
+        0 => i as u64,
+        1 => MAX_SAFE - below(rng, 3),
+        _ => below(rng, MAX_SAFE + 1),
+    };
+    let scenario = SCENARIO_NAMES[i % SCENARIO_NAMES.len()].to_string();
+    let purpose = PURPOSES[below(rng, PURPOSES.len() as u64) as usize].to_string();
+    let iteration = match i % 3 {
+        0 => below(rng, 10),
+        1 => below(rng, 1 << 32),
+        _ => MAX_SAFE - below(rng, 2),
+    };
+    let count = 1 + below(rng, 5) as u32;
+    let base = OrderBase {
+        tenant_id: some_uuid(rng),
+        store_id: some_uuid(rng),
+        agent_id: some_uuid(rng),
+        agent_key_id: 1 + below(rng, 1000) as u32,
+        created_at: random_created_at(rng),
+    };
+    let source = ContentSource::new(seed, &scenario, &purpose, iteration);
+    let envelopes = order_events(&source, count, &base)
+        .into_iter()
+        .map(|e| e.sign(key))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| anyhow!("internal error: content case {i}: {e}"))?;
+    Ok(ContentCase {
+        blocks: (0..count)
+            .map(|k| [hex(&source.block(k, 0)), hex(&source.block(k, 1))])
+            .collect(),
+        event_signing_hashes: envelopes.iter().map(|e| hex(&e.signing_hash())).collect(),
+        envelopes,
+        seed,
+        scenario,
+        purpose,
+        iteration,
+        tenant_id: base.tenant_id,
+        store_id: base.store_id,
+        agent_id: base.agent_id,
+        agent_key_id: base.agent_key_id,
+        created_at: base.created_at,
     })
 }
 

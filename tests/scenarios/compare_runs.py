@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Compares the ingest traffic of two k6 runs logged with --http-debug=full.
+
+usage: compare_runs.py same|differ FIRST_LOG SECOND_LOG
+
+same:   the second run sent byte-identical ingest bodies (the same multiset; VUs may interleave
+        differently) and every event came back with the receipt the first run got for it
+        (sequenceNumber and receiptHash), none newly sequenced.
+differ: no event id of the first run appears in the second.
+Prints one line; exit 1 when the claim does not hold."""
+import json
+import re
+import sys
+
+MSG = re.compile(r'msg="((?:[^"\\]|\\.)*)"')
+
+
+def exchanges(path):
+    """(request body, response JSON) of every POST to the VES ingest endpoint, in log order."""
+    bodies, answers = [], []
+    for line in open(path, encoding="utf-8", errors="replace"):
+        if "source=http-debug" not in line:
+            continue
+        m = MSG.search(line)
+        if not m:
+            continue
+        text = json.loads('"' + m.group(1) + '"')
+        head, _, body = text.partition("\n\n")
+        if head.startswith("Request:\nPOST /api/v1/ves/events/ingest"):
+            bodies.append(body.rstrip("\n"))
+        elif head.startswith("Response:") and '"receipts"' in body:
+            answers.append(json.loads(body))
+    return bodies, answers
+
+
+def receipts(answers):
+    out = {}
+    for a in answers:
+        for r in a.get("receipts") or []:
+            out[r["eventId"]] = (r["sequenceNumber"], r["receiptHash"])
+    return out
+
+
+def event_ids(bodies):
+    ids = set()
+    for b in bodies:
+        for e in json.loads(b)["events"]:
+            ids.add(e["event_id"])
+    return ids
+
+
+def main():
+    mode, first, second = sys.argv[1], sys.argv[2], sys.argv[3]
+    b1, a1 = exchanges(first)
+    b2, a2 = exchanges(second)
+    if not b1 or not b2:
+        print(f"no ingest bodies found ({len(b1)} and {len(b2)}): was --http-debug=full on?")
+        return 1
+    if mode == "differ":
+        common = event_ids(b1) & event_ids(b2)
+        ok = not common
+        print(f"{len(event_ids(b1))} and {len(event_ids(b2))} event ids, {len(common)} in common")
+        return 0 if ok else 1
+    same_bodies = sorted(b1) == sorted(b2)
+    r1, r2 = receipts(a1), receipts(a2)
+    new = sum(a.get("eventsAccepted", 0) for a in a2)
+    differ = [k for k, v in r2.items() if r1.get(k) != v]
+    ok = same_bodies and new == 0 and not differ and len(r2) > 0 and set(r1) == set(r2)
+    print(f"{len(b1)} and {len(b2)} ingest bodies, identical: {same_bodies}; second run: {new} newly sequenced, "
+          f"{len(r2)} receipts, {len(differ)} differ from the first run's")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
