@@ -236,6 +236,11 @@ detail=$(python3 tests/scenarios/compare_runs.py same "$OUT/seed-first.log" "$OU
 result seed-rerun-identical "$ok" "$detail"
 detail=$(python3 tests/scenarios/compare_runs.py differ "$OUT/seed-first.log" "$OUT/seed-other.log") && ok=true || ok=false
 result seed-other-differs "$ok" "$detail"
+# `ves presign --seed` makes the k6 library's events: body b of its one VU is iteration b.
+target/release/ves presign --out "$OUT/seed-corpus" --vus 1 --batches-per-vu 8 --batch-size 5 --seed 5 \
+  --created-at 2025-01-01T00:00:00.000Z --agent-seed-file "$seed_file" --agent-key-id 4242 >"$OUT/seed-presign.log" 2>&1
+detail=$(python3 tests/scenarios/compare_runs.py corpus "$OUT/seed-corpus" "$OUT/seed-first.log") && ok=true || ok=false
+result seed-presign-same-events "$ok" "$detail"
 
 echo "scenario tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

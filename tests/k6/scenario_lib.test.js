@@ -1,13 +1,46 @@
 // Unit tests of the scenario layer, run by k6 itself (no server): profiles (PROFILE resolution,
-// env defaults, option merging), end-of-test summaries (verdict, JUnit XML, files), and the
-// PROBES parser. The behaviour against a real server is tested by scripts/scenario-tests.sh.
+// env defaults, option merging), end-of-test summaries (verdict, JUnit XML, files), the PROBES
+// parser, seeded content, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
+// thresholds table with the config files made from it. The behaviour against a real server is
+// tested by scripts/scenario-tests.sh.
 //
 //   k6 run --quiet --no-usage-report tests/k6/scenario_lib.test.js
-import { closedModelOptions, junitXml, loadProfile, mergeThresholds, probeRate, profileEnv, summary, textSummary, verdict, verdictLine } from '../../js/ves.js';
+import {
+  CORRECTNESS,
+  ContentSource,
+  UNIVERSAL,
+  WriterContinuity,
+  cannotMove,
+  closedModelOptions,
+  config,
+  correctnessThresholds,
+  junitXml,
+  loadProfile,
+  mergeThresholds,
+  orderEventFields,
+  probeRate,
+  profileEnv,
+  rateThresholds,
+  reformatCreatedAt,
+  rfc3339Problem,
+  summary,
+  textSummary,
+  verdict,
+  verdictLine,
+  writerStream,
+} from '../../js/ves.js';
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'scenario_lib';
-export const options = testOptions(null, 5); // five categories, each a case
+export const options = testOptions(null, 10); // ten categories, each a case
+
+// The shipped options files, read in init context.
+const CONFIG_FILES = {
+  sequencer_ingest: JSON.parse(open('../../load/config/sequencer_ingest.json')),
+  sequencer_query: JSON.parse(open('../../load/config/sequencer_query.json')),
+  mixed_workload: JSON.parse(open('../../load/config/mixed_workload.json')),
+};
+const RUNNER = JSON.parse(open('../../runner.json'));
 
 const SMOKE = JSON.stringify({ vus: 2, duration: '15s', thresholds: { checks: ['rate==1'], 'http_req_duration{endpoint:ingest}': ['p(95)<50'] }, ves: { env: { BATCH_SIZE: '20' }, mixed: { rate: 10 } } });
 
@@ -86,7 +119,15 @@ export default function () {
   // --- summary: verdict, JUnit, files
   h.case('summary');
   h.eq('summary', verdict(summaryData()).pass, true, 'all thresholds ok and no correctness counter');
-  h.eq('summary', verdictLine(summaryData()), 'ves-verdict: accepted=1000 rejected=0 receipts_invalid=0 proofs_verified=0 proofs_failed=0 result=PASS', 'verdict line');
+  h.eq('summary', verdictLine(summaryData()), 'ves-verdict: accepted=1000 rejected=0 receipts_invalid=0 proofs_verified=0 proofs_failed=0 signatures_checked=0 result=PASS', 'verdict line');
+  const signed = summaryData();
+  signed.metrics.ves_receipt_signatures_checked = { type: 'counter', contains: 'default', values: { count: 12, rate: 1 } };
+  signed.metrics.ves_receipts_checked = { type: 'counter', contains: 'default', values: { count: 1200, rate: 1 } };
+  h.ok('summary', / signatures_checked=12 result=PASS$/.test(verdictLine(signed)), 'signatures checked: a field before result=, which stays last');
+  h.ok('summary', textSummary(signed, 'x').includes('receipt signatures checked: 12 of 1200 receipts (1.00 %)'), 'the text gives the share of receipts');
+  signed.setup_data = { seed: 77 };
+  const rec = JSON.parse(summary(signed, 'x', 'out', { createdAt: null, profile: 'smoke', k6Version: 'k6 v1.1.0' })['out/x-summary.json']).ves;
+  h.eq('summary', `${rec.seed} ${rec.createdAt} ${rec.profile} ${rec.k6Version} ${rec.receiptSignaturesChecked}`, '77 null smoke k6 v1.1.0 12', 'the summary JSON records seed, CREATED_AT, profile, k6 version, signatures');
   h.ok('summary', verdictLine(summaryData({ thresholdOk: false })).endsWith('result=FAIL'), 'a failed threshold fails the verdict');
   const rejected = verdict(summaryData({ rejected: 3 }));
   h.ok('summary', !rejected.pass && rejected.nonZero.join() === 'ves_events_rejected', 'a rejected event fails the verdict even without a threshold on it');
@@ -113,5 +154,79 @@ export default function () {
   h.throws('probes', () => probeRate({ PROBES: '2' }, 0), /PROBES: expected a share from 0 to 1/, 'out of range');
   h.throws('probes', () => probeRate({ PROBES: 'often' }, 0), /PROBES/, 'not a number');
 
+  // --- seeded content: a function of (seed, scenario, purpose, iteration, index) only
+  h.case('content');
+  const base = { tenant_id: NIL, store_id: NIL, source_agent_id: NIL, agent_key_id: 1, created_at: '2025-01-01T00:00:00.000Z' };
+  const batch = (seed, scenario, purpose, iteration) => JSON.stringify(orderEventFields(new ContentSource(seed, scenario, purpose, iteration), 5, base));
+  h.eq('content', batch(1, 'default', 'batch', 3), batch(1, 'default', 'batch', 3), 'the same inputs give the same events');
+  for (const [label, other] of [['seed', batch(2, 'default', 'batch', 3)], ['scenario', batch(1, 'ingest', 'batch', 3)], ['purpose', batch(1, 'default', 'probe', 3)], ['iteration', batch(1, 'default', 'batch', 4)]]) {
+    h.ok('content', other !== batch(1, 'default', 'batch', 3), `another ${label} gives other events`);
+  }
+  const ids = new Set(orderEventFields(new ContentSource(1, 'default', 'batch', 0), 200, base).map((f) => f.event_id));
+  h.eq('content', ids.size, 200, 'event ids within a batch are distinct');
+  const f0 = orderEventFields(new ContentSource(9, 'default', 'batch', 0), 50, base);
+  h.ok('content', f0.every((f) => /^order-0000\d\d$/.test(f.entity_id) && f.payload.order_id === f.entity_id && f.event_type === `order.${f.payload.status}`), 'entity ids below 100, consistent payloads');
+  h.ok('content', f0.every((f) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(f.event_id)), 'event ids are v4 UUIDs');
+
+  // --- CREATED_AT, STREAMS=per-vu, SEED in the configuration
+  h.case('config');
+  h.eq('config', rfc3339Problem('2025-01-01T00:00:00.000Z'), null, 'toISOString form');
+  for (const ok of ['2021-01-01t00:00:00z', '2021-01-01 00:00:00Z', '2020-08-25T18:01:21-00:00', '2016-12-31T23:59:60Z', '2017-01-01T01:59:60+02:00', '2021-01-01T12:00:60Z', '2021-01-01T00:00:00+23:59', '2021-01-01T00:00:00.123456789+14:00', '2024-02-29T00:00:00Z']) {
+    h.eq('config', rfc3339Problem(ok), null, `accepted like the server: ${ok}`);
+  }
+  for (const bad of ['2021-01-01', '2021-01-01T00:00:00', '2023-02-29T00:00:00Z', '2021-13-01T00:00:00Z', '2021-01-01T24:00:00Z', '2021-01-01T00:00:61Z', '2021-01-01T00:00:00+24:00', '2021-01-01T00:00:00.Z', ' 2021-01-01T00:00:00Z']) {
+    h.ok('config', rfc3339Problem(bad) !== null, `refused: ${JSON.stringify(bad)}`);
+  }
+  const fixed = config({ SEED: '5', CREATED_AT: '2025-01-01T00:00:00Z', AGENT_SEED: '11'.repeat(32), AGENT_KEY_ID: '3', STREAMS: 'per-vu' });
+  h.ok('config', fixed.repeatable && fixed.perVuStreams && fixed.seed === 5 && fixed.createdAt === '2025-01-01T00:00:00Z', 'SEED, CREATED_AT and a key make a repeatable run');
+  h.ok('config', !config({ SEED: '5', CREATED_AT: '2025-01-01T00:00:00Z' }).repeatable, 'with a fresh key a rerun cannot replay');
+  h.throws('config', () => config({ CREATED_AT: 'yesterday' }), /CREATED_AT: expected an RFC 3339 timestamp/, 'a bad CREATED_AT is a configuration error');
+  h.throws('config', () => config({ STREAMS: 'per-stream' }), /STREAMS: expected an integer .*per-vu/, 'STREAMS names per-vu in its error');
+  h.eq('config', reformatCreatedAt('2025-01-01T00:00:00.123Z'), '2025-01-01T00:00:00Z', 'the probe drops a fraction');
+  h.eq('config', reformatCreatedAt('2025-01-01T00:00:00+02:00'), '2025-01-01T00:00:00.0+02:00', 'or adds one');
+
+  // --- which VU writes where; the single writer's gap check
+  h.case('streams');
+  const perVu = config({ STREAMS: 'per-vu' });
+  h.eq('streams', `${writerStream(perVu, 1).storeId} ${writerStream(perVu, 3).index}`, `${NIL} 2`, 'per-vu: VU 1 writes STORE_ID, VU 3 stream 2');
+  h.eq('streams', writerStream(config({ STREAMS: '2' }), 3).index, 0, 'shared: VU 3 of 2 streams writes stream 0');
+  const w = new WriterContinuity();
+  h.eq('streams', w.check(0, { sequenceStart: 1, sequenceEnd: 20 }, 20), null, 'the first batch sets the expectation');
+  h.eq('streams', w.check(0, { sequenceStart: 21, sequenceEnd: 40 }, 20), null, 'the next batch starts right after');
+  h.eq('streams', JSON.stringify(w.check(0, { sequenceStart: 42, sequenceEnd: 61 }, 20)), '{"expected":41,"found":42}', 'a gap between batches');
+  h.eq('streams', JSON.stringify(w.check(0, { sequenceStart: 61, sequenceEnd: 61 }, 1)), '{"expected":62,"found":61}', 'a repeat');
+  h.eq('streams', w.check(0, { sequenceStart: null, sequenceEnd: null }, 0), null, 'a batch of replays takes no numbers');
+  h.eq('streams', w.check(0, null, 0), null, 'no answer: the expectation is dropped');
+  h.eq('streams', w.check(0, { sequenceStart: 100, sequenceEnd: 101 }, 2), null, '… and starts over');
+
+  // --- the thresholds table: each threshold only where its metric can move
+  h.case('thresholds');
+  h.ok('thresholds', cannotMove('sequencer_query', 'ves_events_accepted', 'rate>=1000') !== null, 'no rate target where ingest happens only in setup()');
+  h.eq('thresholds', cannotMove('sequencer_ingest', 'ves_events_accepted', 'rate>=1000'), null, 'a rate target where the main loop ingests');
+  h.ok('thresholds', cannotMove('sequencer_ingest', 'ves_proofs_verified', 'count>0') !== null, 'no proof threshold without proofs');
+  h.ok('thresholds', cannotMove('sequencer_ingest', 'ves_invalid_accepted', 'count==0', { probes: 0 }) !== null, 'no probe threshold when probes are off');
+  h.eq('thresholds', cannotMove('sequencer_ingest', 'ves_invalid_accepted', 'count==0', { probes: 0.1 }), null, 'a probe threshold when probes are on');
+  h.ok('thresholds', cannotMove('sequencer_query', 'http_req_duration{endpoint:ingest}', 'p(95)<50') !== null, 'no latency threshold of an endpoint not in the main loop');
+  h.eq('thresholds', cannotMove('sequencer_ingest', 'my_metric', 'count<5'), null, "a user's own metric is kept");
+  h.eq('thresholds', Object.keys(correctnessThresholds('mixed_workload', { probes: 0.02 })).length, Object.keys(CORRECTNESS).length, 'the mixed workload moves every correctness metric');
+  h.eq('thresholds', JSON.stringify(rateThresholds('sequencer_query', { name: 'sustained', ves: { targets: { events_per_second: 1000 } } })), '{}', 'PROFILE=sustained adds no rate target to the query scenario');
+  h.eq('thresholds', JSON.stringify(Object.keys(RUNNER.thresholds).sort()), JSON.stringify(UNIVERSAL.slice().sort()), 'runner.json holds exactly the universal thresholds');
+
+  // --- each config file carries its scenario's correctness thresholds, and only movable ones
+  h.case('config_files');
+  const defaultProbes = { sequencer_ingest: 0, sequencer_query: 0, mixed_workload: 0.02 };
+  for (const [scenario, file] of Object.entries(CONFIG_FILES)) {
+    const ctx = { probes: defaultProbes[scenario], openModel: Object.values(file.scenarios || {}).some((sc) => /arrival-rate/.test(sc.executor)) };
+    for (const [metric, exprs] of Object.entries(correctnessThresholds(scenario, ctx))) {
+      h.eq('config_files', JSON.stringify(file.thresholds[metric]), JSON.stringify(exprs), `load/config/${scenario}.json: ${metric}`);
+    }
+    for (const [key, exprs] of Object.entries(file.thresholds)) {
+      for (const e of exprs) h.eq('config_files', cannotMove(scenario, key, e, ctx), null, `load/config/${scenario}.json: ${key} ${e} can move`);
+    }
+  }
+  h.eq('config_files', JSON.stringify(CONFIG_FILES.mixed_workload.thresholds.ves_proofs_verified), '["count>0"]', 'the mixed workload fails without a verified proof under its config file');
+
   h.finish();
 }
+
+const NIL = '00000000-0000-0000-0000-000000000000';

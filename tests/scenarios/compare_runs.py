@@ -2,11 +2,13 @@
 """Compares the ingest traffic of two k6 runs logged with --http-debug=full.
 
 usage: compare_runs.py same|differ FIRST_LOG SECOND_LOG
+       compare_runs.py corpus CORPUS_DIR K6_LOG
 
 same:   the second run sent byte-identical ingest bodies (the same multiset; VUs may interleave
         differently) and every event came back with the receipt the first run got for it
         (sequenceNumber and receiptHash), none newly sequenced.
 differ: no event id of the first run appears in the second.
+corpus: every event of a `ves presign` corpus (ids, content, signature) is one the k6 run sent.
 Prints one line; exit 1 when the claim does not hold."""
 import json
 import re
@@ -49,8 +51,30 @@ def event_ids(bodies):
     return ids
 
 
+def signed_events(bodies):
+    out = {}
+    for b in bodies:
+        for e in json.loads(b)["events"]:
+            out.setdefault(e["event_id"], set()).add(json.dumps(e, sort_keys=True, ensure_ascii=False))
+    return out
+
+
+def corpus(directory, log):
+    import glob
+    lines = []
+    for shard in sorted(glob.glob(f"{directory}/vu-*[0-9].ndjson")):
+        lines += [l for l in open(shard, encoding="utf-8").read().split("\n") if l]
+    presigned = signed_events(lines)
+    sent = signed_events(exchanges(log)[0])
+    missing = [k for k, v in presigned.items() if not v <= sent.get(k, set())]
+    print(f"{len(presigned)} presigned events, {len(sent)} sent by k6, {len(missing)} presigned not sent as such")
+    return 0 if presigned and not missing else 1
+
+
 def main():
     mode, first, second = sys.argv[1], sys.argv[2], sys.argv[3]
+    if mode == "corpus":
+        return corpus(first, second)
     b1, a1 = exchanges(first)
     b2, a2 = exchanges(second)
     if not b1 or not b2:
