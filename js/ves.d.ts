@@ -285,6 +285,12 @@ export const sequenceAnomalies: Counter;
 export const invalidRejected: Counter;
 export const invalidAccepted: Counter;
 export const replayViolations: Counter;
+/** ves_events_replayed: events answered by their original receipt (a rerun; replay mode). */
+export const eventsReplayed: Counter;
+/** ves_receipts_checked: receipts whose hash was checked (all). */
+export const receiptsChecked: Counter;
+/** ves_receipt_signatures_checked: receipts whose sequencer signature was checked (the sample). */
+export const receiptSignaturesChecked: Counter;
 export const METRIC_NAMES: Readonly<Record<string, string>>;
 export function touchMetrics(): void;
 export function recordIngestOutcome(outcome: IngestOutcome, stream: string | number): void;
@@ -311,9 +317,17 @@ export interface VesConfig {
   agentSeed: string | null;
   registerKey: boolean;
   batchSize: number;
+  /** shared streams; 1 with STREAMS=per-vu (stream 0, for setup and reads) */
   streams: number;
+  /** STREAMS=per-vu: VU n is the only writer of stream n-1 */
+  perVuStreams: boolean;
   streamStoreIds: readonly string[];
+  /** SEED as given; null: setup() draws one */
   seed: number | null;
+  /** CREATED_AT as given; null: the time each batch is built */
+  createdAt: string | null;
+  /** SEED, CREATED_AT and a registered key fixed: a rerun sends the same bytes (replays accepted) */
+  repeatable: boolean;
   sequencerPublicKey: string | null;
   receiptSigSample: number;
   resultsDir: string;
@@ -326,6 +340,51 @@ export function config(env?: Record<string, string | undefined>): Readonly<VesCo
 /** A copy safe to log: secrets replaced by "<redacted>" / "<unset>". */
 export function redacted(cfg: VesConfig): Record<string, unknown>;
 export function isLoopbackHost(host: string): boolean;
+/** Why a string is not RFC 3339 as the real server parses it, or null when it is. */
+export function rfc3339Problem(s: string): string | null;
+
+// ---- seeded content (content.js) ----
+export const CONTENT_DOMAIN: 'ves-k6/content/v1';
+export const ORDER_STATUSES: readonly ['created', 'paid', 'shipped', 'delivered'];
+/** The 32-byte blocks of one (seed, scenario, purpose, iteration): SHA-256 in counter mode. */
+export class ContentSource {
+  constructor(seed: number, scenario: string, purpose: string, iteration: number);
+  block(index: number, counter?: number): Uint8Array;
+}
+export function contentBlock(seed: number, scenario: string, purpose: string, iteration: number, index: number, counter?: number): Uint8Array;
+export function blockU32(block: Uint8Array, offset: number): number;
+export function blockChance(block: Uint8Array, offset: number): number;
+export function blockUuid(block: Uint8Array, offset?: number): string;
+/** A random seed 0..2^53-1 for runs without SEED. */
+export function drawSeed(): number;
+/** `count` order events of a content source (ids and payloads from its blocks), as ves-core's content::order_events. */
+export function orderEventFields(source: ContentSource, count: number, base: { tenant_id: string; store_id: string; source_agent_id: string; agent_key_id: number; created_at: string }): EventFields[];
+export function orderEntityId(n: number): string;
+
+// ---- streams (streams.js) ----
+/** The stream a VU writes to: (vu-1) mod STREAMS, or its own with STREAMS=per-vu. */
+export function writerStream(cfg: VesConfig, vuId: number): { index: number; storeId: string };
+/** How gaps between batches are checked, for the summary. */
+export function gapCheckMode(cfg: VesConfig, committer: boolean): string;
+/** The single writer's expectation of where its next batch starts, per stream. */
+export class WriterContinuity {
+  check(streamIndex: number, body: Record<string, any> | null, newEvents: number): { expected: number; found: number } | null;
+  advance(streamIndex: number, body: Record<string, any> | null): void;
+  reset(streamIndex: number): void;
+}
+
+// ---- thresholds (thresholds.js): the one table ----
+export const CORRECTNESS: Readonly<Record<string, string[]>>;
+export const SCENARIOS: Readonly<Record<string, { endpoints: string[]; ingests: boolean; proofs: boolean; probes: boolean; openModel: boolean }>>;
+export const UNIVERSAL: readonly string[];
+export interface ThresholdContext { probes?: number; openModel?: boolean }
+/** Why a threshold cannot move in a scenario, or null when it can. */
+export function cannotMove(scenario: string, key: string, expression: string, ctx?: ThresholdContext): string | null;
+export function correctnessThresholds(scenario: string, ctx?: ThresholdContext): Record<string, string[]>;
+export function applicable(scenario: string, thresholds: Record<string, string[]>, ctx?: ThresholdContext): { kept: Record<string, string[]>; dropped: Array<{ key: string; reason: string }> };
+export function rateThresholds(scenario: string, profile: Profile): Record<string, string[]>;
+/** A scenario's thresholds: its own, the table's, the profile's and its rate target, only those that can move. */
+export function scenarioThresholds(scenario: string, own: Record<string, string[]>, profile: Profile, ctx?: ThresholdContext): Record<string, string[]>;
 
 // ---- profiles (profile.js) ----
 export const PROFILE_NAMES: readonly ['smoke', 'sustained', 'stress'];
@@ -335,14 +394,14 @@ export interface Profile {
   /** k6 options from the file; null for 'default' and 'none' */
   options: Record<string, unknown> | null;
   /** the file's `ves` block: `env` defaults, `mixed` arrival rates */
-  ves: { env?: Record<string, string>; mixed?: Record<string, unknown>; [key: string]: unknown };
+  ves: { env?: Record<string, string>; mixed?: Record<string, unknown>; targets?: { events_per_second?: number }; [key: string]: unknown };
 }
 /** Reads the profile named by PROFILE; pass the entry script's `open` (k6 resolves paths against the entry script). */
 export function loadProfile(env: Record<string, string | undefined>, openFile: (path: string) => string, profilesDir?: string): Profile;
 /** The environment with the profile's `ves.env` defaults filled in (the user's values win). */
 export function profileEnv(profile: Profile, env: Record<string, string | undefined>): Record<string, string>;
 /** The k6 options of a closed-model script: the profile's load settings, script thresholds overlaid by the profile's. */
-export function closedModelOptions(profile: Profile, defaults: { load: Record<string, unknown>; thresholds: Record<string, string[]> }): Record<string, unknown>;
+export function closedModelOptions(profile: Profile, defaults: { load: Record<string, unknown>; thresholds: Record<string, string[]>; merged?: boolean }): Record<string, unknown>;
 export function mergeThresholds(script?: Record<string, string[]>, profile?: Record<string, string[]>): Record<string, string[]>;
 /** A user-given path for open() in a script of load/: relative paths are taken from where k6 runs (PWD). */
 export function userPath(path: string, env: Record<string, string | undefined>): string;
@@ -353,7 +412,11 @@ export interface RunData {
   agentKeyId: number;
   registered: boolean;
   publicKeyHex: string;
+  /** the run's content seed: SEED, or drawn and printed by setupRun */
+  seed: number;
 }
+/** Where an iteration's content comes from: k6 scenario name, iterationInTest, purpose. */
+export interface ContentSlot { scenario: string; iteration: number; purpose: string }
 /** Per-VU state made on first use: signer, ledger, client, stream. */
 export interface VuState {
   /** made on first use; null until the VU signs (replay VUs never do) */
@@ -375,10 +438,21 @@ export function requireHealthy(cfg: VesConfig, client: VesClient): void;
 export function vuStateFor(cfg: VesConfig, data: RunData): VuState;
 /** setup() helper for read scenarios: one batch into every stream, committed. */
 export function seedStreams(cfg: VesConfig, data: RunData): void;
-export function orderFields(cfg: VesConfig, data: RunData, state: VuState, count: number, storeId?: string): EventFields[];
+export function orderFields(cfg: VesConfig, data: RunData, state: VuState, count: number, storeId?: string, slot?: ContentSlot): EventFields[];
+/** The running iteration's slot (exec.scenario.name, iterationInTest, purpose); ('setup', 0) in setup(). */
+export function currentSlot(purpose: string): ContentSlot;
+export function contentSource(cfg: VesConfig, data: RunData, slot: ContentSlot): ContentSource;
+/** SEED, or a drawn one; printed either way. */
+export function runSeed(cfg: VesConfig): number;
+/** One warning line when a non-loopback target runs without SEQUENCER_PUBLIC_KEY. */
+export function warnUnverifiedSignatures(cfg: VesConfig): void;
+/** What the summary records besides the seed: CREATED_AT, profile, k6 version, streams, gap check. */
+export function runInfo(cfg: VesConfig, profile: Profile | { name: string }, what?: { committer?: boolean; ingests?: boolean }): Record<string, unknown>;
+/** The same instant as another string (the created_at_reformatted probe). */
+export function reformatCreatedAt(createdAt: string): string;
 export function entityId(n: number): string;
 /** One ingest request and its pass rule (HTTP 200, all accepted, receipts verify, numbers consecutive and new). */
-export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number): IngestOutcome;
+export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number, slot?: ContentSlot): IngestOutcome;
 /** One pre-signed body (a `ves presign` shard line): the ingest pass rule, events may come back as idempotent replays. */
 export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number): IngestOutcome;
 /** Wraps an exec function so that a JavaScript error in it fails the `checks` threshold. */
@@ -388,8 +462,9 @@ export function commitStream(cfg: VesConfig, data: RunData, state: VuState, stre
 /** Verifies the inclusion proof of one of this VU's own committed events; null when none is committed yet. */
 export function proveOwnEvent(cfg: VesConfig, data: RunData, state: VuState): boolean | null;
 export function queryOnce(cfg: VesConfig, state: VuState): VesResponse;
-export function probe(cfg: VesConfig, data: RunData, state: VuState, kind: (typeof PROBE_KINDS)[number]): boolean | null;
-export function maybeProbe(cfg: VesConfig, data: RunData, state: VuState, probability: number): void;
+export function probe(cfg: VesConfig, data: RunData, state: VuState, kind: (typeof PROBE_KINDS)[number], slot?: ContentSlot): boolean | null;
+/** With probability PROBES (decided by the iteration's content block), one probe of a kind the block chooses. */
+export function maybeProbe(cfg: VesConfig, data: RunData, state: VuState, probability: number, slot?: ContentSlot): void;
 export function probeRate(env: Record<string, string | undefined>, fallback: number): number;
 export function explainOnce(state: VuState, kind: string, message: string): void;
 export function explainHttp(state: VuState, endpoint: string, response: VesResponse): void;
@@ -397,10 +472,14 @@ export function excerpt(body: unknown): string;
 
 // ---- end-of-test reports (summary.js) ----
 /** handleSummary(): text on stdout, `<dir>/<scenario>-summary.json`, `<dir>/<scenario>-junit.xml`. */
-export function summary(data: Record<string, any>, scenario: string, resultsDir?: string): Record<string, string>;
-export function textSummary(data: Record<string, any>, scenario: string): string;
+export function summary(data: Record<string, any>, scenario: string, resultsDir?: string, info?: Record<string, unknown>): Record<string, string>;
+export function textSummary(data: Record<string, any>, scenario: string, info?: Record<string, unknown>): string;
+/** The summary JSON's `ves` block: seed (setup_data), CREATED_AT, profile, k6 version, streams, signatures checked. */
+export function runRecord(data: Record<string, any>, info?: Record<string, unknown>): Record<string, unknown>;
+/** "receipt signatures checked: N of M receipts (x %)". */
+export function signatureLine(data: Record<string, any>, info?: Record<string, unknown>): string;
 export function junitXml(data: Record<string, any>, scenario: string): string;
 export function thresholdResults(data: Record<string, any>): Array<{ metric: string; expression: string; ok: boolean }>;
 export function verdict(data: Record<string, any>): { pass: boolean; failedThresholds: Array<{ metric: string; expression: string; ok: boolean }>; nonZero: string[] };
-/** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N result=PASS|FAIL` */
+/** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N signatures_checked=N result=PASS|FAIL` */
 export function verdictLine(data: Record<string, any>): string;

@@ -4,6 +4,7 @@ import {
   Ledger, VesClient, buildBatch, checkInclusion, config, createSigner, loadProfile, profileEnv,
   recordIngestOutcome, setupRun, summary, verdictLine, vuStateFor, ingestBatch, proveOwnEvent,
   closedModelOptions, jcs, payloadHash, signingHash, receiptHash, leafHash, merkleRoot, streamStoreId,
+  ContentSource, orderEventFields, scenarioThresholds, runInfo, currentSlot, WriterContinuity,
 } from '../../js/ves';
 
 declare const __ENV: Record<string, string | undefined>;
@@ -12,7 +13,7 @@ declare const console: { log(...values: unknown[]): void };
 
 const profile = loadProfile(__ENV, (p) => open(p));
 const cfg = config(profileEnv(profile, __ENV));
-export const options = closedModelOptions(profile, { load: { vus: 1, duration: '1s' }, thresholds: { checks: ['rate==1'] } });
+export const options = closedModelOptions(profile, { load: { vus: 1, duration: '1s' }, thresholds: scenarioThresholds('sequencer_ingest', { checks: ['rate==1'] }, profile, { probes: 0 }), merged: true });
 
 export function setup() {
   return setupRun(cfg);
@@ -20,7 +21,13 @@ export function setup() {
 
 export default function (data: ReturnType<typeof setup>) {
   const state = vuStateFor(cfg, data);
-  const outcome = ingestBatch(cfg, data, state);
+  const outcome = ingestBatch(cfg, data, state, 10, state.storeId, state.streamIndex, currentSlot('batch'));
+  const seed: number = data.seed;
+  const fields = orderEventFields(new ContentSource(seed, 'default', 'batch', 0), 2, {
+    tenant_id: cfg.tenantId, store_id: cfg.storeId, source_agent_id: cfg.agentId, agent_key_id: data.agentKeyId, created_at: cfg.createdAt ?? '2025-01-01T00:00:00Z',
+  });
+  const gap = new WriterContinuity().check(0, null, fields.length);
+  void gap;
   const accepted: number = outcome.accepted;
   const proven: boolean | null = proveOwnEvent(cfg, data, state);
 
@@ -43,5 +50,5 @@ export default function (data: ReturnType<typeof setup>) {
 
 export function handleSummary(data: Record<string, unknown>) {
   console.log(verdictLine(data));
-  return summary(data, 'typed_example');
+  return summary(data, 'typed_example', cfg.resultsDir, runInfo(cfg, profile));
 }
