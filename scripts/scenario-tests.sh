@@ -224,12 +224,16 @@ for run in first second other; do
   rc=$(k6run "seed-$run" load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e SEED=$seed "${SAME[@]}")
   accepted=$(metric "seed-$run" sequencer_ingest ves_events_accepted count)
   replayed=$(metric "seed-$run" sequencer_ingest ves_events_replayed count)
+  # Every check passed (the pass rule, replays included); the latency thresholds, which
+  # --http-debug slows, are not what this test is about: a failed one shows in the detail.
+  failed_checks=$(metric "seed-$run" sequencer_ingest checks fails)
   ok=false
   case $run in
-    first|other) [ "$rc" = 0 ] && [ "$accepted" = 40 ] && [ "$replayed" = 0 ] && ok=true ;;
-    second) [ "$rc" = 0 ] && [ "$accepted" = 0 ] && [ "$replayed" = 40 ] && grep -q 'result=PASS' "$OUT/seed-second.log" && ok=true ;;
+    first|other) [ "$accepted" = 40 ] && [ "$replayed" = 0 ] && ok=true ;;
+    second) [ "$accepted" = 0 ] && [ "$replayed" = 40 ] && ok=true ;;
   esac
-  result "seed-$run" "$ok" "exit $rc; accepted=$accepted replayed=$replayed"
+  [ "$failed_checks" = 0 ] && [[ "$rc" = 0 || "$rc" = 99 ]] || ok=false
+  result "seed-$run" "$ok" "exit $rc; accepted=$accepted replayed=$replayed failed checks=$failed_checks$(grep -o 'threshold failed: .*' "$OUT/seed-$run.log" | head -n 1 | sed 's/^/; /')"
 done
 stop_devserver
 detail=$(python3 tests/scenarios/compare_runs.py same "$OUT/seed-first.log" "$OUT/seed-second.log") && ok=true || ok=false
