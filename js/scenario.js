@@ -268,7 +268,8 @@ export const entityId = orderEntityId;
  * numbers consecutive and never seen before, and with STREAMS=per-vu starting right after this
  * VU's previous batch. When the run is repeatable (SEED, CREATED_AT and AGENT_SEED fixed), an
  * event may instead come back as a replay with a receipt that verifies (a rerun).
- * @param {ContentSlot} [slot] default: the running iteration's `batch`
+ * @param {ContentSlot} [slot] default: the running iteration's `batch`; an iteration that sends
+ *   more than one batch must give each its own purpose (the same slot makes the same events)
  * @returns {import('./ledger.js').IngestOutcome}
  */
 export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex, slot = currentSlot('batch')) {
