@@ -12,7 +12,11 @@ fn damaged_copy(label: &str, name: &str, edit: impl FnOnce(&Path)) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for e in manifest() {
-        std::fs::copy(repo_root().join("tests/vectors").join(e.name), dir.join(e.name)).unwrap();
+        std::fs::copy(
+            repo_root().join("tests/vectors").join(e.name),
+            dir.join(e.name),
+        )
+        .unwrap();
     }
     edit(&dir.join(name));
     dir
@@ -51,7 +55,10 @@ fn each_missing_file_is_named_by_both_lookups() {
         let path = dir.join(entry.name).display().to_string();
         let err = check(&dir).unwrap_err();
         assert_eq!(err, Missing::File { path: path.clone() });
-        assert!(err.to_string().contains(&format!("{path} is missing")), "{err}");
+        assert!(
+            err.to_string().contains(&format!("{path} is missing")),
+            "{err}"
+        );
         let (code, out, stderr) = script(Some(&dir));
         assert_eq!(code, Some(1), "{out}{stderr}");
         assert!(stderr.contains(&format!("{path} is missing")), "{stderr}");
@@ -112,6 +119,10 @@ fn a_test_that_reads_partial_data_fails_naming_the_file() {
         .env("VES_VECTORS_DIR", "tests/vectors")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
