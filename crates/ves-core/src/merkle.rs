@@ -18,6 +18,30 @@ pub struct MerkleTree {
 }
 
 impl MerkleTree {
+    /// The tree over `leaves`, padded with [`PAD_LEAF`] to the next power of two.
+    ///
+    /// ```
+    /// use ves_core::merkle::{verify_inclusion, Anchor, MerkleTree};
+    /// use ves_core::{hexfmt, PAD_LEAF};
+    ///
+    /// // The KAT's `merkle_generic` vectors: leaves 0x0101…, 0x0202…, …
+    /// let leaves: Vec<[u8; 32]> = (1..=5u8).map(|i| [i; 32]).collect();
+    /// let three = MerkleTree::new(leaves[..3].to_vec());
+    /// assert_eq!(
+    ///     hexfmt::encode(&three.root()),
+    ///     "b273075c5260995967a3e717440e9e12c103e1e500da892e0e100c629314bcbe"
+    /// );
+    /// let five = MerkleTree::new(leaves.clone());
+    /// assert_eq!((five.leaf_count(), five.padded_leaf_count(), five.depth()), (5, 8, 3));
+    /// assert_eq!(
+    ///     hexfmt::encode(&five.root()),
+    ///     "16ffa07750ff1edd7f23eae647b13057f0b7c6e13f1c8b99798c60bc869090e4"
+    /// );
+    /// // Leaf 4's first sibling is the first pad leaf; its proof verifies.
+    /// let proof = five.proof(4).unwrap();
+    /// assert_eq!(proof.proof_path[0], PAD_LEAF);
+    /// verify_inclusion(&proof, &leaves[4], Anchor::Tree(&five.head())).unwrap();
+    /// ```
     pub fn new(leaves: Vec<Hash>) -> Self {
         let leaf_count = leaves.len();
         let mut level = leaves;
