@@ -5,7 +5,6 @@ SHELL := /bin/bash
 SCRIPT  ?= load/sequencer_ingest.js
 PROFILE ?= smoke
 DEMO_PORT ?= 8080
-export VES_VECTORS_DIR ?= $(abspath ../shared/vectors)
 
 .PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean
 
@@ -15,7 +14,7 @@ help: ## list the targets
 demo: ## fresh machine: install k6 if needed, build and start ves-devserver, run the mixed smoke, stop
 	@DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
 
-test: ## every suite (lint, cargo test, conformance, k6 tests, scenario smokes); last line is the summary
+test: ## every suite (lint, cargo test, conformance on tests/vectors, k6 tests, scenario smokes); last line is the summary
 	@scripts/test.sh
 
 lint: ## cargo fmt --check and clippy -D warnings

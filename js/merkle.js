@@ -107,7 +107,10 @@ export function merkleProof(leafHexes, index) {
  * present) must agree with the bits of leaf_index. With a bare root: directions are required,
  * their count must equal the path length and agree with the index bits, and
  * leaf_index < 2^len. Then the walk; the result must equal the root (and the proof's own
- * merkle_root / leaf_hash, when it carries them).
+ * merkle_root / leaf_hash, when it carries them). At most 64 siblings in either mode.
+ * This is the one rule set of the kit (DESIGN.md "Proofs"): ves-core's `verify_inclusion`
+ * applies the same, and the mutation cases of `ves vectors` (must_fail / must_pass per mode,
+ * tests/k6/ves_vectors.test.js) hold the two equal.
  *
  * @param {object} proof `{leaf_index, proof_path, directions}` (server JSON)
  * @param {string} leafHashHex the leaf you rebuilt yourself

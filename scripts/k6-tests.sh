@@ -7,9 +7,11 @@
 #
 # Environment:
 #   K6                k6 binary (default: .venv/bin/k6, then k6 on PATH)
-#   VES_VECTORS_DIR   shared vectors folder (default ../shared/vectors, made absolute);
-#                     tests that need it skip, saying so, when it is absent
-#   VES_VECTORS_FILE  a `ves vectors` output file (optional: its test skips without it)
+#   VES_VECTORS_DIR   the conformance data (default the repository's tests/vectors), looked up
+#                     and checked by scripts/vectors-dir.sh; missing or partial data fails the
+#                     tests that read it, naming the file
+#   VES_VECTORS_FILE  a `ves vectors` output file (`ves vectors --seed 1 --count 2000 --out
+#                     results/vectors.json`); without it, ves_vectors fails saying so
 #   RESULTS_DIR       where the logs go (default results; logs in $RESULTS_DIR/k6-tests/)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +25,9 @@ absolute() { # absolute path of $1 (which may not exist), relative paths taken f
     *) printf '%s/%s\n' "$ROOT" "$1" ;;
   esac
 }
-vectors_dir=$(absolute "${VES_VECTORS_DIR:-../shared/vectors}")
-if [ -d "$vectors_dir" ]; then vectors_dir=$(cd "$vectors_dir" && pwd); fi
+# The one lookup (scripts/vectors-dir.sh); its error, naming the missing file, fails the tests.
+vectors_error=""
+vectors_dir=$(scripts/vectors-dir.sh 2>&1) || { vectors_error=$vectors_dir; vectors_dir=""; }
 vectors_file=""
 if [ -n "${VES_VECTORS_FILE:-}" ]; then vectors_file=$(absolute "$VES_VECTORS_FILE"); fi
 
@@ -32,7 +35,7 @@ logs=$(absolute "${RESULTS_DIR:-results}")/k6-tests
 mkdir -p "$logs"
 
 echo "k6-tests: $("$k6" version 2>/dev/null | head -n 1)"
-echo "k6-tests: VES_VECTORS_DIR=$vectors_dir$([ -d "$vectors_dir" ] || echo ' (absent)')"
+echo "k6-tests: VES_VECTORS_DIR=${vectors_dir:-<missing: $vectors_error>}"
 echo "k6-tests: VES_VECTORS_FILE=${vectors_file:-<unset>}"
 
 passed=0 failed=0 skipped=0
@@ -42,6 +45,11 @@ for test in tests/k6/*.test.js; do
     match=0
     for want in "$@"; do case "$name" in *"$want"*) match=1 ;; esac; done
     [ $match -eq 1 ] || continue
+  fi
+  if [ "$name" = shared_vectors ] && [ -n "$vectors_error" ]; then
+    failed=$((failed + 1))
+    echo "FAIL $name: $vectors_error"
+    continue
   fi
   args=(run --quiet --no-usage-report --address 127.0.0.1:0 -e "VES_VECTORS_DIR=$vectors_dir")
   if [ -n "$vectors_file" ]; then args+=(-e "VES_VECTORS_FILE=$vectors_file"); fi

@@ -6,7 +6,6 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-export VES_VECTORS_DIR="${VES_VECTORS_DIR:-$(cd .. && pwd)/shared/vectors}"
 LOGS=results/test-logs
 mkdir -p "$LOGS"
 declare -a NAMES=() RESULTS=() DETAILS=()
@@ -31,28 +30,20 @@ cargo_counts() {
        END { printf "%d tests passed, %d failed", p, f }' "$1"
 }
 last_line_matching() { grep -E "$2" "$1" | tail -n 1; }
-conformance_counts() { last_line_matching "$1" '^conformance:'; }
+conformance_counts() { last_line_matching "$1" '^conformance( data)?:'; }
 k6_counts() { last_line_matching "$1" '^k6 tests:'; }
 scenario_counts() { last_line_matching "$1" '^scenario tests:'; }
 types_line() { last_line_matching "$1" '^types:'; }
 nothing() { :; }
 
-vectors_present() { [ -f "$VES_VECTORS_DIR/live_ves_v1_dev.json" ]; }
-if ! vectors_present; then
-  if [ "${CI:-}" = "true" ]; then
-    echo "shared vectors not found at $VES_VECTORS_DIR: CI must have them beside the clone" >&2
-    exit 1
-  fi
-  echo "NOTE: shared vectors not found at $VES_VECTORS_DIR; the tests that need them are skipped (they say so)"
-fi
-
 run_suite lint nothing bash -c 'cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings'
 run_suite types types_line scripts/check-types.sh
 run_suite cargo-test cargo_counts cargo test --workspace
 run_suite build nothing cargo build --release -p ves-cli -p ves-devserver
-if vectors_present; then
-  run_suite conformance conformance_counts target/release/ves conformance "$VES_VECTORS_DIR"/*.json
-fi
+# The conformance data: the repository's tests/vectors (or VES_VECTORS_DIR), found and checked by
+# scripts/vectors-dir.sh; missing or partial data fails this suite with the file's name.
+run_suite conformance conformance_counts bash -c 'files=$(scripts/vectors-dir.sh --files) &&
+  mapfile -t files <<<"$files" && target/release/ves conformance "${files[@]}"'
 run_suite k6-tests k6_counts bash -c 'target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json &&
   VES_VECTORS_FILE="$PWD/results/vectors.json" scripts/k6-tests.sh'
 run_suite scenarios scenario_counts scripts/scenario-tests.sh

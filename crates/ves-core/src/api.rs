@@ -120,11 +120,19 @@ mod tests {
 
     #[test]
     fn a_proof_with_a_missing_field_names_it() {
-        let text = r#"{"leaf_index":1,"proof_path":[]}"#;
+        let text = r#"{"leaf_index":1,"directions":[]}"#;
         let e = serde_json::from_str::<InclusionProof>(text)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("missing field `directions`"), "{e}");
+        assert!(e.contains("missing field `proof_path`"), "{e}");
+        // directions may be left out (or null): verify_inclusion decides where they are needed.
+        for text in [
+            r#"{"leaf_index":1,"proof_path":[]}"#,
+            r#"{"leaf_index":1,"proof_path":[],"directions":null}"#,
+        ] {
+            let p: InclusionProof = serde_json::from_str(text).unwrap();
+            assert_eq!(p.directions, None);
+        }
     }
 
     #[test]

@@ -111,7 +111,50 @@ pub enum ChainStart {
     Anywhere,
 }
 
-/// Checks commitments of one stream, in order.
+/// Checks commitments of one stream, in order: contiguous ranges, each `prev_state_root`
+/// equal to the previous `new_state_root`, each state root recomputed from its fields.
+///
+/// ```
+/// use uuid::Uuid;
+/// use ves_core::commitment::{compute, ComputedCommitment};
+/// use ves_core::{check_chain, hexfmt, ChainStart, Commitment, ZERO_HASH};
+///
+/// # fn record(c: &ComputedCommitment, tenant: Uuid, store: Uuid) -> Commitment {
+/// #     Commitment {
+/// #         batch_id: Uuid::from_u128(c.sequence_start as u128), tenant_id: tenant, store_id: store, ves_version: 1,
+/// #         tree_depth: c.tree.depth(), leaf_count: c.tree.leaf_count(),
+/// #         padded_leaf_count: c.tree.padded_leaf_count(), merkle_root: c.tree.root(),
+/// #         prev_state_root: c.prev_state_root, new_state_root: c.new_state_root,
+/// #         sequence_start: c.sequence_start, sequence_end: c.sequence_end,
+/// #         committed_at: String::new(),
+/// #     }
+/// # }
+/// let (tenant, store) = (Uuid::from_u128(1), Uuid::from_u128(2));
+/// // The KAT's worked example: the stream's first commitment, over sequence numbers 1..=3.
+/// let leaves = [
+///     "c052fa751455e5b36e85c2cae15b143bcce91f9db9c2c30aaf7397fddef8d53b",
+///     "6438f76ea61d54241db188603e651e09cf2fea0851896499353bbb702b70e5d4",
+///     "f0a00d12bfdbcbf51896dc7271e25e7af9b252c3446b37eb949eaca7b33bc13a",
+/// ]
+/// .map(|h| hexfmt::decode_fixed::<32>(h, "leaf").unwrap());
+/// let first = compute(&tenant, &store, 1, leaves.to_vec(), ZERO_HASH).unwrap();
+/// assert_eq!(
+///     hexfmt::encode(&first.tree.root()),
+///     "dccab78902db9fe63e14fdd1d852b57d700032adc397dfdfcd62fb9d0c4c8b0b"
+/// );
+/// assert_eq!(
+///     hexfmt::encode(&first.new_state_root),
+///     "32fffbd212fe10dbca1fa26bf70680cadb750355f1605e60eb4b827c02488d30"
+/// );
+/// // The next commitment starts at 4 and chains on the previous state root.
+/// let second = compute(&tenant, &store, 4, vec![[9u8; 32]], first.new_state_root).unwrap();
+/// let chain = [record(&first, tenant, store), record(&second, tenant, store)];
+/// check_chain(&chain, ChainStart::Genesis).unwrap();
+/// // Without the first, the chain does not start at genesis; out of order, it is broken.
+/// assert!(check_chain(&chain[1..], ChainStart::Genesis).is_err());
+/// check_chain(&chain[1..], ChainStart::Anywhere).unwrap();
+/// assert!(check_chain(&[chain[1].clone(), chain[0].clone()], ChainStart::Anywhere).is_err());
+/// ```
 pub fn check_chain(commitments: &[Commitment], start: ChainStart) -> Result<()> {
     let Some(first) = commitments.first() else {
         return Ok(());

@@ -117,6 +117,37 @@ impl EventEnvelope {
     }
 
     /// `event_signing_hash`: what the agent signs and what leaves and receipts commit to.
+    /// Neither the payload nor the signature is in the preimage: the payload enters through
+    /// `payload_plain_hash`.
+    ///
+    /// ```
+    /// use ves_core::{hexfmt, EventEnvelope};
+    ///
+    /// // The real sequencer's own cross-platform known answer
+    /// // (`test_signing_hash_cross_platform`; the KAT's `event_signing_hash.vectors[0]`).
+    /// let env: EventEnvelope = serde_json::from_value(serde_json::json!({
+    ///     "ves_version": 1,
+    ///     "tenant_id": "64527dd3-a654-4410-9327-e58a1492ce77",
+    ///     "store_id": "91def158-819a-4461-b5c9-7759750ad157",
+    ///     "event_id": "861910c9-7a1d-4b6f-83d6-51bbf4ae2849",
+    ///     "source_agent_id": "80441726-74e2-430a-95ae-97ce21c6351b",
+    ///     "agent_key_id": 1,
+    ///     "entity_type": "order",
+    ///     "entity_id": "ORD-001",
+    ///     "event_type": "order.created",
+    ///     "created_at": "2025-12-20T17:51:10.243Z",
+    ///     "payload_kind": 0,
+    ///     "payload_plain_hash": "0x7777c3fef466a0e9df7e07ea4ff13dc8ffbb9e487098f1b65530cdce7b6bbbe7",
+    ///     "payload_cipher_hash": format!("0x{}", "00".repeat(32)),
+    ///     "agent_signature": format!("0x{}", "00".repeat(64)),
+    /// }))
+    /// .unwrap();
+    /// assert_eq!(env.signing_preimage().len(), 220);
+    /// assert_eq!(
+    ///     hexfmt::encode(&env.signing_hash()),
+    ///     "e970dfc9ffc285c2c0ba59be5d9c653eee2d1ae4db9b7a02ea3cd62b8e7cf92b"
+    /// );
+    /// ```
     pub fn signing_hash(&self) -> Hash {
         use sha2::Digest;
         let mut h = sha2::Sha256::new();
@@ -219,6 +250,44 @@ pub struct UnsignedEvent {
 
 impl UnsignedEvent {
     /// Computes the payload hash, the signing hash and the signature: a complete plaintext envelope.
+    ///
+    /// ```
+    /// use uuid::Uuid;
+    /// use ves_core::{hexfmt, sign, UnsignedEvent};
+    ///
+    /// // Event 1 of the KAT's worked example, signed with RFC 8032 test key 1.
+    /// let key = sign::signing_key_from_seed(
+    ///     &hexfmt::decode_fixed::<32>(
+    ///         "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+    ///         "seed",
+    ///     )
+    ///     .unwrap(),
+    /// );
+    /// let env = UnsignedEvent {
+    ///     event_id: "11111111-1111-1111-1111-111111111111".parse().unwrap(),
+    ///     tenant_id: Uuid::from_u128(1),
+    ///     store_id: Uuid::from_u128(2),
+    ///     source_agent_id: "22222222-2222-2222-2222-222222222222".parse().unwrap(),
+    ///     agent_key_id: 1,
+    ///     entity_type: "InventoryItem".into(),
+    ///     entity_id: "WIDGET-001".into(),
+    ///     event_type: "Adjusted".into(),
+    ///     created_at: "2025-01-01T00:00:00Z".into(),
+    ///     payload: serde_json::json!({"delta": 100, "reason": "test"}),
+    /// }
+    /// .sign(&key)
+    /// .unwrap();
+    /// assert_eq!(
+    ///     hexfmt::encode(&env.signing_hash()),
+    ///     "4dd87d2bff38574cdc3e61e9aea0cbc4109eaf2962f3894f3d82431082343ff6"
+    /// );
+    /// assert_eq!(
+    ///     hexfmt::encode(&env.agent_signature),
+    ///     "a0478a20df91042a3a3cf4388553875e6ef488aaae9726cffb9968e352cbd121\
+    ///      4fd6b13d77b19fd29b4584743984aa96a90183a41f89e09ddfbfbcc837f9b00a"
+    /// );
+    /// env.verify_signature(&key.verifying_key()).unwrap();
+    /// ```
     pub fn sign(self, key: &SigningKey) -> Result<EventEnvelope> {
         let plain = hash::payload_plain_hash_from_jcs(&crate::jcs::canonicalize(&self.payload)?);
         let mut env = EventEnvelope {

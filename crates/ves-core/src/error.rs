@@ -71,6 +71,9 @@ pub enum ProofError {
     #[error("directions has {found} entries but proof_path has {expected}")]
     DirectionsLength { expected: usize, found: usize },
 
+    #[error("directions are required to verify against a bare root")]
+    DirectionsMissing,
+
     #[error("leaf_index {index} is outside the tree (leaf_count {leaf_count})")]
     IndexOutOfRange { index: u64, leaf_count: u64 },
 

@@ -64,6 +64,18 @@ pub fn domain_hash(domain: &[u8], parts: &[&[u8]]) -> Hash {
 }
 
 /// `payload_plain_hash` of a plaintext payload, from its canonical JSON text.
+///
+/// ```
+/// use ves_core::{hash, hexfmt, jcs};
+///
+/// // The payload of event 1 of the KAT's worked example (tests/vectors/ves_v1_computed_kat.json).
+/// let text = jcs::canonicalize(&serde_json::json!({"reason": "test", "delta": 100})).unwrap();
+/// assert_eq!(text, r#"{"delta":100,"reason":"test"}"#);
+/// assert_eq!(
+///     hexfmt::encode(&hash::payload_plain_hash_from_jcs(&text)),
+///     "815ab060b3f26dacf429ce062f8befb81f52938e692010255f86d12c3e4c2cda"
+/// );
+/// ```
 pub fn payload_plain_hash_from_jcs(jcs: &str) -> Hash {
     domain_hash(DOMAIN_PAYLOAD_PLAIN, &[jcs.as_bytes()])
 }
@@ -90,6 +102,26 @@ pub fn write_receipt_preimage(
     out.put(signing_hash);
 }
 
+/// The receipt hash the server returns for event `event` at sequence number `seq` (see
+/// [`crate::Receipt::verify`] for the check a client makes).
+///
+/// ```
+/// use uuid::Uuid;
+/// use ves_core::{hexfmt, receipt_hash};
+///
+/// // Event 1 of the KAT's worked example, sequenced at 1.
+/// let (tenant, store) = (Uuid::from_u128(1), Uuid::from_u128(2));
+/// let event: Uuid = "11111111-1111-1111-1111-111111111111".parse().unwrap();
+/// let signing_hash = hexfmt::decode_fixed::<32>(
+///     "4dd87d2bff38574cdc3e61e9aea0cbc4109eaf2962f3894f3d82431082343ff6",
+///     "signing hash",
+/// )
+/// .unwrap();
+/// assert_eq!(
+///     hexfmt::encode(&receipt_hash(&tenant, &store, &event, 1, &signing_hash)),
+///     "17d005448b9588871be3beecbb5b6858ffe6fa63d6aa7675d0acb02e15bd2ca1"
+/// );
+/// ```
 pub fn receipt_hash(
     tenant: &Uuid,
     store: &Uuid,
@@ -119,6 +151,28 @@ pub fn write_leaf_preimage(
     out.put(signature);
 }
 
+/// The Merkle leaf of an event: it commits to the sequence number, the signing hash and the
+/// agent's signature as the server stored it.
+///
+/// ```
+/// use uuid::Uuid;
+/// use ves_core::{hexfmt, leaf_hash};
+///
+/// // Event 1 of the KAT's worked example, sequenced at 1.
+/// let hex32 = |h| hexfmt::decode_fixed::<32>(h, "hash").unwrap();
+/// let signing_hash = hex32("4dd87d2bff38574cdc3e61e9aea0cbc4109eaf2962f3894f3d82431082343ff6");
+/// let signature = hexfmt::decode_fixed::<64>(
+///     "a0478a20df91042a3a3cf4388553875e6ef488aaae9726cffb9968e352cbd121\
+///      4fd6b13d77b19fd29b4584743984aa96a90183a41f89e09ddfbfbcc837f9b00a",
+///     "signature",
+/// )
+/// .unwrap();
+/// let leaf = leaf_hash(&Uuid::from_u128(1), &Uuid::from_u128(2), 1, &signing_hash, &signature);
+/// assert_eq!(
+///     hexfmt::encode(&leaf),
+///     "c052fa751455e5b36e85c2cae15b143bcce91f9db9c2c30aaf7397fddef8d53b"
+/// );
+/// ```
 pub fn leaf_hash(
     tenant: &Uuid,
     store: &Uuid,

@@ -18,6 +18,30 @@ pub struct MerkleTree {
 }
 
 impl MerkleTree {
+    /// The tree over `leaves`, padded with [`PAD_LEAF`] to the next power of two.
+    ///
+    /// ```
+    /// use ves_core::merkle::{verify_inclusion, Anchor, MerkleTree};
+    /// use ves_core::{hexfmt, PAD_LEAF};
+    ///
+    /// // The KAT's `merkle_generic` vectors: leaves 0x0101…, 0x0202…, …
+    /// let leaves: Vec<[u8; 32]> = (1..=5u8).map(|i| [i; 32]).collect();
+    /// let three = MerkleTree::new(leaves[..3].to_vec());
+    /// assert_eq!(
+    ///     hexfmt::encode(&three.root()),
+    ///     "b273075c5260995967a3e717440e9e12c103e1e500da892e0e100c629314bcbe"
+    /// );
+    /// let five = MerkleTree::new(leaves.clone());
+    /// assert_eq!((five.leaf_count(), five.padded_leaf_count(), five.depth()), (5, 8, 3));
+    /// assert_eq!(
+    ///     hexfmt::encode(&five.root()),
+    ///     "16ffa07750ff1edd7f23eae647b13057f0b7c6e13f1c8b99798c60bc869090e4"
+    /// );
+    /// // Leaf 4's first sibling is the first pad leaf; its proof verifies.
+    /// let proof = five.proof(4).unwrap();
+    /// assert_eq!(proof.proof_path[0], PAD_LEAF);
+    /// verify_inclusion(&proof, &leaves[4], Anchor::Tree(&five.head())).unwrap();
+    /// ```
     pub fn new(leaves: Vec<Hash>) -> Self {
         let leaf_count = leaves.len();
         let mut level = leaves;
@@ -56,6 +80,15 @@ impl MerkleTree {
         &self.levels
     }
 
+    /// What a commitment of this tree says about it: root, leaf count, depth.
+    pub fn head(&self) -> TreeHead {
+        TreeHead {
+            merkle_root: self.root(),
+            leaf_count: self.leaf_count(),
+            tree_depth: self.depth(),
+        }
+    }
+
     /// The proof for a real leaf (`index < leaf_count`), in the server's form.
     pub fn proof(&self, index: u64) -> Option<InclusionProof> {
         (index < self.leaf_count()).then(|| self.path_for(index))
@@ -74,7 +107,7 @@ impl MerkleTree {
         InclusionProof {
             leaf_index: index,
             proof_path,
-            directions,
+            directions: Some(directions),
         }
     }
 }
@@ -102,8 +135,14 @@ pub struct InclusionProof {
     pub leaf_index: u64,
     #[serde(with = "serde_hex::bare_vec")]
     pub proof_path: Vec<Hash>,
-    pub directions: Vec<bool>,
+    /// Absent (`None`, also for JSON `null`) is allowed against a commitment, where the
+    /// directions follow from `leaf_index`; a bare root needs them (see [`verify_inclusion`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directions: Option<Vec<bool>>,
 }
+
+/// The longest path a verifier accepts: a `u64` index addresses at most 2^64 leaves.
+pub const MAX_DEPTH: usize = 64;
 
 /// What a proof is checked against.
 #[derive(Debug, Clone, Copy)]
@@ -123,8 +162,9 @@ pub struct TreeHead {
 }
 
 impl TreeHead {
-    /// Builds a head from a leaf count and the optional `padded_leaf_count` / `tree_depth`
-    /// fields, which must agree with each other and with the count.
+    /// Builds a head from a leaf count and the `padded_leaf_count` / `tree_depth` fields: at
+    /// least one is required (a commitment carries them), and they must agree with each other
+    /// and with the count.
     pub fn new(
         merkle_root: Hash,
         leaf_count: u64,
@@ -133,6 +173,11 @@ impl TreeHead {
     ) -> Result<Self, ProofError> {
         if leaf_count == 0 {
             return Err(ProofError::BadCommitment("leaf_count is 0".into()));
+        }
+        if padded_leaf_count.is_none() && tree_depth.is_none() {
+            return Err(ProofError::BadCommitment(
+                "needs tree_depth or padded_leaf_count".into(),
+            ));
         }
         let padded = leaf_count.checked_next_power_of_two().ok_or_else(|| {
             ProofError::BadCommitment(format!("leaf_count {leaf_count} is too large"))
@@ -161,17 +206,63 @@ impl TreeHead {
 }
 
 /// Checks that `leaf` is at `proof.leaf_index` of the tree behind `anchor`.
+///
+/// The one rule set of the kit (DESIGN.md "Proofs"; the k6 library's `checkInclusion` in
+/// `js/merkle.js` applies the same, held equal by the mutation cases of `ves vectors`):
+///
+/// - always: at most [`MAX_DEPTH`] siblings; `directions`, when present, has one entry per
+///   sibling and each agrees with the matching bit of `leaf_index`;
+/// - with a commitment ([`Anchor::Tree`]): the path length equals the tree depth and
+///   `leaf_index < leaf_count`; `directions` may be absent;
+/// - with a bare root ([`Anchor::Root`]): `directions` is required and
+///   `leaf_index < 2^len(path)`;
+///
+/// then the walk from the leaf must end at the root. Lengths and bounds are checked before
+/// any hashing.
+///
+/// ```
+/// use ves_core::merkle::{verify_inclusion, Anchor, MerkleTree};
+/// use ves_core::ProofError;
+///
+/// let leaves: Vec<[u8; 32]> = (1..=5).map(|i| [i as u8; 32]).collect();
+/// let tree = MerkleTree::new(leaves.clone());
+/// let head = tree.head();
+/// let proof = tree.proof(4).unwrap();
+/// assert_eq!(verify_inclusion(&proof, &leaves[4], Anchor::Tree(&head)), Ok(()));
+/// assert_eq!(verify_inclusion(&proof, &leaves[4], Anchor::Root(&tree.root())), Ok(()));
+///
+/// // Without directions: fine against the commitment, refused against a bare root.
+/// let bare = ves_core::InclusionProof { directions: None, ..proof.clone() };
+/// assert_eq!(verify_inclusion(&bare, &leaves[4], Anchor::Tree(&head)), Ok(()));
+/// assert_eq!(
+///     verify_inclusion(&bare, &leaves[4], Anchor::Root(&tree.root())),
+///     Err(ProofError::DirectionsMissing)
+/// );
+/// // Another leaf at the same position does not prove.
+/// assert_eq!(
+///     verify_inclusion(&proof, &leaves[3], Anchor::Tree(&head)),
+///     Err(ProofError::RootMismatch)
+/// );
+/// ```
 pub fn verify_inclusion(
     proof: &InclusionProof,
     leaf: &Hash,
     anchor: Anchor<'_>,
 ) -> Result<(), ProofError> {
     let depth = proof.proof_path.len();
-    if proof.directions.len() != depth {
-        return Err(ProofError::DirectionsLength {
-            expected: depth,
-            found: proof.directions.len(),
+    if depth > MAX_DEPTH {
+        return Err(ProofError::PathLength {
+            expected: MAX_DEPTH,
+            found: depth,
         });
+    }
+    if let Some(directions) = &proof.directions {
+        if directions.len() != depth {
+            return Err(ProofError::DirectionsLength {
+                expected: depth,
+                found: directions.len(),
+            });
+        }
     }
     let root = match anchor {
         Anchor::Tree(head) => {
@@ -190,6 +281,9 @@ pub fn verify_inclusion(
             &head.merkle_root
         }
         Anchor::Root(root) => {
+            if proof.directions.is_none() {
+                return Err(ProofError::DirectionsMissing);
+            }
             if let Some(size) = 1u64.checked_shl(depth as u32) {
                 if proof.leaf_index >= size {
                     return Err(ProofError::IndexOutOfRange {
@@ -201,7 +295,7 @@ pub fn verify_inclusion(
             root
         }
     };
-    for (level, &left) in proof.directions.iter().enumerate() {
+    for (level, &left) in proof.directions.iter().flatten().enumerate() {
         if left != ((proof.leaf_index >> level) & 1 == 0) {
             return Err(ProofError::DirectionMismatch {
                 level,
@@ -266,9 +360,28 @@ mod tests {
     }
 
     #[test]
+    fn a_path_longer_than_64_is_refused_before_hashing() {
+        let proof = InclusionProof {
+            leaf_index: 0,
+            proof_path: vec![ZERO_HASH; 65],
+            directions: Some(vec![true; 65]),
+        };
+        let root = ZERO_HASH;
+        assert_eq!(
+            verify_inclusion(&proof, &ZERO_HASH, Anchor::Root(&root)),
+            Err(ProofError::PathLength {
+                expected: 64,
+                found: 65
+            })
+        );
+    }
+
+    #[test]
     fn inconsistent_commitment_fields_are_refused() {
         assert!(TreeHead::new(ZERO_HASH, 5, Some(4), None).is_err());
         assert!(TreeHead::new(ZERO_HASH, 5, None, Some(2)).is_err());
-        assert!(TreeHead::new(ZERO_HASH, 0, None, None).is_err());
+        assert!(TreeHead::new(ZERO_HASH, 0, None, Some(0)).is_err());
+        assert!(TreeHead::new(ZERO_HASH, 5, None, None).is_err());
+        assert!(TreeHead::new(ZERO_HASH, 5, None, Some(3)).is_ok());
     }
 }

@@ -1,19 +1,38 @@
-//! Mutations every inclusion-proof verifier must reject (docs/VECTORS.md). One table, used by
-//! the property tests here and by `ves vectors`, which hands the same cases to other
-//! implementations.
+//! Mutations of valid proofs and the verdict every inclusion-proof verifier must give on each
+//! (docs/VECTORS.md). One table, used by the property tests here and by `ves vectors`, which
+//! hands the same cases to other implementations (the k6 library's `checkInclusion`).
 
 use crate::hash::{Hash, PAD_LEAF};
 use crate::merkle::{InclusionProof, MerkleTree};
 
-/// One tampered (leaf, proof, root) triple.
+/// What a case is verified against (`must_fail` / `must_pass` in `ves vectors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `{merkle_root, leaf_count, padded_leaf_count, tree_depth}` ([`crate::Anchor::Tree`]).
+    Commitment,
+    /// The bare `merkle_root` ([`crate::Anchor::Root`]).
+    Root,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Commitment => "commitment",
+            Mode::Root => "root",
+        }
+    }
+}
+
+/// One tampered (leaf, proof, root) triple, and the verdict every verifier must give in each
+/// mode: rejected in `rejected_by`, accepted in `accepted_by` (every mode is in one of them).
 #[derive(Debug, Clone)]
 pub struct Mutation {
     pub kind: &'static str,
     pub leaf: Hash,
     pub proof: InclusionProof,
     pub root: Hash,
-    /// false when only a verifier that knows `leaf_count` can tell (a pad leaf's path).
-    pub fails_with_bare_root: bool,
+    pub rejected_by: &'static [Mode],
+    pub accepted_by: &'static [Mode],
 }
 
 pub const KINDS: &[&str] = &[
@@ -25,7 +44,28 @@ pub const KINDS: &[&str] = &[
     "extra_sibling",
     "missing_sibling",
     "pad_leaf_beyond_count",
+    "drop_directions",
+    "short_directions",
 ];
+
+const BOTH: &[Mode] = &[Mode::Commitment, Mode::Root];
+
+/// (rejected by, accepted by) for a kind; `None` for an unknown kind. Two kinds pin the rules
+/// where the modes differ: a pad leaf's correct path (only `leaf_count` tells it apart) and a
+/// proof without `directions` (they follow from `leaf_index` when the tree is known).
+pub fn verdicts(kind: &str) -> Option<(&'static [Mode], &'static [Mode])> {
+    match kind {
+        "pad_leaf_beyond_count" => Some((&[Mode::Commitment], &[Mode::Root])),
+        "drop_directions" => Some((&[Mode::Root], &[Mode::Commitment])),
+        k if KINDS.contains(&k) => Some((BOTH, &[])),
+        _ => None,
+    }
+}
+
+/// The directions of a proof built by the tree (always present).
+fn dirs(p: &mut InclusionProof) -> &mut Vec<bool> {
+    p.directions.get_or_insert_with(Vec::new)
+}
 
 fn flip(h: &Hash, bit: u32) -> Hash {
     let mut out = *h;
@@ -48,12 +88,16 @@ pub fn mutations(tree: &MerkleTree, index: u64, noise: u64) -> Vec<Mutation> {
     } else {
         (noise as usize / 256) % depth
     };
-    let case = |kind, leaf, proof, root| Mutation {
-        kind,
-        leaf,
-        proof,
-        root,
-        fails_with_bare_root: true,
+    let case = |kind, leaf, proof, root| {
+        let (rejected_by, accepted_by) = verdicts(kind).unwrap_or((BOTH, &[]));
+        Mutation {
+            kind,
+            leaf,
+            proof,
+            root,
+            rejected_by,
+            accepted_by,
+        }
     };
     let mut out = vec![
         case("flip_leaf_bit", flip(&leaf, bit), valid.clone(), root),
@@ -75,28 +119,40 @@ pub fn mutations(tree: &MerkleTree, index: u64, noise: u64) -> Vec<Mutation> {
     ));
     let mut extra = valid.clone();
     extra.proof_path.push(flip(&leaf, bit));
-    extra.directions.push((index >> depth) & 1 == 0);
+    dirs(&mut extra).push((index >> depth) & 1 == 0);
     out.push(case("extra_sibling", leaf, extra, root));
+    out.push(case(
+        "drop_directions",
+        leaf,
+        InclusionProof {
+            directions: None,
+            ..valid.clone()
+        },
+        root,
+    ));
     if depth > 0 {
         let mut p = valid.clone();
         p.proof_path[level] = flip(&p.proof_path[level], bit);
         out.push(case("flip_sibling_bit", leaf, p, root));
         let mut p = valid.clone();
-        p.directions[level] = !p.directions[level];
+        let d = dirs(&mut p);
+        d[level] = !d[level];
         out.push(case("flip_direction", leaf, p, root));
         let mut p = valid.clone();
         p.proof_path.pop();
-        p.directions.pop();
+        dirs(&mut p).pop();
         out.push(case("missing_sibling", leaf, p, root));
+        let mut p = valid.clone();
+        dirs(&mut p).pop();
+        out.push(case("short_directions", leaf, p, root));
     }
     if tree.leaf_count() < tree.padded_leaf_count() {
-        out.push(Mutation {
-            kind: "pad_leaf_beyond_count",
-            leaf: PAD_LEAF,
-            proof: tree.path_for(tree.leaf_count()),
+        out.push(case(
+            "pad_leaf_beyond_count",
+            PAD_LEAF,
+            tree.path_for(tree.leaf_count()),
             root,
-            fails_with_bare_root: false,
-        });
+        ));
     }
     out
 }

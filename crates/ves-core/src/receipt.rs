@@ -30,6 +30,35 @@ pub struct Receipt {
 impl Receipt {
     /// Checks the receipt hash against the client's own signing hash, and the sequencer's
     /// signature when its public key is known.
+    ///
+    /// ```
+    /// use uuid::Uuid;
+    /// use ves_core::{hexfmt, receipt_hash, sign, Receipt};
+    ///
+    /// let (tenant, store, event) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+    /// let signing_hash = [7u8; 32]; // what the client signed
+    /// let sequencer = sign::signing_key_from_seed(&[9u8; 32]);
+    /// let hash = receipt_hash(&tenant, &store, &event, 42, &signing_hash);
+    /// let receipt = Receipt {
+    ///     sequencer_id: Uuid::nil(),
+    ///     event_id: event,
+    ///     sequence_number: 42,
+    ///     sequenced_at: "2025-01-01T00:00:00Z".into(),
+    ///     receipt_hash: hash,
+    ///     signature_alg: "ed25519".into(),
+    ///     sequencer_signature: hexfmt::encode(&sign::sign_hash(&sequencer, &hash)),
+    ///     sequencer_key_version: 1,
+    ///     receipt_signature_scheme: None,
+    /// };
+    /// receipt
+    ///     .verify(&tenant, &store, &signing_hash, Some(&sequencer.verifying_key()))
+    ///     .unwrap();
+    /// // A receipt moved to another sequence number, or signed by another key, is refused.
+    /// let moved = Receipt { sequence_number: 43, ..receipt.clone() };
+    /// assert!(moved.verify(&tenant, &store, &signing_hash, None).is_err());
+    /// let other = sign::signing_key_from_seed(&[8u8; 32]).verifying_key();
+    /// assert!(receipt.verify(&tenant, &store, &signing_hash, Some(&other)).is_err());
+    /// ```
     pub fn verify(
         &self,
         tenant: &Uuid,

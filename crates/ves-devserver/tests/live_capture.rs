@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{load_vector, post, request, DevServer, Resp, ADMIN};
+use common::{post, request, DevServer, Resp, ADMIN};
 use serde_json::Value;
 use ves_core::sign::VerifyingKey;
 use ves_core::Receipt;
@@ -46,9 +46,7 @@ fn same_receipt(ours: &Receipt, theirs: &Receipt, key: &VerifyingKey) {
 
 #[test]
 fn replays_the_live_capture_with_the_same_results() {
-    let Some(capture) = load_vector("live_ves_v1_dev.json") else {
-        return;
-    };
+    let capture = ves_testdata::load("live_ves_v1_dev.json");
     let server = DevServer::memory();
     let sequencer_key =
         ves_core::sign::verifying_key_from_hex(&server.public_key).expect("public key");

@@ -6,6 +6,7 @@
 //! Upstream placeholders are skipped with the reason, unless a KAT (given on the same command
 //! line, or `ves_v1_computed_kat.json` beside the file) has a value that stands in for them.
 
+mod event;
 mod kat;
 mod live;
 mod own;
@@ -22,7 +23,7 @@ use ves_core::commitment::ComputedCommitment;
 use ves_core::envelope::EventEnvelope;
 use ves_core::hash::{self, Hash, ZERO_HASH};
 use ves_core::jcs;
-use ves_core::sign::{self, SigningKey, VerifyingKey};
+use ves_core::sign::{self, SigningKey};
 
 use crate::json::At;
 use crate::Outcome;
@@ -245,34 +246,6 @@ pub fn leaf_preimage(env: &EventEnvelope, seq: u64, signing_hash: &Hash) -> Vec<
     out
 }
 
-/// The leaf of event `seq` recomputed (from the signature the envelope carries, the one the
-/// server stored) and compared with `leaf_preimage_hex`, `leaf_preimage_len` and `leaf_hash` at
-/// `at`; `extra` adds a file's own checks to the same case. Returns the leaf.
-pub fn check_leaf(
-    rep: &mut Report,
-    item: &str,
-    at: &At,
-    (env, seq, signing_hash): (&EventEnvelope, u64, &Hash),
-    extra: impl FnOnce(&mut report::Case),
-) -> Hash {
-    let leaf = hash::leaf_hash(
-        &env.tenant_id,
-        &env.store_id,
-        seq,
-        signing_hash,
-        &env.agent_signature,
-    );
-    rep.case("leaf", item, |c| {
-        let pre = leaf_preimage(env, seq, signing_hash);
-        c.hex(&at.get("leaf_preimage_hex"), &pre);
-        c.num(&at.get("leaf_preimage_len"), pre.len() as u64);
-        c.hex(&at.get("leaf_hash"), &leaf);
-        extra(c);
-        Ok(())
-    });
-    leaf
-}
-
 /// The receipt preimage bytes (102), as ves-core writes them.
 pub fn receipt_preimage(env: &EventEnvelope, seq: u64, signing_hash: &Hash) -> Vec<u8> {
     let mut out = Vec::with_capacity(102);
@@ -307,45 +280,6 @@ pub fn check_jcs_case(rep: &mut Report, v: &At, item: &str) {
             &v.get("payload_plain_hash"),
             &hash::payload_plain_hash_from_jcs(&canon),
         );
-        Ok(())
-    });
-}
-
-/// A recomputed event's signing preimage (and its length, when the file records it), signing
-/// hash and signature against the file's values at `at` and the envelope at `env_at`; the
-/// envelope's own signature must verify under `key`, named `key_name` in the message.
-#[allow(clippy::too_many_arguments)]
-pub fn check_signing(
-    rep: &mut Report,
-    item: &str,
-    at: &At,
-    env_at: &At,
-    rc: &Recomputed,
-    env: &EventEnvelope,
-    key: &VerifyingKey,
-    key_name: &str,
-    with_len: bool,
-) {
-    rep.case("signing_preimage", item, |c| {
-        c.hex(&at.get("signing_preimage_hex"), &rc.preimage);
-        if with_len {
-            c.num(&at.get("signing_preimage_len"), rc.preimage.len() as u64);
-        }
-        Ok(())
-    });
-    rep.case("signing_hash", item, |c| {
-        c.hex(&at.get("event_signing_hash"), &rc.signing_hash);
-        Ok(())
-    });
-    rep.case("signature", item, |c| {
-        c.hex(&at.get("agent_signature"), &rc.env.agent_signature);
-        c.hex(&env_at.get("agent_signature"), &rc.env.agent_signature);
-        c.require(env.verify_signature(key).is_ok(), || {
-            format!(
-                "{}.agent_signature: does not verify under {key_name}",
-                env_at.path()
-            )
-        });
         Ok(())
     });
 }

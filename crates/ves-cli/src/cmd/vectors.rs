@@ -134,6 +134,7 @@ struct MutationCase {
     proof: InclusionProof,
     merkle_root: String,
     must_fail: Vec<&'static str>,
+    must_pass: Vec<&'static str>,
 }
 
 /// Independent streams of one seed, one per section.
@@ -785,7 +786,7 @@ fn tree_case(rng: &mut ChaCha20Rng, n: u64) -> TreeCase {
             leaf_index: i,
             leaf_hash: hex(&leaves[i as usize]),
             proof_path: p.proof_path.iter().map(|h| hex(h)).collect(),
-            directions: p.directions,
+            directions: p.directions.unwrap_or_default(),
         })
         .collect();
     let target = below(rng, n);
@@ -797,11 +798,8 @@ fn tree_case(rng: &mut ChaCha20Rng, n: u64) -> TreeCase {
             leaf_hash: hex(&m.leaf),
             proof: m.proof,
             merkle_root: hex(&m.root),
-            must_fail: if m.fails_with_bare_root {
-                vec!["commitment", "root"]
-            } else {
-                vec!["commitment"]
-            },
+            must_fail: m.rejected_by.iter().map(|m| m.name()).collect(),
+            must_pass: m.accepted_by.iter().map(|m| m.name()).collect(),
         })
         .collect();
     TreeCase {

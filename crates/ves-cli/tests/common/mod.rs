@@ -1,4 +1,5 @@
-//! Helpers for the CLI tests: the real binary, scratch folders, the shared vectors.
+//! Helpers for the CLI tests: the real binary and scratch folders. The conformance data comes
+//! from `ves_testdata`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -59,29 +60,3 @@ pub fn scratch(name: &str) -> Scratch {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().expect("utf-8 temp path")
 }
-
-/// `$VES_VECTORS_DIR`, else `../shared/vectors` beside the repository; `None` (with a message
-/// saying that the test did not run) when absent.
-pub fn vectors_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VES_VECTORS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
-        });
-    if dir.join("ves_v1_computed_kat.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: shared vectors not found at {} (set VES_VECTORS_DIR); this test did not run",
-            dir.display()
-        );
-        None
-    }
-}
-
-pub const SHARED_FILES: [&str; 4] = [
-    "live_ves_v1_dev.json",
-    "ves_v1_computed_kat.json",
-    "ves_sig_1_test_vectors.json",
-    "ves_enc_1_test_vectors.json",
-];

@@ -1,9 +1,9 @@
 //! Test helpers: a real devserver process on a real 127.0.0.1 socket, a blocking HTTP client,
-//! signed events from ves-core, and the shared vectors.
+//! signed events from ves-core. The conformance data comes from `ves_testdata`.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{json, Value};
@@ -281,29 +281,6 @@ pub const INGEST: &str = "/api/v1/ves/events/ingest";
 /// Re-signs an envelope after a test changed it (so that only the intended check fails).
 pub fn resign(env: &mut EventEnvelope, key: &SigningKey) {
     env.agent_signature = sign::sign_hash(key, &env.signing_hash());
-}
-
-/// `$VES_VECTORS_DIR`, else `../shared/vectors` beside the repository; `None` (with a
-/// SKIPPED message) when absent.
-pub fn vectors_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("VES_VECTORS_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors"));
-    if dir.join("live_ves_v1_dev.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: shared vectors not found at {} (set VES_VECTORS_DIR); this test did not run",
-            dir.display()
-        );
-        None
-    }
-}
-
-pub fn load_vector(name: &str) -> Option<Value> {
-    let path = vectors_dir()?.join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 /// A fresh temporary data folder, removed when dropped.

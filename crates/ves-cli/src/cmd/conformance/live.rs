@@ -14,12 +14,9 @@ use ves_core::merkle::{verify_inclusion, Anchor, InclusionProof, TreeHead};
 use ves_core::sign::{self, SigningKey, VerifyingKey};
 use ves_core::{Commitment, EventEnvelope, IngestRequest, Receipt};
 
-use super::kat::compare_list;
+use super::kat::{compare_list, compare_proof};
 use super::report::{Case, Report};
-use super::{
-    check_commitment_record, check_envelope_rules, check_leaf, check_signing, envelope_at,
-    receipt_preimage, recompute,
-};
+use super::{check_commitment_record, event};
 use crate::json::At;
 
 /// One event as the file has it, with what we recomputed.
@@ -90,104 +87,50 @@ fn check_event(
 ) -> Option<Event> {
     let item = format!("events[{i}]");
     let env_at = ev.get("envelope");
-    let env = match envelope_at(&env_at) {
-        Ok(e) => e,
-        Err(e) => {
-            rep.broken("envelope", &item, &e);
-            return None;
-        }
-    };
-    rep.case("envelope", &item, |c| {
-        check_envelope_rules(c, &env, env_at.path());
-        c.text(&env_at.get("tenant_id"), r.get("tenant_id").str()?);
-        c.text(&env_at.get("store_id"), r.get("store_id").str()?);
-        c.text(&env_at.get("source_agent_id"), r.get("agent_id").str()?);
-        c.num(&env_at.get("agent_key_id"), r.get("agent_key_id").u64()?);
-        Ok(())
-    });
-    let rc = match recompute(&env, Some(key)) {
-        Ok(rc) => rc,
-        Err(e) => {
-            rep.broken("jcs", &item, &e);
-            return None;
-        }
-    };
-    let im = ev.get("intermediates");
-    rep.case("jcs", &item, |c| {
-        c.text(&im.get("payload_jcs"), &rc.jcs);
-        c.hex(&im.get("payload_jcs_utf8_hex"), rc.jcs.as_bytes());
-        c.num(&im.get("payload_jcs_utf8_len"), rc.jcs.len() as u64);
-        Ok(())
-    });
-    rep.case("payload_hash", &item, |c| {
-        c.hex(&im.get("payload_plain_hash"), &rc.env.payload_plain_hash);
-        c.hex(
-            &env_at.get("payload_plain_hash"),
-            &rc.env.payload_plain_hash,
-        );
-        c.hex(&im.get("payload_cipher_hash"), &ZERO_HASH);
-        Ok(())
-    });
-    let verifying = key.verifying_key();
-    check_signing(
+    let receipt_at = ev.get("receipt");
+    let checked = event::check_event(
         rep,
         &item,
-        &im,
-        &env_at,
-        &rc,
-        &env,
-        &verifying,
-        "the agent key",
-        true,
-    );
-    let seq = match ev.get("sequence_number").u64() {
-        Ok(s) => s,
-        Err(e) => {
-            rep.broken("leaf", &item, &e);
-            return None;
-        }
-    };
-    // The leaf commits to the signature the server stored: the one in the envelope.
-    let leaf = check_leaf(rep, &item, &im, (&env, seq, &rc.signing_hash), |c| {
-        c.num(&ev.get("leaf_index"), seq.wrapping_sub(1));
-    });
-    let receipt_at = ev.get("receipt");
-    let receipt_hash = hash::receipt_hash(
-        &env.tenant_id,
-        &env.store_id,
-        &env.event_id,
-        seq,
-        &rc.signing_hash,
-    );
-    rep.case("receipt_hash", &item, |c| {
-        c.hex(
-            &im.get("receipt_preimage_hex"),
-            &receipt_preimage(&env, seq, &rc.signing_hash),
-        );
-        c.hex(&im.get("receipt_hash"), &receipt_hash);
-        c.hex(&receipt_at.get("receiptHash"), &receipt_hash);
-        c.num(&receipt_at.get("sequenceNumber"), seq);
-        c.text(&receipt_at.get("eventId"), &env.event_id.to_string());
-        Ok(())
-    });
+        (ev, &ev.get("intermediates")),
+        &event::LIVE,
+        (key, "the agent key"),
+        |c, stage| {
+            match stage {
+                event::Stage::Envelope => {
+                    c.text(&env_at.get("tenant_id"), r.get("tenant_id").str()?);
+                    c.text(&env_at.get("store_id"), r.get("store_id").str()?);
+                    c.text(&env_at.get("source_agent_id"), r.get("agent_id").str()?);
+                    c.num(&env_at.get("agent_key_id"), r.get("agent_key_id").u64()?);
+                }
+                event::Stage::Leaf { seq } => c.num(&ev.get("leaf_index"), seq.wrapping_sub(1)),
+                event::Stage::Receipt { env, seq, receipt } => {
+                    // What the server answered.
+                    c.hex(&receipt_at.get("receiptHash"), receipt);
+                    c.num(&receipt_at.get("sequenceNumber"), seq);
+                    c.text(&receipt_at.get("eventId"), &env.event_id.to_string());
+                }
+            }
+            Ok(())
+        },
+    )?;
     if let Some(seq_key) = seq_key {
         rep.case("receipt_signature", &item, |_| {
             let receipt: Receipt = receipt_at.parse()?;
             receipt
                 .verify(
-                    &env.tenant_id,
-                    &env.store_id,
-                    &rc.signing_hash,
+                    &checked.env.tenant_id,
+                    &checked.env.store_id,
+                    &checked.rc.signing_hash,
                     Some(seq_key),
                 )
                 .map_err(|e| anyhow!("{}: {e}", receipt_at.path()))
         });
     }
     Some(Event {
-        env,
-        seq,
-        signing_hash: rc.signing_hash,
-        leaf,
+        env: checked.env,
+        seq: checked.seq,
+        signing_hash: checked.rc.signing_hash,
+        leaf: checked.leaf,
     })
 }
 
@@ -470,42 +413,13 @@ fn check_proofs(rep: &mut Report, r: &At, tree: &Tree) {
                         .ok_or_else(|| {
                             anyhow!("sequence_number {seq} is outside the commitment")
                         })?;
-                    let ours = tree
-                        .computed
-                        .tree
-                        .proof(index)
-                        .ok_or_else(|| anyhow!("no proof for index {index}"))?;
-                    let leaf = tree.leaves[index as usize];
                     c.num(&at.get("leaf_index"), index);
-                    c.hex(&at.get("leaf_hash"), &leaf);
                     c.hex(&at.get("merkle_root"), &root);
-                    let path = at.get("proof_path").arr()?;
-                    c.require(path.len() == ours.proof_path.len(), || {
-                        format!(
-                            "{}: expected {} siblings, found {}",
-                            at.get("proof_path").path(),
-                            ours.proof_path.len(),
-                            path.len()
-                        )
-                    });
-                    for (h, sib) in ours.proof_path.iter().zip(&path) {
-                        c.hex(sib, h);
-                    }
-                    let dirs = at.get("directions").arr()?;
-                    c.require(dirs.len() == ours.directions.len(), || {
-                        format!(
-                            "{}: expected {} entries, found {}",
-                            at.get("directions").path(),
-                            ours.directions.len(),
-                            dirs.len()
-                        )
-                    });
-                    for (want, found) in ours.directions.iter().zip(&dirs) {
-                        c.flag(found, *want);
-                    }
+                    compare_proof(c, &at, &tree.computed.tree, index, &tree.head)?;
                     if let Some(id) = tree.batch_id {
                         c.text(&at.get("batch_id"), &id.to_string());
                     }
+                    // The server's proof as sent, through the same verifier.
                     for (mode, anchor) in [
                         ("commitment", Anchor::Tree(&tree.head)),
                         ("root", Anchor::Root(&root)),
@@ -545,9 +459,11 @@ fn check_proofs(rep: &mut Report, r: &At, tree: &Tree) {
                             .map(|h| h.hex::<32>())
                             .collect::<Result<_>>()?;
                         // The server recomputes directions from leaf_index (VES_V1.md §9.3).
-                        let directions = (0..proof_path.len())
-                            .map(|d| (index >> d) & 1 == 0)
-                            .collect();
+                        let directions = Some(
+                            (0..proof_path.len())
+                                .map(|d| (index >> d) & 1 == 0)
+                                .collect(),
+                        );
                         let proof = InclusionProof {
                             leaf_index: index,
                             proof_path,

@@ -1,19 +1,20 @@
 //! `ves-vectors/1`, the format `ves vectors` writes (docs/VECTORS.md): every value recomputed
-//! from its inputs, every proof rebuilt from the leaves, every mutation rejected in every mode
-//! it lists, and the coverage the format promises (tree sizes, proof indices, mutation kinds).
+//! from its inputs, every proof rebuilt from the leaves, every mutation judged as it lists
+//! (rejected in `must_fail`, accepted in `must_pass`), and the coverage the format promises (tree sizes, proof indices, mutation kinds).
 
 use std::collections::BTreeSet;
 
 use anyhow::{anyhow, Result};
 use serde_json::Value;
-use ves_core::hash::{self, Hash, PAD_LEAF};
+use ves_core::hash::{Hash, PAD_LEAF};
 use ves_core::merkle::{verify_inclusion, Anchor, InclusionProof, MerkleTree, TreeHead};
+use ves_core::mutation::{self, Mode};
 use ves_core::sign::{self, SigningKey};
-use ves_core::{mutation, stream_store_id};
+use ves_core::stream_store_id;
 
 use super::kat::compare_proof;
 use super::report::{Case, Report};
-use super::{check_envelope_rules, check_jcs_case, check_signing, envelope_at, recompute};
+use super::{check_jcs_case, event};
 use crate::json::At;
 
 /// Sequence numbers stay below 2^53 so that every JSON parser reads them exactly.
@@ -117,79 +118,31 @@ fn check_events(
                 continue;
             }
         };
-        let env_at = ev.get("envelope");
-        let env = match envelope_at(&env_at) {
-            Ok(e) => e,
-            Err(e) => {
-                rep.broken("envelope", &item, &e);
-                continue;
-            }
-        };
-        rep.case("envelope", &item, |c| {
-            check_envelope_rules(c, &env, env_at.path());
-            Ok(())
-        });
-        let rc = match recompute(&env, Some(key)) {
-            Ok(rc) => rc,
-            Err(e) => {
-                rep.broken("jcs", &item, &e);
-                continue;
-            }
-        };
-        rep.case("jcs", &item, |c| {
-            c.text(&ev.get("payload_jcs"), &rc.jcs);
-            Ok(())
-        });
-        rep.case("payload_hash", &item, |c| {
-            c.hex(&ev.get("payload_plain_hash"), &rc.env.payload_plain_hash);
-            c.hex(
-                &env_at.get("payload_plain_hash"),
-                &rc.env.payload_plain_hash,
-            );
-            Ok(())
-        });
-        let verifying = key.verifying_key();
-        check_signing(
+        let checked = event::check_event(
             rep,
             &item,
-            ev,
-            &env_at,
-            &rc,
-            &env,
-            &verifying,
-            "keys[key_index]",
-            false,
+            (ev, ev),
+            &event::OWN,
+            (key, "keys[key_index]"),
+            |c, stage| {
+                if let event::Stage::Receipt { seq, .. } = stage {
+                    c.require((1..=MAX_SAFE).contains(&seq), || {
+                        format!(
+                            "{}: expected 1..2^53, found {seq}",
+                            ev.get("sequence_number").path()
+                        )
+                    });
+                }
+                Ok(())
+            },
         );
-        let seq = match ev.get("sequence_number").u64() {
-            Ok(s) => s,
-            Err(e) => {
-                rep.broken("receipt_hash", &item, &e);
-                continue;
-            }
-        };
-        let receipt = hash::receipt_hash(
-            &env.tenant_id,
-            &env.store_id,
-            &env.event_id,
-            seq,
-            &rc.signing_hash,
-        );
-        rep.case("receipt_hash", &item, |c| {
-            c.require((1..=MAX_SAFE).contains(&seq), || {
-                format!(
-                    "{}: expected 1..2^53, found {seq}",
-                    ev.get("sequence_number").path()
-                )
-            });
-            c.hex(&ev.get("receipt_hash"), &receipt);
-            Ok(())
-        });
+        let Some(e) = checked else { continue };
         match sequencer {
             Some(sk) => {
                 rep.case("receipt_signature", &item, |c| {
                     c.hex(
                         &ev.get("sequencer_signature"),
-                        &sign::sign_hash(sk, &receipt),
+                        &sign::sign_hash(sk, &e.receipt),
                     );
                     Ok(())
                 });
@@ -200,19 +153,6 @@ fn check_events(
                 &anyhow!("sequencer_key is unreadable"),
             ),
         }
-        rep.case("leaf", &item, |c| {
-            c.hex(
-                &ev.get("leaf_hash"),
-                &hash::leaf_hash(
-                    &env.tenant_id,
-                    &env.store_id,
-                    seq,
-                    &rc.signing_hash,
-                    &rc.env.agent_signature,
-                ),
-            );
-            Ok(())
-        });
     }
 }
 
@@ -341,27 +281,33 @@ fn check_mutation(
     tree: &MerkleTree,
     head: &TreeHead,
 ) -> Result<()> {
-    c.require(mutation::KINDS.contains(&kind), || {
-        format!("{}: unknown kind {kind:?}", m.get("kind").path())
-    });
-    let pad = kind == "pad_leaf_beyond_count";
-    let want_modes: Vec<&str> = if pad {
-        vec!["commitment"]
-    } else {
-        vec!["commitment", "root"]
+    let (rejected_by, accepted_by) = mutation::verdicts(kind)
+        .ok_or_else(|| anyhow!("{}: unknown kind {kind:?}", m.get("kind").path()))?;
+    let names = |modes: &[Mode]| {
+        modes
+            .iter()
+            .map(|x| x.name().to_string())
+            .collect::<Vec<_>>()
     };
-    let modes: Vec<String> = m
-        .get("must_fail")
-        .arr()?
-        .iter()
-        .map(|x| x.str().map(str::to_string))
-        .collect::<Result<_>>()?;
-    c.require(modes == want_modes, || {
-        format!(
-            "{}: expected {want_modes:?} for {kind}, found {modes:?}",
-            m.get("must_fail").path()
-        )
-    });
+    let modes_at = |field: &str| -> Result<Vec<String>> {
+        let at = m.get(field);
+        at.arr()?
+            .iter()
+            .map(|x| x.str().map(str::to_string))
+            .collect()
+    };
+    let (must_fail, must_pass) = (modes_at("must_fail")?, modes_at("must_pass")?);
+    for (field, found, want) in [
+        ("must_fail", &must_fail, names(rejected_by)),
+        ("must_pass", &must_pass, names(accepted_by)),
+    ] {
+        c.require(*found == want, || {
+            format!(
+                "{}: expected {want:?} for {kind}, found {found:?}",
+                m.get(field).path()
+            )
+        });
+    }
     let leaf = m.get("leaf_hash").hex::<32>()?;
     let proof: InclusionProof = m.get("proof").parse()?;
     let root = m.get("merkle_root").hex::<32>()?;
@@ -369,26 +315,28 @@ fn check_mutation(
         merkle_root: root,
         ..head.clone()
     };
-    for mode in &modes {
-        let verdict = match mode.as_str() {
-            "commitment" => verify_inclusion(&proof, &leaf, Anchor::Tree(&commitment)),
-            "root" => verify_inclusion(&proof, &leaf, Anchor::Root(&root)),
-            other => {
-                c.require(false, || {
-                    format!("{}: unknown mode {other:?}", m.get("must_fail").path())
-                });
-                continue;
-            }
-        };
-        c.require(verdict.is_err(), || {
+    for (mode, anchor) in [
+        (Mode::Commitment, Anchor::Tree(&commitment)),
+        (Mode::Root, Anchor::Root(&root)),
+    ] {
+        let verdict = verify_inclusion(&proof, &leaf, anchor);
+        let must_reject = rejected_by.contains(&mode);
+        c.require(verdict.is_err() == must_reject, || {
             format!(
-                "{}: accepted against the {mode}, must be rejected",
-                m.path()
+                "{}: {} against the {}, must be {}",
+                m.path(),
+                if verdict.is_err() {
+                    "rejected"
+                } else {
+                    "accepted"
+                },
+                mode.name(),
+                if must_reject { "rejected" } else { "accepted" }
             )
         });
     }
-    if pad {
-        // The case is what it says: a correct path for the first pad leaf.
+    if kind == "pad_leaf_beyond_count" {
+        // The case is what it says: the path of the first pad leaf.
         c.require(
             leaf == PAD_LEAF && proof.leaf_index == tree.leaf_count(),
             || {
@@ -396,15 +344,6 @@ fn check_mutation(
                     "{}: expected PAD_LEAF at index {}",
                     m.path(),
                     tree.leaf_count()
-                )
-            },
-        );
-        c.require(
-            verify_inclusion(&proof, &leaf, Anchor::Root(&tree.root())).is_ok(),
-            || {
-                format!(
-                    "{}: the pad leaf's path does not walk to the root",
-                    m.path()
                 )
             },
         );
