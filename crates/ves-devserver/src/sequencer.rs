@@ -136,15 +136,12 @@ fn validate(
                 return Some((format!("agent_key_invalid: {message}"), message.to_string()));
             }
         };
-    if let Some(s) = scheme.filter(|s| !matches!(s, 0 | 1)) {
-        return Some((
-            "invalid_signature".into(),
-            format!("Agent signature scheme {s} is not allowed under the legacy profile"),
-        ));
-    }
+    // The legacy profile allows every scheme; the ML-DSA ones fail against an Ed25519 key
+    // without the signature being looked at.
+    let pqc_scheme = crate::profile::is_ml_dsa_scheme(scheme);
     // One `verify` per event, never `verify_batch`: the batch equation decompresses R and so
     // accepts non-canonical encodings that the server's `verify` refuses.
-    if sign::verify_hash(&key, signing_hash, &env.agent_signature).is_err() {
+    if pqc_scheme || sign::verify_hash(&key, signing_hash, &env.agent_signature).is_err() {
         return fail(
             "invalid_signature",
             "Agent signature verification failed: VerificationFailed",

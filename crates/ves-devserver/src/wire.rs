@@ -5,7 +5,7 @@
 //! adapters' messages in its 422 texts (`events[0]: missing field `agent_signature` …`).
 //! Hashing and verification then run on `ves_core::EventEnvelope`.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 use ves_core::{EventEnvelope, PayloadKind};
@@ -41,8 +41,9 @@ pub struct WireEvent {
     pub payload_kind: WireKind,
     #[serde(default)]
     pub payload: Option<Value>,
+    /// Typed as on the real server: a malformed shape is a whole-request 422.
     #[serde(default)]
-    pub payload_encrypted: Option<Value>,
+    pub payload_encrypted: Option<PayloadEncrypted>,
     #[serde(deserialize_with = "hash32")]
     pub payload_plain_hash: [u8; 32],
     #[serde(deserialize_with = "hash32")]
@@ -51,9 +52,10 @@ pub struct WireEvent {
     pub agent_signature: [u8; 64],
     #[serde(default)]
     pub agent_signature_scheme: Option<i32>,
-    /// PQC material; the legacy profile never reads it.
+    /// PQC material; the legacy profile never reads it, but its shape is checked (422).
     #[serde(default)]
-    pub agent_signature_bundle: Option<Value>,
+    #[allow(dead_code)]
+    pub agent_signature_bundle: Option<SignatureBundle>,
     /// Accepted and overwritten, as on the real server (a malformed value is still a 422).
     #[serde(default)]
     #[allow(dead_code)]
@@ -65,6 +67,45 @@ pub struct WireEvent {
     pub command_id: Option<Uuid>,
     #[serde(default)]
     pub base_version: Option<u64>,
+}
+
+/// The real `PayloadEncrypted` (VES-ENC-1, `src/crypto/encrypt.rs`), field for field and in
+/// its order, so that serde's 422 texts (first missing field, wrong type) are the real ones.
+/// Unknown fields are ignored, as there. Serializing it gives the bytes the real payload-size
+/// limit counts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PayloadEncrypted {
+    pub enc_version: u32,
+    pub aead: String,
+    pub nonce_b64u: String,
+    pub ciphertext_b64u: String,
+    pub tag_b64u: String,
+    pub hpke: HpkeParams,
+    pub recipients: Vec<Recipient>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct HpkeParams {
+    pub mode: String,
+    pub kem: String,
+    pub kdf: String,
+    pub aead: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Recipient {
+    pub recipient_kid: u32,
+    pub enc_b64u: String,
+    pub ct_b64u: String,
+}
+
+/// The real `ParsedSignatureBundle` (`src/crypto/pqc_signing.rs`): byte arrays as JSON arrays.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SignatureBundle {
+    #[allow(dead_code)]
+    pub ed25519_signature: Option<Vec<u8>>,
+    #[allow(dead_code)]
+    pub ml_dsa_65_signature: Option<Vec<u8>>,
 }
 
 impl WireEvent {
@@ -86,7 +127,9 @@ impl WireEvent {
                 WireKind::Encrypted => PayloadKind::Encrypted,
             },
             payload: self.payload,
-            payload_encrypted: self.payload_encrypted,
+            payload_encrypted: self
+                .payload_encrypted
+                .and_then(|p| serde_json::to_value(p).ok()),
             payload_plain_hash: self.payload_plain_hash,
             payload_cipher_hash: self.payload_cipher_hash,
             agent_signature: self.agent_signature,
