@@ -24,7 +24,7 @@ use ves_core::{sign, EventEnvelope, PayloadKind, Receipt};
 use crate::db::events::{self, NewEvent};
 use crate::faults::ReceiptFacts;
 use crate::state::App;
-use crate::wire::WireEvent;
+use crate::wire::VesEventEnvelope;
 
 /// What the sequencer remembers about a stream between batches.
 #[derive(Default)]
@@ -169,7 +169,7 @@ fn fingerprint(env: &EventEnvelope, signing_hash: &Hash, payload_text: &str) -> 
     h.finalize().into()
 }
 
-fn prepare(app: &App, wire: WireEvent, now: DateTime<Utc>) -> Prepared {
+fn prepare(app: &App, wire: VesEventEnvelope, now: DateTime<Utc>) -> Prepared {
     let scheme = wire.agent_signature_scheme;
     let env = wire.into_envelope();
     let signing_hash = env.signing_hash();
@@ -440,7 +440,7 @@ const MAX_ATTEMPTS: usize = 8;
 
 /// Sequences a batch of one stream. The route has already made the whole-request checks
 /// (non-empty, one stream, limits, permissions).
-pub fn ingest(app: &App, events: Vec<WireEvent>) -> Result<IngestResponse, Failure> {
+pub fn ingest(app: &App, events: Vec<VesEventEnvelope>) -> Result<IngestResponse, Failure> {
     let now = Utc::now();
     let stream = match events.first() {
         Some(e) => (e.tenant_id, e.store_id),

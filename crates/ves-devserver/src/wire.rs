@@ -11,11 +11,13 @@ use uuid::Uuid;
 use ves_core::{EventEnvelope, PayloadKind};
 
 /// `{"agentId": …, "events": […]}`.
+/// Type names are the real ones (`VesIngestRequest`, `VesEventEnvelope`, …): serde's derive
+/// puts them in 422 texts (`expected struct VesEventEnvelope`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct IngestBody {
+pub struct VesIngestRequest {
     pub agent_id: Uuid,
-    pub events: Vec<WireEvent>,
+    pub events: Vec<VesEventEnvelope>,
 }
 
 /// `payload_kind` as the server's `serde_repr` enum (`#[repr(u32)]`): other values are a 422.
@@ -27,7 +29,7 @@ pub enum WireKind {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct WireEvent {
+pub struct VesEventEnvelope {
     pub ves_version: u32,
     pub event_id: Uuid,
     pub tenant_id: Uuid,
@@ -55,7 +57,7 @@ pub struct WireEvent {
     /// PQC material; the legacy profile never reads it, but its shape is checked (422).
     #[serde(default)]
     #[allow(dead_code)]
-    pub agent_signature_bundle: Option<SignatureBundle>,
+    pub agent_signature_bundle: Option<ParsedSignatureBundle>,
     /// Accepted and overwritten, as on the real server (a malformed value is still a 422).
     #[serde(default)]
     #[allow(dead_code)]
@@ -101,14 +103,14 @@ pub struct Recipient {
 
 /// The real `ParsedSignatureBundle` (`src/crypto/pqc_signing.rs`): byte arrays as JSON arrays.
 #[derive(Debug, Clone, Deserialize)]
-pub struct SignatureBundle {
+pub struct ParsedSignatureBundle {
     #[allow(dead_code)]
     pub ed25519_signature: Option<Vec<u8>>,
     #[allow(dead_code)]
     pub ml_dsa_65_signature: Option<Vec<u8>>,
 }
 
-impl WireEvent {
+impl VesEventEnvelope {
     /// The ves-core envelope, for hashing and verification.
     pub fn into_envelope(self) -> EventEnvelope {
         EventEnvelope {
@@ -179,11 +181,11 @@ mod tests {
 
     #[test]
     fn both_hex_forms_parse_and_wrong_lengths_say_what_was_expected() {
-        let e: WireEvent = serde_json::from_value(event_json()).unwrap();
+        let e: VesEventEnvelope = serde_json::from_value(event_json()).unwrap();
         assert_eq!(e.agent_signature, [0x11; 64]);
         let mut v = event_json();
         v["payload_plain_hash"] = "0xabcd".into();
-        let err = serde_json::from_value::<WireEvent>(v)
+        let err = serde_json::from_value::<VesEventEnvelope>(v)
             .unwrap_err()
             .to_string();
         assert_eq!(err, "expected 32 bytes for Hash256");
@@ -193,9 +195,9 @@ mod tests {
     fn payload_kind_2_is_refused_and_float_key_ids_too() {
         let mut v = event_json();
         v["payload_kind"] = 2.into();
-        assert!(serde_json::from_value::<WireEvent>(v).is_err());
+        assert!(serde_json::from_value::<VesEventEnvelope>(v).is_err());
         let mut v = event_json();
         v["agent_key_id"] = serde_json::json!(1.0);
-        assert!(serde_json::from_value::<WireEvent>(v).is_err());
+        assert!(serde_json::from_value::<VesEventEnvelope>(v).is_err());
     }
 }

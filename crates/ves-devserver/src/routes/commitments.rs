@@ -10,7 +10,6 @@ use axum::{Extension, Json};
 use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
-use ves_core::api::CommitRequest;
 use ves_core::hash::{self, ZERO_HASH};
 use ves_core::{commitment, Commitment};
 
@@ -29,17 +28,26 @@ fn fields(c: &Commitment) -> Map<String, Value> {
     }
 }
 
+/// The real `CreateCommitmentRequest` (its name shows in 422 texts).
+#[derive(Debug, serde::Deserialize)]
+pub struct CreateCommitmentRequest {
+    pub tenant_id: Uuid,
+    pub store_id: Uuid,
+    pub sequence_start: u64,
+    pub sequence_end: u64,
+}
+
 pub async fn create(
     State(app): State<Arc<App>>,
     Extension(principal): Extension<Principal>,
-    Json(req): Json<CommitRequest>,
+    Json(req): Json<CreateCommitmentRequest>,
 ) -> Result<Json<Value>, TextError> {
     principal.ensure_write(&req.tenant_id, &req.store_id)?;
     let c = blocking(move || create_commitment(&app, &req)).await?;
     Ok(Json(Value::Object(fields(&c))))
 }
 
-fn create_commitment(app: &App, req: &CommitRequest) -> Result<Commitment, TextError> {
+fn create_commitment(app: &App, req: &CreateCommitmentRequest) -> Result<Commitment, TextError> {
     let (tenant, store) = (req.tenant_id, req.store_id);
     let (start, end) = (req.sequence_start, req.sequence_end);
     // The real order: range direction, an existing commitment at `start`, contiguity, then

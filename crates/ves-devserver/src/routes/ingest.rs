@@ -13,12 +13,12 @@ use crate::auth::Principal;
 use crate::errors::ApiError;
 use crate::sequencer::{self, Failure};
 use crate::state::App;
-use crate::wire::{IngestBody, WireEvent, WireKind};
+use crate::wire::{VesEventEnvelope, VesIngestRequest, WireKind};
 
 pub async fn ingest(
     State(app): State<Arc<App>>,
     Extension(principal): Extension<Principal>,
-    Json(body): Json<IngestBody>,
+    Json(body): Json<VesIngestRequest>,
 ) -> Result<Json<IngestResponse>, ApiError> {
     check_request(&principal, &body)?;
     let outcome = tokio::task::spawn_blocking(move || sequencer::ingest(&app, body.events))
@@ -44,7 +44,7 @@ pub async fn ingest(
     }
 }
 
-fn check_request(principal: &Principal, body: &IngestBody) -> Result<(), ApiError> {
+fn check_request(principal: &Principal, body: &VesIngestRequest) -> Result<(), ApiError> {
     let Some(first) = body.events.first() else {
         return Err(ApiError::invalid_field("events must not be empty"));
     };
@@ -61,7 +61,11 @@ fn check_request(principal: &Principal, body: &IngestBody) -> Result<(), ApiErro
     if principal.agent_id.is_some_and(|a| a != body.agent_id) {
         return Err(ApiError::forbidden("Agent mismatch"));
     }
-    if body.events.iter().any(|e| e.source_agent_id != body.agent_id) {
+    if body
+        .events
+        .iter()
+        .any(|e| e.source_agent_id != body.agent_id)
+    {
         return Err(ApiError::invalid_field(
             "event source_agent_id must match request agent_id",
         ));
@@ -82,7 +86,7 @@ fn check_request(principal: &Principal, body: &IngestBody) -> Result<(), ApiErro
     Ok(())
 }
 
-fn check_lengths(e: &WireEvent) -> Result<(), ApiError> {
+fn check_lengths(e: &VesEventEnvelope) -> Result<(), ApiError> {
     for (field, value, max) in [
         ("entity_type", &e.entity_type, limits::ENTITY_TYPE_MAX_BYTES),
         ("entity_id", &e.entity_id, limits::ENTITY_ID_MAX_BYTES),
@@ -112,14 +116,17 @@ impl std::io::Write for ByteCount {
     }
 }
 
-fn check_payload(e: &WireEvent) -> Result<(), ApiError> {
+fn check_payload(e: &VesEventEnvelope) -> Result<(), ApiError> {
     let missing = |what: &str| {
         ApiError::invalid_field(format!("Event {} missing {what} payload_kind", e.event_id))
     };
     let mut size = ByteCount(0);
     let written = match e.payload_kind {
         WireKind::Plaintext => {
-            let payload = e.payload.as_ref().ok_or_else(|| missing("payload for plaintext"))?;
+            let payload = e
+                .payload
+                .as_ref()
+                .ok_or_else(|| missing("payload for plaintext"))?;
             serde_json::to_writer(&mut size, payload)
         }
         // The typed structure is what the real server measures (its field order, no unknown

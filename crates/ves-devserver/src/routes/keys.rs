@@ -37,7 +37,7 @@ fn parse_validity(field: &str, value: &Option<String>) -> Result<Option<DateTime
 /// `i32`, the bundles are typed).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RegisterRequest {
+pub struct RegisterAgentKeyRequest {
     pub tenant_id: Uuid,
     pub agent_id: Uuid,
     pub key_id: u32,
@@ -45,13 +45,13 @@ pub struct RegisterRequest {
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
     pub key_algorithm: Option<i32>,
-    pub public_key_bundle: Option<PublicKeyBundle>,
-    pub proof_of_possession_bundle: Option<PopBundle>,
+    pub public_key_bundle: Option<PublicKeyBundleRequest>,
+    pub proof_of_possession_bundle: Option<ProofOfPossessionBundleRequest>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PublicKeyBundle {
+pub struct PublicKeyBundleRequest {
     pub ed25519_public_key: Option<String>,
     pub ml_dsa_65_public_key: Option<String>,
     pub x25519_public_key: Option<String>,
@@ -60,7 +60,7 @@ pub struct PublicKeyBundle {
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PopBundle {
+pub struct ProofOfPossessionBundleRequest {
     pub ed25519_pop: Option<String>,
     pub ml_dsa_65_pop: Option<String>,
 }
@@ -72,7 +72,7 @@ fn decode_hex(text: &str, field: &str) -> Result<Vec<u8>, TextError> {
 }
 
 /// The bundles' hex checks, in the real order; the devserver keeps none of their material.
-fn check_bundles(req: &RegisterRequest) -> Result<(), TextError> {
+fn check_bundles(req: &RegisterAgentKeyRequest) -> Result<(), TextError> {
     if let Some(b) = &req.public_key_bundle {
         if let Some(h) = &b.ed25519_public_key {
             if decode_hex(h, "ed25519_public_key")?.len() != 32 {
@@ -108,7 +108,7 @@ fn check_bundles(req: &RegisterRequest) -> Result<(), TextError> {
 /// ML-DSA algorithms; for the others the real handler passes an empty legacy PoP, so any
 /// bundle fails (`invalid signature format` for Ed25519 keys, `invalid public key format`
 /// for the encryption algorithms).
-fn check_pop(req: &RegisterRequest, algorithm: KeyAlgorithm) -> Result<(), TextError> {
+fn check_pop(req: &RegisterAgentKeyRequest, algorithm: KeyAlgorithm) -> Result<(), TextError> {
     let failed = |why: &str| {
         Err(TextError::bad_request(format!(
             "Proof of possession verification failed: {why}"
@@ -131,7 +131,7 @@ fn check_pop(req: &RegisterRequest, algorithm: KeyAlgorithm) -> Result<(), TextE
 pub async fn register_agent_key(
     State(app): State<Arc<App>>,
     Extension(principal): Extension<Principal>,
-    Json(req): Json<RegisterRequest>,
+    Json(req): Json<RegisterAgentKeyRequest>,
 ) -> Result<Json<Value>, TextError> {
     principal.ensure_admin(&req.tenant_id)?;
     // The legacy profile allows every algorithm number (profile.rs).
@@ -197,14 +197,14 @@ pub async fn register_agent_key(
 
 /// The fields of the real `AgentRegistrationRequest` that must be present.
 #[derive(Debug, Deserialize)]
-pub struct RegistrationRequest {
+pub struct AgentRegistrationRequest {
     #[allow(dead_code)]
     pub name: String,
 }
 
 /// `POST /api/v1/agents/register` (public): answered as the real server answers with its
 /// default `PUBLIC_AGENT_REGISTRATION_ENABLED=false`; the devserver has no self-registration.
-pub async fn register_agent(Json(_): Json<RegistrationRequest>) -> Response {
+pub async fn register_agent(Json(_): Json<AgentRegistrationRequest>) -> Response {
     agent_error(
         StatusCode::FORBIDDEN,
         "public registration is disabled",

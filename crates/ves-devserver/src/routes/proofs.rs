@@ -117,7 +117,7 @@ fn decode_hash(text: &str) -> Result<Hash, Option<hex::FromHexError>> {
 /// The real `VerifyVesProofRequest`: `leaf_index` is a `usize`, which shows in serde's texts
 /// (`expected usize`).
 #[derive(Debug, Deserialize)]
-pub struct VerifyRequest {
+pub struct VerifyVesProofRequest {
     pub leaf_hash: String,
     pub merkle_root: String,
     pub proof_path: Vec<String>,
@@ -126,7 +126,7 @@ pub struct VerifyRequest {
 
 pub async fn verify(
     Extension(principal): Extension<Principal>,
-    Json(req): Json<VerifyRequest>,
+    Json(req): Json<VerifyVesProofRequest>,
 ) -> Result<Json<Value>, TextError> {
     if !principal.read && !principal.admin {
         return Err(TextError::new(
