@@ -58,7 +58,8 @@ fn auth_headers_follow_the_real_middleware() {
     let invalid = (401, auth_error("invalid_api_key", "Invalid API key"));
     let jwt = (401, auth_error("invalid_jwt", "Invalid JWT"));
     let admin = ADMIN.as_bytes();
-    let cases: Vec<(&str, Vec<Vec<u8>>, &(u16, String))> = vec![
+    type Answer = (u16, String);
+    let cases: Vec<(&str, Vec<Vec<u8>>, &Answer)> = vec![
         (
             "ApiKey form",
             vec![[b"Authorization: ApiKey ", admin].concat()],
