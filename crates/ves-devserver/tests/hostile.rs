@@ -771,3 +771,16 @@ fn ingest_handler_texts_and_order_are_the_real_ones() {
         "invalid type: integer `1`, expected struct VesIngestRequest",
     );
 }
+
+/// The workspace pins the real server's uuid (1.19.0): its parse errors, quoted in 422s,
+/// differ from later releases (`invalid character: found … at …` since 1.20).
+#[test]
+fn uuid_texts_are_the_pinned_release() {
+    let server = DevServer::memory();
+    let body = r#"{"agentId":"g0000000-0000-0000-0000-000000000000","events":[]}"#;
+    expect_422(
+        &post(&server, INGEST, ADMIN, body),
+        "agentId: UUID parsing failed: invalid character: expected an optional prefix of \
+         `urn:uuid:` followed by [0-9a-fA-F-], found `g` at 1",
+    );
+}
