@@ -15,12 +15,17 @@ use ves_core::{EventEnvelope, PayloadKind};
 /// Sends `head` (request line and headers, `\r\n`-separated, raw bytes allowed) and returns
 /// (status, body). Raw because clients refuse to send the bytes these tests need.
 fn raw(server: &DevServer, head: &[u8]) -> (u16, String) {
+    raw_with_body(server, head, b"")
+}
+
+fn raw_with_body(server: &DevServer, head: &[u8], body: &[u8]) -> (u16, String) {
     let addr = server.url.trim_start_matches("http://");
     let mut stream = TcpStream::connect(addr).expect("connect");
     stream.write_all(head).expect("write");
     stream
         .write_all(b"Host: x\r\nConnection: close\r\n\r\n")
         .expect("write");
+    stream.write_all(body).expect("write");
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).expect("read");
     let text = String::from_utf8_lossy(&answer).to_string();
@@ -782,5 +787,25 @@ fn uuid_texts_are_the_pinned_release() {
         &post(&server, INGEST, ADMIN, body),
         "agentId: UUID parsing failed: invalid character: expected an optional prefix of \
          `urn:uuid:` followed by [0-9a-fA-F-], found `g` at 1",
+    );
+}
+
+/// And its serde_json (1.0.145): invalid UTF-8 in a string is reported at the string's closing
+/// quote (1.0.154 and later point at the first invalid byte).
+#[test]
+fn serde_json_texts_are_the_pinned_release() {
+    let server = DevServer::memory();
+    let body = b"{\"agentId\":\"\xffabc\",\"events\":[]}";
+    let head = format!(
+        "POST {INGEST} HTTP/1.1\r\nAuthorization: ApiKey {ADMIN}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    let (status, text) = raw_with_body(&server, head.as_bytes(), body);
+    assert_eq!(status, 400, "{text}");
+    // The string's content is at columns 13..=16, its closing quote at 17.
+    assert_eq!(
+        text,
+        "Failed to parse the request body as JSON: agentId: invalid unicode code point at line 1 column 17"
     );
 }
