@@ -778,7 +778,7 @@ fn ingest_handler_texts_and_order_are_the_real_ones() {
 }
 
 /// The workspace pins the real server's uuid (1.19.0): its parse errors, quoted in 422s,
-/// differ from later releases (`invalid character: found … at …` since 1.20).
+/// differ from later releases (uuid 1.29.3 says `invalid character: found … at …`).
 #[test]
 fn uuid_texts_are_the_pinned_release() {
     let server = DevServer::memory();
