@@ -1,9 +1,10 @@
 //! API-key authentication and tenant/store scoping, as the real middleware and
 //! `auth_helpers` do it (VES_V1.md §4.3, §4.4; LIVE_OBSERVED.md §2).
 //!
-//! Credentials come from `Authorization` (or else `X-API-Key`): `ApiKey ss_…` or a raw `ss_…`
-//! is an API key, `Bearer …` is a JWT (never configured here: 401 `invalid_jwt`), anything
-//! else is "missing". Keys are looked up by the hex SHA-256 of the key.
+//! Credentials come from `Authorization` (or else, when that is absent or not visible ASCII,
+//! `X-API-Key`): `ApiKey ss_…` or a raw `ss_…` is an API key, `Bearer …` is a JWT (never
+//! configured here: 401 `invalid_jwt`), anything else is "missing". Keys are looked up by the
+//! hex SHA-256 of the key. The rules are the real `src/auth/middleware.rs` (v0.2.7).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::header::AUTHORIZATION;
+use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use parking_lot::{Mutex, RwLock};
@@ -180,7 +182,8 @@ impl RateLimiter {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        entry.1 <= limit
+        // The real limiter treats a limit of 0 as 1 (`requests_per_minute.max(1)`).
+        entry.1 <= limit.max(1)
     }
 }
 
@@ -190,11 +193,17 @@ enum Credential<'a> {
     Missing,
 }
 
-fn credential(value: &str) -> Credential<'_> {
+/// The real `Authenticator::authenticate`: exact, case-sensitive prefixes with one space and
+/// no trimming, so `ApiKey  ss_…` (two spaces) is an API key that does not start with `ss_`
+/// (invalid) and `ApiKey\tss_…` is no credential at all (missing).
+fn credential(value: Option<&str>) -> Credential<'_> {
+    let Some(value) = value else {
+        return Credential::Missing;
+    };
     if value.starts_with("Bearer ") {
         Credential::Jwt
     } else if let Some(key) = value.strip_prefix("ApiKey ") {
-        Credential::ApiKey(key.trim())
+        Credential::ApiKey(key)
     } else if value.starts_with("ss_") {
         Credential::ApiKey(value)
     } else {
@@ -202,18 +211,22 @@ fn credential(value: &str) -> Credential<'_> {
     }
 }
 
+/// `Authorization` if it is visible ASCII, else `X-API-Key` if that is: the real middleware
+/// reads both with `to_str().ok()` and takes the first usable one. Only the first header of
+/// each name counts.
+fn credential_header(headers: &HeaderMap) -> Option<&str> {
+    fn usable<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+        headers.get(name).and_then(|v| v.to_str().ok())
+    }
+    usable(headers, AUTHORIZATION.as_str()).or_else(|| usable(headers, "x-api-key"))
+}
+
 /// The `/api/*` middleware: load shedding (a test fault), authentication, per-key rate limit.
 pub async fn middleware(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
     if app.faults.shedding() {
         return AuthError::PoolExhausted.into_response();
     }
-    let headers = req.headers();
-    let value = headers
-        .get(AUTHORIZATION)
-        .or_else(|| headers.get("x-api-key"))
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let key = match credential(value) {
+    let key = match credential(credential_header(req.headers())) {
         Credential::ApiKey(key) => key,
         Credential::Jwt => return AuthError::InvalidJwt.into_response(),
         Credential::Missing => return AuthError::MissingAuth.into_response(),

@@ -10,13 +10,15 @@ use uuid::Uuid;
 use ves_core::sign::VerifyingKey;
 
 use crate::db::keys::AgentKeyRow;
+use crate::profile::KeyAlgorithm;
 
 /// A registered key, ready for verification.
 #[derive(Debug)]
 pub struct AgentKey {
     pub row: AgentKeyRow,
-    /// `None` when the 32 bytes are not a curve point: the real server registers such keys and
-    /// only refuses the events signed "with" them.
+    /// `None` when the 32 bytes are not a curve point, or the algorithm is not a signing one
+    /// (X25519, ML-KEM): the real server registers such keys and only refuses the events
+    /// signed "with" them, with the same text.
     pub verifying: Option<VerifyingKey>,
     pub valid_from: Option<DateTime<Utc>>,
     pub valid_to: Option<DateTime<Utc>>,
@@ -67,7 +69,10 @@ impl AgentKeys {
 
     pub fn insert(&self, row: AgentKeyRow) {
         let key = AgentKey {
-            verifying: VerifyingKey::from_bytes(&row.public_key).ok(),
+            verifying: KeyAlgorithm::from_i32(row.key_algorithm)
+                .verifies_ed25519()
+                .then(|| VerifyingKey::from_bytes(&row.public_key).ok())
+                .flatten(),
             valid_from: parse_time(&row.valid_from),
             valid_to: parse_time(&row.valid_to),
             row,

@@ -24,7 +24,7 @@ use ves_core::{sign, EventEnvelope, PayloadKind, Receipt};
 use crate::db::events::{self, NewEvent};
 use crate::faults::ReceiptFacts;
 use crate::state::App;
-use crate::wire::WireEvent;
+use crate::wire::VesEventEnvelope;
 
 /// What the sequencer remembers about a stream between batches.
 #[derive(Default)]
@@ -136,15 +136,12 @@ fn validate(
                 return Some((format!("agent_key_invalid: {message}"), message.to_string()));
             }
         };
-    if let Some(s) = scheme.filter(|s| !matches!(s, 0 | 1)) {
-        return Some((
-            "invalid_signature".into(),
-            format!("Agent signature scheme {s} is not allowed under the legacy profile"),
-        ));
-    }
+    // The legacy profile allows every scheme; the ML-DSA ones fail against an Ed25519 key
+    // without the signature being looked at.
+    let pqc_scheme = crate::profile::is_ml_dsa_scheme(scheme);
     // One `verify` per event, never `verify_batch`: the batch equation decompresses R and so
     // accepts non-canonical encodings that the server's `verify` refuses.
-    if sign::verify_hash(&key, signing_hash, &env.agent_signature).is_err() {
+    if pqc_scheme || sign::verify_hash(&key, signing_hash, &env.agent_signature).is_err() {
         return fail(
             "invalid_signature",
             "Agent signature verification failed: VerificationFailed",
@@ -172,7 +169,7 @@ fn fingerprint(env: &EventEnvelope, signing_hash: &Hash, payload_text: &str) -> 
     h.finalize().into()
 }
 
-fn prepare(app: &App, wire: WireEvent, now: DateTime<Utc>) -> Prepared {
+fn prepare(app: &App, wire: VesEventEnvelope, now: DateTime<Utc>) -> Prepared {
     let scheme = wire.agent_signature_scheme;
     let env = wire.into_envelope();
     let signing_hash = env.signing_hash();
@@ -443,7 +440,7 @@ const MAX_ATTEMPTS: usize = 8;
 
 /// Sequences a batch of one stream. The route has already made the whole-request checks
 /// (non-empty, one stream, limits, permissions).
-pub fn ingest(app: &App, events: Vec<WireEvent>) -> Result<IngestResponse, Failure> {
+pub fn ingest(app: &App, events: Vec<VesEventEnvelope>) -> Result<IngestResponse, Failure> {
     let now = Utc::now();
     let stream = match events.first() {
         Some(e) => (e.tenant_id, e.store_id),

@@ -5,17 +5,19 @@
 //! adapters' messages in its 422 texts (`events[0]: missing field `agent_signature` …`).
 //! Hashing and verification then run on `ves_core::EventEnvelope`.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 use ves_core::{EventEnvelope, PayloadKind};
 
 /// `{"agentId": …, "events": […]}`.
+/// Type names are the real ones (`VesIngestRequest`, `VesEventEnvelope`, …): serde's derive
+/// puts them in 422 texts (`expected struct VesEventEnvelope`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct IngestBody {
+pub struct VesIngestRequest {
     pub agent_id: Uuid,
-    pub events: Vec<WireEvent>,
+    pub events: Vec<VesEventEnvelope>,
 }
 
 /// `payload_kind` as the server's `serde_repr` enum (`#[repr(u32)]`): other values are a 422.
@@ -27,7 +29,7 @@ pub enum WireKind {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct WireEvent {
+pub struct VesEventEnvelope {
     pub ves_version: u32,
     pub event_id: Uuid,
     pub tenant_id: Uuid,
@@ -41,8 +43,9 @@ pub struct WireEvent {
     pub payload_kind: WireKind,
     #[serde(default)]
     pub payload: Option<Value>,
+    /// Typed as on the real server: a malformed shape is a whole-request 422.
     #[serde(default)]
-    pub payload_encrypted: Option<Value>,
+    pub payload_encrypted: Option<PayloadEncrypted>,
     #[serde(deserialize_with = "hash32")]
     pub payload_plain_hash: [u8; 32],
     #[serde(deserialize_with = "hash32")]
@@ -51,9 +54,10 @@ pub struct WireEvent {
     pub agent_signature: [u8; 64],
     #[serde(default)]
     pub agent_signature_scheme: Option<i32>,
-    /// PQC material; the legacy profile never reads it.
+    /// PQC material; the legacy profile never reads it, but its shape is checked (422).
     #[serde(default)]
-    pub agent_signature_bundle: Option<Value>,
+    #[allow(dead_code)]
+    pub agent_signature_bundle: Option<ParsedSignatureBundle>,
     /// Accepted and overwritten, as on the real server (a malformed value is still a 422).
     #[serde(default)]
     #[allow(dead_code)]
@@ -67,7 +71,46 @@ pub struct WireEvent {
     pub base_version: Option<u64>,
 }
 
-impl WireEvent {
+/// The real `PayloadEncrypted` (VES-ENC-1, `src/crypto/encrypt.rs`), field for field and in
+/// its order, so that serde's 422 texts (first missing field, wrong type) are the real ones.
+/// Unknown fields are ignored, as there. Serializing it gives the bytes the real payload-size
+/// limit counts.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct PayloadEncrypted {
+    pub enc_version: u32,
+    pub aead: String,
+    pub nonce_b64u: String,
+    pub ciphertext_b64u: String,
+    pub tag_b64u: String,
+    pub hpke: HpkeParams,
+    pub recipients: Vec<Recipient>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct HpkeParams {
+    pub mode: String,
+    pub kem: String,
+    pub kdf: String,
+    pub aead: String,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Recipient {
+    pub recipient_kid: u32,
+    pub enc_b64u: String,
+    pub ct_b64u: String,
+}
+
+/// The real `ParsedSignatureBundle` (`src/crypto/pqc_signing.rs`): byte arrays as JSON arrays.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ParsedSignatureBundle {
+    #[allow(dead_code)]
+    pub ed25519_signature: Option<Vec<u8>>,
+    #[allow(dead_code)]
+    pub ml_dsa_65_signature: Option<Vec<u8>>,
+}
+
+impl VesEventEnvelope {
     /// The ves-core envelope, for hashing and verification.
     pub fn into_envelope(self) -> EventEnvelope {
         EventEnvelope {
@@ -86,7 +129,9 @@ impl WireEvent {
                 WireKind::Encrypted => PayloadKind::Encrypted,
             },
             payload: self.payload,
-            payload_encrypted: self.payload_encrypted,
+            payload_encrypted: self
+                .payload_encrypted
+                .and_then(|p| serde_json::to_value(p).ok()),
             payload_plain_hash: self.payload_plain_hash,
             payload_cipher_hash: self.payload_cipher_hash,
             agent_signature: self.agent_signature,
@@ -136,11 +181,11 @@ mod tests {
 
     #[test]
     fn both_hex_forms_parse_and_wrong_lengths_say_what_was_expected() {
-        let e: WireEvent = serde_json::from_value(event_json()).unwrap();
+        let e: VesEventEnvelope = serde_json::from_value(event_json()).unwrap();
         assert_eq!(e.agent_signature, [0x11; 64]);
         let mut v = event_json();
         v["payload_plain_hash"] = "0xabcd".into();
-        let err = serde_json::from_value::<WireEvent>(v)
+        let err = serde_json::from_value::<VesEventEnvelope>(v)
             .unwrap_err()
             .to_string();
         assert_eq!(err, "expected 32 bytes for Hash256");
@@ -150,9 +195,9 @@ mod tests {
     fn payload_kind_2_is_refused_and_float_key_ids_too() {
         let mut v = event_json();
         v["payload_kind"] = 2.into();
-        assert!(serde_json::from_value::<WireEvent>(v).is_err());
+        assert!(serde_json::from_value::<VesEventEnvelope>(v).is_err());
         let mut v = event_json();
         v["agent_key_id"] = serde_json::json!(1.0);
-        assert!(serde_json::from_value::<WireEvent>(v).is_err());
+        assert!(serde_json::from_value::<VesEventEnvelope>(v).is_err());
     }
 }

@@ -144,9 +144,11 @@ fn agent_key_registration_rules() {
         "{}",
         bad_time.body
     );
-    with("keyAlgorithm", json!(2)).expect_text(
+    // The legacy profile allows every number; ML-DSA ones need a proof of possession (more
+    // in tests/hostile.rs).
+    with("keyAlgorithm", json!(5)).expect_text(
         400,
-        "key_algorithm 2 is not allowed under the legacy profile",
+        "Proof of possession is required for hybrid and pqc-strict key registrations",
     );
     with("keyId", json!("one")).expect(422);
 }

@@ -242,5 +242,5 @@ fn proofs_verify_and_their_errors_are_the_real_ones() {
         ADMIN,
         &deep.to_string(),
     )
-    .expect_text(400, "proof_path must have at most 64 entries");
+    .expect_text(400, "proof_path exceeds maximum length of 64");
 }

@@ -145,10 +145,7 @@ fn handler_refusals_are_api_errors_in_the_real_order() {
         400,
         "INVALID_FIELD_VALUE",
         3003,
-        &format!(
-            "Event {} source_agent_id does not match agentId",
-            stranger.event_id
-        ),
+        "event source_agent_id must match request agent_id",
     );
 
     let one = agent.event(store, 3);
@@ -170,7 +167,7 @@ fn handler_refusals_are_api_errors_in_the_real_order() {
             "INVALID_FIELD_VALUE",
             3003,
             &format!(
-                "Event {} entity_type must be 1-128 bytes (found 129)",
+                "Event {} entity_type must be between 1 and 128 characters",
                 long.event_id
             ),
         );
@@ -183,7 +180,7 @@ fn handler_refusals_are_api_errors_in_the_real_order() {
             "INVALID_FIELD_VALUE",
             3003,
             &format!(
-                "Event {} entity_id must be 1-512 bytes (found 0)",
+                "Event {} entity_id must be between 1 and 512 characters",
                 empty.event_id
             ),
         );
@@ -298,7 +295,7 @@ fn every_per_event_rejection_has_the_real_reason_and_message() {
     );
 
     let mut e = agent.event(store, 2);
-    e.payload_encrypted = Some(json!({"enc_version": 1}));
+    e.payload_encrypted = Some(common::payload_encrypted());
     assert_eq!(
         rejected(&server, &agent, &e),
         (
@@ -310,7 +307,7 @@ fn every_per_event_rejection_has_the_real_reason_and_message() {
     let mut e = agent.event(store, 3);
     e.payload_kind = PayloadKind::Encrypted;
     e.payload = None;
-    e.payload_encrypted = Some(json!({"enc_version": 1, "aead": "AES-256-GCM"}));
+    e.payload_encrypted = Some(common::payload_encrypted());
     assert_eq!(
         rejected(&server, &agent, &sign(e)),
         (

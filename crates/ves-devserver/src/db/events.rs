@@ -185,8 +185,9 @@ pub fn leaf_sources(
         params![
             tenant.as_bytes().as_slice(),
             store.as_bytes().as_slice(),
-            seq_param(start),
-            seq_param(end)
+            // Wrapping, as the real server's `start as i64` / `end as i64` binds.
+            start as i64,
+            end as i64
         ],
         |r| {
             Ok(LeafSource {

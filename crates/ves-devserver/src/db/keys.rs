@@ -12,7 +12,8 @@ pub struct AgentKeyRow {
     pub agent_id: Uuid,
     pub key_id: u32,
     pub public_key: [u8; 32],
-    pub key_algorithm: u32,
+    /// As sent (`i32`, echoed in the answer); see `profile::KeyAlgorithm`.
+    pub key_algorithm: i32,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
 }

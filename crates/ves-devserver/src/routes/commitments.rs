@@ -10,7 +10,6 @@ use axum::{Extension, Json};
 use chrono::{SecondsFormat, Utc};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
-use ves_core::api::CommitRequest;
 use ves_core::hash::{self, ZERO_HASH};
 use ves_core::{commitment, Commitment};
 
@@ -29,23 +28,33 @@ fn fields(c: &Commitment) -> Map<String, Value> {
     }
 }
 
+/// The real `CreateCommitmentRequest` (its name shows in 422 texts).
+#[derive(Debug, serde::Deserialize)]
+pub struct CreateCommitmentRequest {
+    pub tenant_id: Uuid,
+    pub store_id: Uuid,
+    pub sequence_start: u64,
+    pub sequence_end: u64,
+}
+
 pub async fn create(
     State(app): State<Arc<App>>,
     Extension(principal): Extension<Principal>,
-    Json(req): Json<CommitRequest>,
+    Json(req): Json<CreateCommitmentRequest>,
 ) -> Result<Json<Value>, TextError> {
     principal.ensure_write(&req.tenant_id, &req.store_id)?;
     let c = blocking(move || create_commitment(&app, &req)).await?;
     Ok(Json(Value::Object(fields(&c))))
 }
 
-fn create_commitment(app: &App, req: &CommitRequest) -> Result<Commitment, TextError> {
+fn create_commitment(app: &App, req: &CreateCommitmentRequest) -> Result<Commitment, TextError> {
     let (tenant, store) = (req.tenant_id, req.store_id);
     let (start, end) = (req.sequence_start, req.sequence_end);
-    let expected = end
-        .checked_sub(start)
-        .and_then(|d| d.checked_add(1))
-        .ok_or_else(|| TextError::internal_400("invalid sequence range"))?;
+    // The real order: range direction, an existing commitment at `start`, contiguity, then
+    // the events (whose count is only compared, and can only overflow, when some exist).
+    if end < start {
+        return Err(TextError::internal_400("invalid sequence range"));
+    }
 
     let lock = app.commit_locks.get(&(tenant, store));
     let _guard = lock.lock();
@@ -83,11 +92,17 @@ fn create_commitment(app: &App, req: &CommitRequest) -> Result<Commitment, TextE
     let sources = app
         .db
         .read(|c| events::leaf_sources(c, &tenant, &store, start, end))?;
+    // `leaf_sources` binds the bounds as the real server does (`as i64`): an end above
+    // i64::MAX (u64::MAX included) selects nothing, hence "no VES events in range".
     if sources.is_empty() {
         return Err(TextError::internal_400(
             "no VES events in range for commitment",
         ));
     }
+    let expected = end
+        .checked_sub(start)
+        .and_then(|d| d.checked_add(1))
+        .ok_or_else(|| TextError::internal_400("invalid sequence range"))?;
     if sources.len() as u64 != expected {
         return Err(TextError::internal_400(format!(
             "VES commitment range {start}..={end} contains {} events but expected {expected}",

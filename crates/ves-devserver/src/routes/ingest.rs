@@ -13,12 +13,12 @@ use crate::auth::Principal;
 use crate::errors::ApiError;
 use crate::sequencer::{self, Failure};
 use crate::state::App;
-use crate::wire::{IngestBody, WireEvent, WireKind};
+use crate::wire::{VesEventEnvelope, VesIngestRequest, WireKind};
 
 pub async fn ingest(
     State(app): State<Arc<App>>,
     Extension(principal): Extension<Principal>,
-    Json(body): Json<IngestBody>,
+    Json(body): Json<VesIngestRequest>,
 ) -> Result<Json<IngestResponse>, ApiError> {
     check_request(&principal, &body)?;
     let outcome = tokio::task::spawn_blocking(move || sequencer::ingest(&app, body.events))
@@ -44,7 +44,7 @@ pub async fn ingest(
     }
 }
 
-fn check_request(principal: &Principal, body: &IngestBody) -> Result<(), ApiError> {
+fn check_request(principal: &Principal, body: &VesIngestRequest) -> Result<(), ApiError> {
     let Some(first) = body.events.first() else {
         return Err(ApiError::invalid_field("events must not be empty"));
     };
@@ -61,15 +61,14 @@ fn check_request(principal: &Principal, body: &IngestBody) -> Result<(), ApiErro
     if principal.agent_id.is_some_and(|a| a != body.agent_id) {
         return Err(ApiError::forbidden("Agent mismatch"));
     }
-    if let Some(e) = body
+    if body
         .events
         .iter()
-        .find(|e| e.source_agent_id != body.agent_id)
+        .any(|e| e.source_agent_id != body.agent_id)
     {
-        return Err(ApiError::invalid_field(format!(
-            "Event {} source_agent_id does not match agentId",
-            e.event_id
-        )));
+        return Err(ApiError::invalid_field(
+            "event source_agent_id must match request agent_id",
+        ));
     }
     principal.ensure_write(&tenant, &store)?;
     let n = body.events.len();
@@ -79,26 +78,25 @@ fn check_request(principal: &Principal, body: &IngestBody) -> Result<(), ApiErro
             limits::MAX_EVENTS_PER_BATCH
         )));
     }
+    // One pass, lengths then payload per event, as the real `enforce_ves_limits`.
     for e in &body.events {
         check_lengths(e)?;
-    }
-    for e in &body.events {
         check_payload(e)?;
     }
     Ok(())
 }
 
-fn check_lengths(e: &WireEvent) -> Result<(), ApiError> {
+fn check_lengths(e: &VesEventEnvelope) -> Result<(), ApiError> {
     for (field, value, max) in [
         ("entity_type", &e.entity_type, limits::ENTITY_TYPE_MAX_BYTES),
         ("entity_id", &e.entity_id, limits::ENTITY_ID_MAX_BYTES),
         ("event_type", &e.event_type, limits::EVENT_TYPE_MAX_BYTES),
     ] {
+        // `len()` counts bytes, although the real text says "characters".
         if value.is_empty() || value.len() > max {
             return Err(ApiError::invalid_field(format!(
-                "Event {} {field} must be 1-{max} bytes (found {})",
-                e.event_id,
-                value.len()
+                "Event {} {field} must be between 1 and {max} characters",
+                e.event_id
             )));
         }
     }
@@ -118,19 +116,30 @@ impl std::io::Write for ByteCount {
     }
 }
 
-fn check_payload(e: &WireEvent) -> Result<(), ApiError> {
-    let (payload, missing) = match e.payload_kind {
-        WireKind::Plaintext => (&e.payload, "payload for plaintext"),
-        WireKind::Encrypted => (&e.payload_encrypted, "payload_encrypted for encrypted"),
-    };
-    let Some(payload) = payload else {
-        return Err(ApiError::invalid_field(format!(
-            "Event {} missing {missing} payload_kind",
-            e.event_id
-        )));
+fn check_payload(e: &VesEventEnvelope) -> Result<(), ApiError> {
+    let missing = |what: &str| {
+        ApiError::invalid_field(format!("Event {} missing {what} payload_kind", e.event_id))
     };
     let mut size = ByteCount(0);
-    serde_json::to_writer(&mut size, payload).map_err(|_| ApiError::internal())?;
+    let written = match e.payload_kind {
+        WireKind::Plaintext => {
+            let payload = e
+                .payload
+                .as_ref()
+                .ok_or_else(|| missing("payload for plaintext"))?;
+            serde_json::to_writer(&mut size, payload)
+        }
+        // The typed structure is what the real server measures (its field order, no unknown
+        // fields), not the JSON as sent.
+        WireKind::Encrypted => {
+            let payload = e
+                .payload_encrypted
+                .as_ref()
+                .ok_or_else(|| missing("payload_encrypted for encrypted"))?;
+            serde_json::to_writer(&mut size, payload)
+        }
+    };
+    written.map_err(|_| ApiError::internal())?;
     if size.0 > limits::MAX_PAYLOAD_BYTES {
         return Err(ApiError::too_large(format!(
             "Event {} payload exceeds max_event_payload_size ({} > {})",

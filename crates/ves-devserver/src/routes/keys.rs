@@ -14,12 +14,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use uuid::Uuid;
-use ves_core::api::RegisterKeyRequest;
 
 use super::blocking;
 use crate::auth::{key_hash, Principal};
 use crate::db::keys::{self as store, AgentKeyRow, ApiKeyRow};
 use crate::errors::{agent_error, TextError};
+use crate::profile::KeyAlgorithm;
 use crate::state::App;
 
 fn parse_validity(field: &str, value: &Option<String>) -> Result<Option<DateTime<Utc>>, TextError> {
@@ -33,24 +33,119 @@ fn parse_validity(field: &str, value: &Option<String>) -> Result<Option<DateTime
         .transpose()
 }
 
+/// The real `RegisterAgentKeyRequest`, field for field (its 422 texts: `keyAlgorithm` is an
+/// `i32`, the bundles are typed).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterAgentKeyRequest {
+    pub tenant_id: Uuid,
+    pub agent_id: Uuid,
+    pub key_id: u32,
+    pub public_key: String,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub key_algorithm: Option<i32>,
+    pub public_key_bundle: Option<PublicKeyBundleRequest>,
+    pub proof_of_possession_bundle: Option<ProofOfPossessionBundleRequest>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicKeyBundleRequest {
+    pub ed25519_public_key: Option<String>,
+    pub ml_dsa_65_public_key: Option<String>,
+    pub x25519_public_key: Option<String>,
+    pub ml_kem_768_public_key: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProofOfPossessionBundleRequest {
+    pub ed25519_pop: Option<String>,
+    pub ml_dsa_65_pop: Option<String>,
+}
+
+/// Hex with an optional `0x`, the real `decode_hex` and its text.
+fn decode_hex(text: &str, field: &str) -> Result<Vec<u8>, TextError> {
+    hex::decode(text.strip_prefix("0x").unwrap_or(text))
+        .map_err(|e| TextError::bad_request(format!("Invalid {field} hex: {e}")))
+}
+
+/// The bundles' hex checks, in the real order; the devserver keeps none of their material.
+fn check_bundles(req: &RegisterAgentKeyRequest) -> Result<(), TextError> {
+    if let Some(b) = &req.public_key_bundle {
+        if let Some(h) = &b.ed25519_public_key {
+            if decode_hex(h, "ed25519_public_key")?.len() != 32 {
+                return Err(TextError::bad_request(
+                    "ed25519_public_key must be 32 bytes",
+                ));
+            }
+        }
+        for (value, field) in [
+            (&b.ml_dsa_65_public_key, "ml_dsa_65_public_key"),
+            (&b.x25519_public_key, "x25519_public_key"),
+            (&b.ml_kem_768_public_key, "ml_kem_768_public_key"),
+        ] {
+            if let Some(h) = value {
+                decode_hex(h, field)?;
+            }
+        }
+    }
+    if let Some(p) = &req.proof_of_possession_bundle {
+        if let Some(h) = &p.ed25519_pop {
+            if decode_hex(h, "ed25519_pop")?.len() != 64 {
+                return Err(TextError::bad_request("ed25519_pop must be 64 bytes"));
+            }
+        }
+        if let Some(h) = &p.ml_dsa_65_pop {
+            decode_hex(h, "ml_dsa_65_pop")?;
+        }
+    }
+    Ok(())
+}
+
+/// The real proof-of-possession rules as far as they do not need ML-DSA: required for the
+/// ML-DSA algorithms; for the others the real handler passes an empty legacy PoP, so any
+/// bundle fails (`invalid signature format` for Ed25519 keys, `invalid public key format`
+/// for the encryption algorithms).
+fn check_pop(req: &RegisterAgentKeyRequest, algorithm: KeyAlgorithm) -> Result<(), TextError> {
+    let failed = |why: &str| {
+        Err(TextError::bad_request(format!(
+            "Proof of possession verification failed: {why}"
+        )))
+    };
+    match (&req.proof_of_possession_bundle, algorithm) {
+        (None, a) if a.needs_pop() => Err(TextError::bad_request(
+            "Proof of possession is required for hybrid and pqc-strict key registrations",
+        )),
+        (None, _) => Ok(()),
+        // Deliberate difference: ML-DSA is not implemented (docs/DEVSERVER.md).
+        (Some(_), a) if a.needs_pop() => Err(TextError::bad_request(
+            "ML-DSA key algorithms (3, 5) are not supported by ves-devserver",
+        )),
+        (Some(_), a) if a.verifies_ed25519() => failed("invalid signature format"),
+        (Some(_), _) => failed("invalid public key format"),
+    }
+}
+
 pub async fn register_agent_key(
     State(app): State<Arc<App>>,
     Extension(principal): Extension<Principal>,
-    Json(req): Json<RegisterKeyRequest>,
+    Json(req): Json<RegisterAgentKeyRequest>,
 ) -> Result<Json<Value>, TextError> {
     principal.ensure_admin(&req.tenant_id)?;
-    let algorithm = req.key_algorithm.unwrap_or(0);
-    if !matches!(algorithm, 0 | 1) {
-        return Err(TextError::bad_request(format!(
-            "key_algorithm {algorithm} is not allowed under the legacy profile"
-        )));
-    }
-    let digits = req.public_key.strip_prefix("0x").unwrap_or(&req.public_key);
-    let bytes = hex::decode(digits)
-        .map_err(|e| TextError::bad_request(format!("Invalid public_key hex: {e}")))?;
-    let public_key: [u8; 32] = bytes
-        .try_into()
-        .map_err(|_| TextError::bad_request("Public key must be 32 bytes"))?;
+    // The legacy profile allows every algorithm number (profile.rs).
+    let algorithm_number = req.key_algorithm.unwrap_or(0);
+    let algorithm = KeyAlgorithm::from_i32(algorithm_number);
+    let bytes = decode_hex(&req.public_key, "public_key")?;
+    let public_key: [u8; 32] = match bytes.try_into() {
+        Ok(key) => key,
+        // ML-DSA-65 only: the Ed25519 field may be anything.
+        Err(_) if algorithm == KeyAlgorithm::MlDsa65 => [0; 32],
+        Err(_) => return Err(TextError::bad_request("Public key must be 32 bytes")),
+    };
+    check_bundles(&req)?;
+    check_pop(&req, algorithm)?;
     let valid_from = parse_validity("valid_from", &req.valid_from)?;
     let valid_to = parse_validity("valid_to", &req.valid_to)?;
     let row = AgentKeyRow {
@@ -58,7 +153,7 @@ pub async fn register_agent_key(
         agent_id: req.agent_id,
         key_id: req.key_id,
         public_key,
-        key_algorithm: algorithm,
+        key_algorithm: algorithm_number,
         valid_from: req.valid_from.clone(),
         valid_to: req.valid_to.clone(),
     };
@@ -95,21 +190,21 @@ pub async fn register_agent_key(
         "tenantId": req.tenant_id,
         "agentId": req.agent_id,
         "keyId": req.key_id,
-        "keyAlgorithm": algorithm,
+        "keyAlgorithm": algorithm_number,
         "message": "Agent key registered successfully",
     })))
 }
 
 /// The fields of the real `AgentRegistrationRequest` that must be present.
 #[derive(Debug, Deserialize)]
-pub struct RegistrationRequest {
+pub struct AgentRegistrationRequest {
     #[allow(dead_code)]
     pub name: String,
 }
 
 /// `POST /api/v1/agents/register` (public): answered as the real server answers with its
 /// default `PUBLIC_AGENT_REGISTRATION_ENABLED=false`; the devserver has no self-registration.
-pub async fn register_agent(Json(_): Json<RegistrationRequest>) -> Response {
+pub async fn register_agent(Json(_): Json<AgentRegistrationRequest>) -> Response {
     agent_error(
         StatusCode::FORBIDDEN,
         "public registration is disabled",

@@ -9,7 +9,6 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
-use ves_core::api::VerifyProofRequest;
 use ves_core::hash::{self, Hash};
 use ves_core::{Commitment, MerkleTree};
 
@@ -108,15 +107,26 @@ fn rebuild_tree(app: &App, c: &Commitment) -> Result<MerkleTree, TextError> {
 /// The real server's limit on `proof_path` (a tree of 2^64 leaves).
 const MAX_PROOF_PATH: usize = 64;
 
-/// Exactly 64 hex digits, no `0x`: the real endpoint refuses the prefixed form.
-fn bare_hash(text: &str) -> Option<Hash> {
-    let mut out = [0u8; 32];
-    (text.len() == 64 && hex::decode_to_slice(text, &mut out).is_ok()).then_some(out)
+/// The real `hex::decode` then `try_into::<[u8; 32]>()`: bare hex only (`0x…` is a decode
+/// error), any case; `Err(None)` for a wrong length, `Err(Some(hex error))` otherwise.
+fn decode_hash(text: &str) -> Result<Hash, Option<hex::FromHexError>> {
+    let bytes = hex::decode(text).map_err(Some)?;
+    bytes.try_into().map_err(|_| None)
+}
+
+/// The real `VerifyVesProofRequest`: `leaf_index` is a `usize`, which shows in serde's texts
+/// (`expected usize`).
+#[derive(Debug, Deserialize)]
+pub struct VerifyVesProofRequest {
+    pub leaf_hash: String,
+    pub merkle_root: String,
+    pub proof_path: Vec<String>,
+    pub leaf_index: usize,
 }
 
 pub async fn verify(
     Extension(principal): Extension<Principal>,
-    Json(req): Json<VerifyProofRequest>,
+    Json(req): Json<VerifyVesProofRequest>,
 ) -> Result<Json<Value>, TextError> {
     if !principal.read && !principal.admin {
         return Err(TextError::new(
@@ -124,21 +134,30 @@ pub async fn verify(
             "Read permission required",
         ));
     }
-    let leaf = bare_hash(&req.leaf_hash)
-        .ok_or_else(|| TextError::bad_request("Invalid leaf_hash format"))?;
-    let root = bare_hash(&req.merkle_root)
-        .ok_or_else(|| TextError::bad_request("Invalid merkle_root format"))?;
+    // Texts and order of the real `verify_ves_proof`.
+    let leaf = decode_hash(&req.leaf_hash).map_err(|e| match e {
+        Some(_) => TextError::bad_request("Invalid leaf_hash format"),
+        None => TextError::bad_request("leaf_hash must be 32 bytes"),
+    })?;
+    let root = decode_hash(&req.merkle_root).map_err(|e| match e {
+        Some(e) => TextError::bad_request(format!("Invalid merkle_root: {e}")),
+        None => TextError::bad_request("merkle_root must be 32 bytes"),
+    })?;
     if req.proof_path.len() > MAX_PROOF_PATH {
         return Err(TextError::bad_request(format!(
-            "proof_path must have at most {MAX_PROOF_PATH} entries"
+            "proof_path exceeds maximum length of {MAX_PROOF_PATH}"
         )));
     }
     let path = req
         .proof_path
         .iter()
-        .map(|s| bare_hash(s))
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| TextError::bad_request("Invalid proof_path format"))?;
+        .map(|s| {
+            decode_hash(s).map_err(|e| match e {
+                Some(e) => TextError::bad_request(format!("Invalid proof hash: {e}")),
+                None => TextError::bad_request("Each proof hash must be 32 bytes"),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     // Directions come from the index, as on the real server; it checks nothing else (no
     // index bound, no tree depth), and neither does this endpoint.
     let walked = path.iter().enumerate().fold(leaf, |cur, (level, sibling)| {

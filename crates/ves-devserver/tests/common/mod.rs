@@ -278,6 +278,17 @@ impl Agent {
 
 pub const INGEST: &str = "/api/v1/ves/events/ingest";
 
+/// A `payload_encrypted` of the real typed shape (VES-ENC-1): the real server deserializes it
+/// into a struct, so only this shape reaches the per-event checks.
+pub fn payload_encrypted() -> Value {
+    json!({
+        "enc_version": 1, "aead": "AES-256-GCM",
+        "nonce_b64u": "AAAAAAAAAAAAAAAA", "ciphertext_b64u": "AQ", "tag_b64u": "AgICAgICAgICAgICAgICAg",
+        "hpke": {"mode": "base", "kem": "X25519-HKDF-SHA256", "kdf": "HKDF-SHA256", "aead": "AES-256-GCM"},
+        "recipients": [{"recipient_kid": 1, "enc_b64u": "AwMD", "ct_b64u": "BAQE"}]
+    })
+}
+
 /// Re-signs an envelope after a test changed it (so that only the intended check fails).
 pub fn resign(env: &mut EventEnvelope, key: &SigningKey) {
     env.agent_signature = sign::sign_hash(key, &env.signing_hash());
