@@ -13,6 +13,7 @@ import { bytesToHex, randomBytes, randomUuid } from './bytes.js';
 import { VesClient } from './client.js';
 import { createSigner } from './ed25519.js';
 import { buildBatch, ingestBody, signEvent } from './event.js';
+import { buildBatchWith, RemoteSigner, signerForRun } from './remote_signer.js';
 import { stateRoot, ZERO_HASH } from './hash.js';
 import { Ledger, reasonCode } from './ledger.js';
 import { checkInclusion } from './merkle.js';
@@ -46,11 +47,13 @@ export function clientFor(cfg, timeout = '30s') {
 export function setupRun(cfg) {
   const client = clientFor(cfg);
   requireHealthy(cfg, clientFor(cfg, HEALTH_TIMEOUT));
+  // SIGNER_URL: `ves signer` holds the run's key (generated there; only its public key comes back).
+  const remote = cfg.signerUrl ? remoteSignerForRun(cfg) : null;
   if (!cfg.registerKey) {
-    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex };
+    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex, signer: remote };
   }
-  const agentSeed = bytesToHex(randomBytes(32));
-  const signer = createSigner(agentSeed);
+  const agentSeed = remote ? null : bytesToHex(randomBytes(32));
+  const signer = remote || createSigner(agentSeed);
   // A fresh key id each run: the real server answers 500 when a (tenant, agent, key id) is registered twice.
   const agentKeyId = 1 + Math.floor(Math.random() * 0x7ffffffe);
   const register = () => client.registerKey({ tenantId: cfg.tenantId, agentId: cfg.agentId, keyId: agentKeyId, publicKeyHex: signer.publicKeyHex });
@@ -69,7 +72,17 @@ export function setupRun(cfg) {
     };
     abort(`registering the run's agent key failed: HTTP ${r.status} ${excerpt(r.res.body)}. ${hints[r.status] || 'Or register a key yourself and pass AGENT_SEED and AGENT_KEY_ID.'}`);
   }
-  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex };
+  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex, signer: remote };
+}
+
+// setup() with SIGNER_URL: the signer answers and holds the run's key, or the run aborts.
+function remoteSignerForRun(cfg) {
+  try {
+    return signerForRun(cfg, cfg.registerKey ? null : createSigner(cfg.agentSeed).publicKeyHex);
+  } catch (e) {
+    abort(e.message);
+    throw e;
+  }
 }
 
 /** Aborts the test unless GET /health answers 200 (the seed's "Connection refused" case). */
@@ -116,8 +129,8 @@ function newState(cfg, data, streamIndex) {
 }
 
 /** This VU's signer, made on first use (its base-point table is shared, see precomputeBaseTable). */
-function signerOf(state, data) {
-  if (state.signer === null) state.signer = createSigner(data.agentSeed);
+function signerOf(state, data, cfg) {
+  if (state.signer === null) state.signer = data.signer ? new RemoteSigner(data.signer, cfg.signerToken) : createSigner(data.agentSeed);
   return state.signer;
 }
 
@@ -201,7 +214,7 @@ export function entityId(n) {
  */
 export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex) {
   const t0 = Date.now();
-  const { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId));
+  const { events, body } = buildBatchWith(signerOf(state, data, cfg), cfg.agentId, orderFields(cfg, data, state, count, storeId));
   metrics.recordSignDuration(Date.now() - t0, events.length);
   const r = state.client.ingest(cfg.agentId, body);
   const outcome = judgeIngest(cfg, state, events, r, streamIndex, false);
@@ -428,7 +441,7 @@ export const PROBE_KINDS = Object.freeze(['bad_signature', 'payload_hash_mismatc
 export function probe(cfg, data, state, kind) {
   if (kind === 'replay') return probeReplay(cfg, state);
   const fields = orderFields(cfg, data, state, 1)[0];
-  let { events } = buildBatch(signerOf(state, data), cfg.agentId, [fields]);
+  let { events } = buildBatch(signerOf(state, data, cfg), cfg.agentId, [fields]);
   let event = events[0];
   let expectReason = 'invalid_signature';
   let agentId = cfg.agentId;
@@ -440,7 +453,7 @@ export function probe(cfg, data, state, kind) {
     event = Object.assign({}, event, { payload: Object.assign({}, event.payload, { total_cents: event.payload.total_cents + 1 }) });
     expectReason = 'invalid_payload_hash';
   } else if (kind === 'unknown_key') {
-    event = signEvent(signerOf(state, data), Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
+    event = signEvent(signerOf(state, data, cfg), Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
     expectReason = 'agent_key_invalid';
   } else if (kind === 'created_at_reformatted') {
     // The same instant, another string: the signature covers the exact string.

@@ -1,0 +1,179 @@
+/**
+ * Signing through `ves signer` (docs/SIGNER.md): a native process on loopback holds the run's
+ * key and turns the fields a scenario chooses into the exact ingest body, so that k6 spends no
+ * CPU on JCS, hashes and Ed25519. Used by the ingest path when SIGNER_URL is set; without it
+ * nothing here runs.
+ *
+ * What comes back per batch is the body to POST plus, per event, its id, signing hash and
+ * signature: the ledger and the receipt check take those instead of recomputing them, and the
+ * body is never parsed in k6 (a probe that needs a whole envelope parses its batch on demand).
+ *
+ * @module remote_signer
+ */
+import http from 'k6/http';
+import { bytesToHex, describe, normalizeHex } from './bytes.js';
+import { buildBatch } from './event.js';
+
+const TIMEOUT = '30s';
+const TAGS = Object.freeze({ endpoint: 'signer' });
+
+/** Thrown when the signer cannot be reached or refuses a request; the message says what to do. */
+export class SignerError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'SignerError';
+  }
+}
+
+/**
+ * The run's key in `ves signer`: usable wherever a signer from createSigner() is (its
+ * `signMany` signs bare signing hashes remotely, which the probes use), and `signBatch` for
+ * whole batches.
+ */
+export class RemoteSigner {
+  /**
+   * @param {{url: string, publicKeyHex: string}} where from setup data (`data.signer`)
+   * @param {string|null} token SIGNER_TOKEN (secret: not enumerable, never logged)
+   */
+  constructor(where, token) {
+    if (where === null || typeof where !== 'object' || typeof where.url !== 'string') {
+      throw new TypeError(`RemoteSigner: expected {url, publicKeyHex} from setup data, found ${describe(where)}`);
+    }
+    this.url = where.url.replace(/\/+$/, '');
+    this.publicKeyHex = normalizeHex(where.publicKeyHex, 32, 'RemoteSigner: publicKeyHex');
+    const headers = { 'Content-Type': 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    Object.defineProperty(this, 'params', { value: { headers, tags: TAGS, timeout: TIMEOUT }, enumerable: false });
+  }
+
+  /**
+   * Signs bare 32-byte messages (signing hashes) with the held key: the same answer as
+   * createSigner(seed).signMany for the same key.
+   * @param {Array<Uint8Array|ArrayBuffer>} messages
+   * @returns {string[]} signatures, bare hex
+   */
+  signMany(messages) {
+    const hashes = messages.map((m) => bytesToHex(m));
+    const r = http.post(`${this.url}/v1/sign-hashes`, JSON.stringify({ key: this.publicKeyHex, hashes }), this.params);
+    const json = r.status === 200 ? parseOrNull(r.body) : null;
+    if (json === null || !Array.isArray(json.signatures) || json.signatures.length !== hashes.length) {
+      throw new SignerError(failure(this.url, 'POST /v1/sign-hashes', r));
+    }
+    return json.signatures;
+  }
+
+  /**
+   * Signs a batch remotely: the same result shape as buildBatch (events, body), where each
+   * event is a light record (event_id, tenant_id, store_id, agent_signature, signingHashHex)
+   * that serializes (toJSON) to its full envelope, read from the body on demand.
+   * @param {string} agentId
+   * @param {import('./event.js').EventFields[]} fieldsList
+   * @returns {{events: SignedEvent[], body: string}}
+   */
+  signBatch(agentId, fieldsList) {
+    const r = http.post(`${this.url}/v1/batches`, JSON.stringify({ key: this.publicKeyHex, agentId, events: fieldsList }), this.params);
+    if (r.status !== 200 || typeof r.body !== 'string') throw new SignerError(failure(this.url, 'POST /v1/batches', r));
+    const text = r.body;
+    const nl = text.indexOf('\n');
+    const meta = nl > 0 ? parseOrNull(text.substring(0, nl)) : null;
+    const n = fieldsList.length;
+    if (meta === null || meta.events !== n || meta.eventIds.length !== n || meta.signingHashes.length !== n || meta.signatures.length !== n) {
+      throw new SignerError(`ves signer at ${this.url} answered POST /v1/batches with an unexpected layout (expected a JSON line with ${n} event ids, hashes and signatures, then the body); is SIGNER_URL a ves signer of this kit's version?`);
+    }
+    const batch = { body: text.substring(nl + 1), envelopes: null };
+    const events = new Array(n);
+    for (let i = 0; i < n; i++) {
+      events[i] = new SignedEvent(batch, i, meta.eventIds[i], fieldsList[i], meta.signingHashes[i], meta.signatures[i]);
+    }
+    return { events, body: batch.body };
+  }
+}
+
+/**
+ * One event signed by the service: what the ledger and the receipt check read, without the
+ * payload. `JSON.stringify` of it gives the full envelope as sent (parsed from its batch's body
+ * once, on first use).
+ */
+export class SignedEvent {
+  constructor(batch, index, eventId, fields, signingHashHex, signatureHex) {
+    this.event_id = eventId;
+    this.tenant_id = fields.tenant_id;
+    this.store_id = fields.store_id;
+    this.agent_signature = '0x' + signatureHex;
+    this.signingHashHex = signingHashHex;
+    Object.defineProperty(this, 'batch', { value: batch, enumerable: false });
+    Object.defineProperty(this, 'index', { value: index, enumerable: false });
+  }
+
+  /** The full envelope, exactly as the body carries it. */
+  envelope() {
+    if (this.batch.envelopes === null) this.batch.envelopes = JSON.parse(this.batch.body).events;
+    return this.batch.envelopes[this.index];
+  }
+
+  toJSON() {
+    return this.envelope();
+  }
+}
+
+/**
+ * buildBatch through whichever signer the run has: `ves signer` (a RemoteSigner) or the
+ * in-k6 signer from createSigner.
+ */
+export function buildBatchWith(signer, agentId, fieldsList) {
+  return signer instanceof RemoteSigner ? signer.signBatch(agentId, fieldsList) : buildBatch(signer, agentId, fieldsList);
+}
+
+/**
+ * setup(): checks that `ves signer` at cfg.signerUrl answers and holds the run's key. With a
+ * key the run registers itself (no AGENT_SEED), the signer generates it (POST /v1/keys) and
+ * only its public key comes back, for the caller to register with the sequencer; with
+ * AGENT_SEED and AGENT_KEY_ID, the signer must have been started with that seed
+ * (`ves signer --seed-file`). Throws a SignerError that says what to do otherwise.
+ * @param {import('./config.js').VesConfig} cfg
+ * @param {string|null} publicKeyHex the registered key's public key, or null to generate one
+ * @returns {{url: string, publicKeyHex: string}} for setup data (`data.signer`)
+ */
+export function signerForRun(cfg, publicKeyHex) {
+  const url = cfg.signerUrl.replace(/\/+$/, '');
+  const probe = new RemoteSigner({ url, publicKeyHex: '0'.repeat(64) }, cfg.signerToken);
+  const health = http.get(`${url}/health`, probe.params);
+  if (health.status !== 200) throw new SignerError(failure(url, 'GET /health', health));
+  if (publicKeyHex === null) {
+    const r = http.post(`${url}/v1/keys`, '{}', probe.params);
+    const json = r.status === 201 ? parseOrNull(r.body) : null;
+    if (json === null || typeof json.publicKey !== 'string') throw new SignerError(failure(url, 'POST /v1/keys (generate the run key)', r));
+    return { url, publicKeyHex: normalizeHex(json.publicKey, 32, 'ves signer: publicKey') };
+  }
+  const r = http.get(`${url}/v1/keys/${publicKeyHex}`, probe.params);
+  if (r.status === 404) {
+    throw new SignerError(`ves signer at ${url} does not hold the key of AGENT_SEED (public key ${publicKeyHex}). Start it with that seed: ves signer --seed-file FILE (64 hex digits), or unset AGENT_SEED and AGENT_KEY_ID to let the run make its own key`);
+  }
+  if (r.status !== 200) throw new SignerError(failure(url, `GET /v1/keys/${publicKeyHex}`, r));
+  return { url, publicKeyHex };
+}
+
+// What went wrong with a signer request, and what to do.
+function failure(url, what, r) {
+  if (r.status === 0) {
+    return `cannot reach ves signer at ${url} (${what}: ${r.error || 'no answer'}). Is it running? Start it with 'ves signer' (or 'make demo-signer'), or unset SIGNER_URL to sign in k6`;
+  }
+  const json = parseOrNull(r.body);
+  const message = json !== null && typeof json.message === 'string' ? json.message : excerpt(r.body);
+  if (r.status === 401) return `ves signer at ${url} refused ${what}: HTTP 401: ${message}. Set SIGNER_TOKEN to the signer's token`;
+  return `ves signer at ${url} refused ${what}: HTTP ${r.status}: ${message}`;
+}
+
+function parseOrNull(text) {
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === 'object' ? v : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function excerpt(body) {
+  if (typeof body !== 'string' || body.length === 0) return '(empty body)';
+  return body.length > 200 ? `${body.slice(0, 200)}…` : body;
+}
