@@ -1,0 +1,134 @@
+// Identity of the two signing paths: for the same key and fields, `ves signer` (a real process,
+// started by scripts/k6-tests.sh with the RFC 8032 test-1 seed) and the in-k6 signer produce the
+// same payload hashes, signing hashes, signatures and byte-identical ingest bodies, on the
+// shipped payload shapes: the scenarios' order payload, every payload of the computed KAT
+// (JCS edge cases: number normalization, UTF-16 key order, empty object, nesting), the worked
+// example's events (whose signatures the KAT fixes), and strings that need escaping. Also:
+// bare-hash signing (the probes' path), per-event errors, and an unknown key.
+//
+//   SIGNER_URL=http://127.0.0.1:PORT k6 run tests/k6/signer_identity.test.js
+// (scripts/k6-tests.sh starts the signer and sets SIGNER_URL.)
+import { buildBatch, createSigner, signingHash } from '../../js/ves.js';
+import { RemoteSigner, SignerError } from '../../js/remote_signer.js';
+import { orderFields } from '../../js/scenario.js';
+import { fieldsOf } from './lib/envelopes.js';
+import { Harness, readJson, testOptions } from './lib/harness.js';
+
+const TEST = 'signer_identity';
+// The RFC 8032 test-1 seed: a published test key, also the KAT's worked-example agent key.
+const SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+const NIL = '00000000-0000-0000-0000-000000000000';
+const AGENT = '80441726-74e2-430a-95ae-97ce21c6351b';
+const SIGNER_URL = __ENV.SIGNER_URL || '';
+const KAT_PATH = `${__ENV.VES_VECTORS_DIR || '../shared/vectors'}/ves_v1_computed_kat.json`;
+const kat = readJson(KAT_PATH);
+
+export const options = testOptions(null, 120);
+
+function fixedIds(fields, tag) {
+  return fields.map((f, i) => Object.assign({}, f, { event_id: `${tag}-0000-4000-8000-${String(i).padStart(12, '0')}`, created_at: f.created_at || '2025-06-01T12:00:00.123Z' }));
+}
+
+// Compares both paths on one batch of fields; `expected` optionally pins signatures (KAT).
+function compare(h, category, agentId, fields, remote, local, expected) {
+  const a = buildBatch(local, agentId, fields);
+  const b = remote.signBatch(agentId, fields);
+  h.eq(category, b.body, a.body, `${category}: body bytes`);
+  const parsed = JSON.parse(b.body);
+  h.ok(category, JSON.stringify(parsed) === JSON.stringify(JSON.parse(a.body)), `${category}: bodies differ as JSON values`);
+  for (let i = 0; i < fields.length; i++) {
+    h.case(category);
+    const mine = a.events[i];
+    h.eq(category, parsed.events[i].payload_plain_hash, mine.payload_plain_hash, `${category}[${i}] payload_plain_hash`);
+    h.eq(category, b.events[i].signingHashHex, signingHash(mine), `${category}[${i}] signing hash`);
+    h.eq(category, b.events[i].agent_signature, mine.agent_signature, `${category}[${i}] signature`);
+    h.eq(category, b.events[i].event_id, mine.event_id, `${category}[${i}] event_id`);
+    // The lazy envelope of a remote event is the one in the body.
+    h.eq(category, JSON.stringify(b.events[i]), JSON.stringify(parsed.events[i]), `${category}[${i}] toJSON`);
+    if (expected) h.eq(category, mine.agent_signature.replace(/^0x/, ''), expected[i], `${category}[${i}] KAT signature`);
+  }
+}
+
+export default function () {
+  const h = new Harness(TEST);
+  if (!SIGNER_URL) {
+    h.ok('setup', false, 'SIGNER_URL is unset: run this test through scripts/k6-tests.sh, which starts `ves signer` (build it first: cargo build --release -p ves-cli)');
+    h.finish();
+    return;
+  }
+  const local = createSigner(SEED);
+  const remote = new RemoteSigner({ url: SIGNER_URL, publicKeyHex: local.publicKeyHex }, __ENV.SIGNER_TOKEN || null);
+
+  // 1. The scenarios' order payload (non-ASCII note included), 100 events.
+  h.guard('order', 'order payload', () => {
+    const fields = orderFields({ tenantId: NIL, agentId: AGENT }, { agentKeyId: 7 }, { storeId: NIL }, 100, NIL);
+    compare(h, 'order', AGENT, fixedIds(fields, 'aaaaaaaa'), remote, local);
+  });
+
+  // 2. Every payload of the computed KAT (JCS edge cases), one event each.
+  h.guard('kat_payloads', 'KAT payloads', () => {
+    if (kat.error) return h.ok('kat_payloads', false, kat.error);
+    const vectors = kat.value.payload_plain_hash.vectors;
+    const fields = vectors.map((v, i) => ({
+      tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 1,
+      entity_type: 'edge', entity_id: v.name, event_type: `edge.${i}`, payload: JSON.parse(v.input_json),
+    }));
+    compare(h, 'kat_payloads', AGENT, fixedIds(fields, 'bbbbbbbb'), remote, local);
+    const b = remote.signBatch(AGENT, fixedIds(fields, 'bbbbbbbb'));
+    const parsed = JSON.parse(b.body);
+    vectors.forEach((v, i) => h.eq('kat_payloads', parsed.events[i].payload_plain_hash, v.payload_plain_hash, `${v.name}: KAT payload hash`));
+  });
+
+  // 3. The worked example: its signatures are fixed by the KAT (same seed).
+  h.guard('worked_example', 'worked example', () => {
+    if (kat.error) return h.ok('worked_example', false, kat.error);
+    const body = kat.value.worked_example.ingest_body;
+    const req = typeof body === 'string' ? JSON.parse(body) : body;
+    const fields = req.events.map(fieldsOf);
+    const expected = req.events.map((e) => e.agent_signature.replace(/^0x/, '').toLowerCase());
+    compare(h, 'worked_example', req.agentId, fields, remote, local, expected);
+  });
+
+  // 4. Strings that need escaping, non-BMP characters, long values, every created_at form.
+  h.guard('strings', 'escaping', () => {
+    const forms = ['2025-01-01T00:00:00Z', '2021-01-01t00:00:00z', '2021-01-01 00:00:00Z', '2016-12-31T23:59:60Z', '2020-08-25T18:01:21-00:00'];
+    const fields = forms.map((createdAt, i) => ({
+      tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 4294967295,
+      entity_type: 'ty"pe\\/', entity_id: `é\u0007\n\t${'x'.repeat(100 * i)}`, event_type: 'emoji 😀 \u2028', created_at: createdAt,
+      payload: { 'k"\\': [1, 1e21, 1e-7, -0, 0.1 + 0.2, '\u007f\u00ff\ud83d\ude00'], 'é': { z: null, a: true } },
+    }));
+    compare(h, 'strings', AGENT, fixedIds(fields, 'cccccccc'), remote, local);
+  });
+
+  // 5. Bare-hash signing (probes re-sign through it) equals the in-k6 signer's.
+  h.guard('sign_hashes', 'sign-hashes', () => {
+    const digests = [new Uint8Array(32), new Uint8Array(32).fill(255), new Uint8Array([...Array(32).keys()])];
+    const mine = local.signMany(digests);
+    const theirs = remote.signMany(digests);
+    digests.forEach((_, i) => {
+      h.case('sign_hashes');
+      h.eq('sign_hashes', theirs[i], mine[i], `digest ${i}`);
+    });
+  });
+
+  // 6. Errors: which event, which field; unknown keys; batch limits.
+  h.guard('errors', 'errors', () => {
+    const good = { tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 1, entity_type: 'order', entity_id: 'o', event_type: 'e', payload: { a: 1 } };
+    h.case('errors');
+    h.throws('errors', () => remote.signBatch(AGENT, [good, good, Object.assign({}, good, { entity_type: '' })]), /HTTP 422: 1 problem.*events\[2\]\.entity_type: expected 1 to 128 UTF-8 bytes/, 'empty entity_type');
+    h.case('errors');
+    h.throws('errors', () => remote.signBatch(AGENT, [Object.assign({}, good, { created_at: 'yesterday' }), Object.assign({}, good, { payload: null })]), /2 problems.*events\[0\]\.created_at/, 'two bad events');
+    h.case('errors');
+    h.throws('errors', () => remote.signBatch(AGENT, [Object.assign({}, good, { source_agent_id: NIL })]), /events\[0\]\.source_agent_id: must equal the request's agentId/, 'agent mismatch');
+    h.case('errors');
+    h.throws('errors', () => remote.signBatch(AGENT, new Array(1001).fill(good)), /HTTP 413: events: expected 1 to 1000 events/, '1001 events');
+    h.case('errors');
+    const stranger = new RemoteSigner({ url: SIGNER_URL, publicKeyHex: createSigner('11'.repeat(32)).publicKeyHex }, __ENV.SIGNER_TOKEN || null);
+    h.throws('errors', () => stranger.signBatch(AGENT, [good]), /HTTP 404: this signer holds no key/, 'unknown key');
+    h.case('errors');
+    const gone = new RemoteSigner({ url: 'http://127.0.0.1:9', publicKeyHex: local.publicKeyHex }, null);
+    h.throws('errors', () => gone.signBatch(AGENT, [good]), /cannot reach ves signer at http:\/\/127\.0\.0\.1:9.*unset SIGNER_URL/, 'no signer');
+    h.ok('errors', new SignerError('x').name === 'SignerError', 'SignerError name');
+  });
+  h.finish();
+}
