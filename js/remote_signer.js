@@ -10,9 +10,12 @@
  *
  * @module remote_signer
  */
+import crypto from 'k6/crypto';
+import encoding from 'k6/encoding';
 import http from 'k6/http';
 import { bytesToHex, describe, normalizeHex } from './bytes.js';
 import { buildBatch } from './event.js';
+import { receiptPreimage } from './hash.js';
 
 const TIMEOUT = '30s';
 const TAGS = Object.freeze({ endpoint: 'signer' });
@@ -77,10 +80,10 @@ export class RemoteSigner {
     const nl = text.indexOf('\n');
     const meta = nl > 0 ? parseOrNull(text.substring(0, nl)) : null;
     const n = fieldsList.length;
-    if (meta === null || meta.events !== n || meta.eventIds.length !== n || meta.signingHashes.length !== n || meta.signatures.length !== n) {
+    if (meta === null || meta.events !== n || meta.eventIds.length !== n || meta.signingHashes.length !== n || meta.signatures.length !== n || typeof meta.receiptParts !== 'string') {
       throw new SignerError(`ves signer at ${this.url} answered POST /v1/batches with an unexpected layout (expected a JSON line with ${n} event ids, hashes and signatures, then the body); is SIGNER_URL a ves signer of this kit's version?`);
     }
-    const batch = { body: text.substring(nl + 1), envelopes: null };
+    const batch = { body: text.substring(nl + 1), envelopes: null, partsB64: meta.receiptParts, parts: null, count: n };
     const events = new Array(n);
     for (let i = 0; i < n; i++) {
       events[i] = new SignedEvent(batch, i, meta.eventIds[i], fieldsList[i], meta.signingHashes[i], meta.signatures[i]);
@@ -92,7 +95,8 @@ export class RemoteSigner {
 /**
  * One event signed by the service: what the ledger and the receipt check read, without the
  * payload. `JSON.stringify` of it gives the full envelope as sent (parsed from its batch's body
- * once, on first use).
+ * once, on first use). `receiptHashOf(seq)` computes the receipt hash from bytes the signer
+ * sent in binary (base64), which costs far less k6 CPU than parsing ids and hashes from hex.
  */
 export class SignedEvent {
   constructor(batch, index, eventId, fields, signingHashHex, signatureHex) {
@@ -114,6 +118,40 @@ export class SignedEvent {
   toJSON() {
     return this.envelope();
   }
+
+  /**
+   * receiptHash(tenant, store, event_id, seq, signing hash), bare hex: the same bytes as
+   * hash.js receiptPreimage, with event id and signing hash taken from the batch's binary parts.
+   * @param {number} seq
+   */
+  receiptHashOf(seq) {
+    const b = this.batch;
+    if (b.parts === null) {
+      b.parts = new Uint8Array(encoding.b64decode(b.partsB64, 'std'));
+      if (b.parts.length !== 48 * b.count) throw new SignerError(`ves signer sent ${b.parts.length} bytes of receiptParts for ${b.count} events (expected 48 each)`);
+    }
+    const out = new Uint8Array(102);
+    out.set(receiptPrefix(this.tenant_id, this.store_id), 0);
+    out.set(b.parts.subarray(48 * this.index, 48 * this.index + 16), 46);
+    const view = new DataView(out.buffer);
+    view.setUint32(62, Math.floor(seq / 0x100000000));
+    view.setUint32(66, seq >>> 0);
+    out.set(b.parts.subarray(48 * this.index + 16, 48 * this.index + 48), 70);
+    return crypto.sha256(out.buffer, 'hex');
+  }
+}
+
+// "VES_RECEIPT_V1" || tenant || store (46 bytes), per stream.
+const prefixes = new Map();
+function receiptPrefix(tenantId, storeId) {
+  const key = `${tenantId}|${storeId}`;
+  let p = prefixes.get(key);
+  if (p === undefined) {
+    p = receiptPreimage(tenantId, storeId, '00000000-0000-0000-0000-000000000000', 0, '0'.repeat(64)).slice(0, 46);
+    if (prefixes.size >= 256) prefixes.clear();
+    prefixes.set(key, p);
+  }
+  return p;
 }
 
 /**

@@ -8,7 +8,7 @@
 //
 //   SIGNER_URL=http://127.0.0.1:PORT k6 run tests/k6/signer_identity.test.js
 // (scripts/k6-tests.sh starts the signer and sets SIGNER_URL.)
-import { buildBatch, createSigner, signingHash } from '../../js/ves.js';
+import { buildBatch, createSigner, receiptHash, signingHash } from '../../js/ves.js';
 import { RemoteSigner, SignerError } from '../../js/remote_signer.js';
 import { orderFields } from '../../js/scenario.js';
 import { fieldsOf } from './lib/envelopes.js';
@@ -46,6 +46,10 @@ function compare(h, category, agentId, fields, remote, local, expected) {
     // The lazy envelope of a remote event is the one in the body.
     h.eq(category, JSON.stringify(b.events[i]), JSON.stringify(parsed.events[i]), `${category}[${i}] toJSON`);
     if (expected) h.eq(category, mine.agent_signature.replace(/^0x/, ''), expected[i], `${category}[${i}] KAT signature`);
+    // The receipt check's binary path equals the hex one (sequence numbers beyond 2^32 too).
+    for (const seq of [1, 4294967296 + i, Number.MAX_SAFE_INTEGER - i]) {
+      h.eq(category, b.events[i].receiptHashOf(seq), receiptHash(mine.tenant_id, mine.store_id, mine.event_id, seq, signingHash(mine)), `${category}[${i}] receipt hash of seq ${seq}`);
+    }
   }
 }
 
