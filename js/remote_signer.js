@@ -37,13 +37,17 @@ export class RemoteSigner {
   /**
    * @param {{url: string, publicKeyHex: string}} where from setup data (`data.signer`)
    * @param {string|null} token SIGNER_TOKEN (secret: not enumerable, never logged)
+   * @param {{ascii?: boolean}} [options] ascii (default true): ask for a body with non-ASCII
+   *   characters as \u escapes (the same JSON values; k6 moves an ASCII string with far less
+   *   work); false gives the in-k6 signer's exact bytes
    */
-  constructor(where, token) {
+  constructor(where, token, options = {}) {
     if (where === null || typeof where !== 'object' || typeof where.url !== 'string') {
       throw new TypeError(`RemoteSigner: expected {url, publicKeyHex} from setup data, found ${describe(where)}`);
     }
     this.url = where.url.replace(/\/+$/, '');
     this.publicKeyHex = normalizeHex(where.publicKeyHex, 32, 'RemoteSigner: publicKeyHex');
+    this.ascii = options.ascii !== false;
     const headers = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
     Object.defineProperty(this, 'params', { value: { headers, tags: TAGS, timeout: TIMEOUT }, enumerable: false });
@@ -74,20 +78,19 @@ export class RemoteSigner {
    * @returns {{events: SignedEvent[], body: string}}
    */
   signBatch(agentId, fieldsList) {
-    const r = http.post(`${this.url}/v1/batches`, JSON.stringify({ key: this.publicKeyHex, agentId, events: fieldsList }), this.params);
+    const r = http.post(`${this.url}/v1/batches`, JSON.stringify({ key: this.publicKeyHex, agentId, ascii: this.ascii, events: fieldsList }), this.params);
     if (r.status !== 200 || typeof r.body !== 'string') throw new SignerError(failure(this.url, 'POST /v1/batches', r));
     const text = r.body;
     const nl = text.indexOf('\n');
     const meta = nl > 0 ? parseOrNull(text.substring(0, nl)) : null;
     const n = fieldsList.length;
-    if (meta === null || meta.events !== n || meta.eventIds.length !== n || meta.signingHashes.length !== n || meta.signatures.length !== n || typeof meta.receiptParts !== 'string') {
+    if (meta === null || meta.events !== n || !sized(meta.eventIds, 36 * n) || !sized(meta.signingHashes, 64 * n) || !sized(meta.signatures, 128 * n) || typeof meta.receiptParts !== 'string') {
       throw new SignerError(`ves signer at ${this.url} answered POST /v1/batches with an unexpected layout (expected a JSON line with ${n} event ids, hashes and signatures, then the body); is SIGNER_URL a ves signer of this kit's version?`);
     }
-    const batch = { body: text.substring(nl + 1), envelopes: null, partsB64: meta.receiptParts, parts: null, count: n };
+    const batch = { body: text.substring(nl + 1), envelopes: null, partsB64: meta.receiptParts, parts: null, count: n, hashes: meta.signingHashes, signatures: meta.signatures };
+    const ids = meta.eventIds;
     const events = new Array(n);
-    for (let i = 0; i < n; i++) {
-      events[i] = new SignedEvent(batch, i, meta.eventIds[i], fieldsList[i], meta.signingHashes[i], meta.signatures[i]);
-    }
+    for (let i = 0; i < n; i++) events[i] = new SignedEvent(batch, i, ids.substring(36 * i, 36 * i + 36), fieldsList[i]);
     return { events, body: batch.body };
   }
 }
@@ -99,14 +102,22 @@ export class RemoteSigner {
  * sent in binary (base64), which costs far less k6 CPU than parsing ids and hashes from hex.
  */
 export class SignedEvent {
-  constructor(batch, index, eventId, fields, signingHashHex, signatureHex) {
+  constructor(batch, index, eventId, fields) {
     this.event_id = eventId;
     this.tenant_id = fields.tenant_id;
     this.store_id = fields.store_id;
-    this.agent_signature = '0x' + signatureHex;
-    this.signingHashHex = signingHashHex;
-    Object.defineProperty(this, 'batch', { value: batch, enumerable: false });
-    Object.defineProperty(this, 'index', { value: index, enumerable: false });
+    this.batch = batch;
+    this.index = index;
+  }
+
+  /** The signing hash the signer computed, bare hex. */
+  get signingHashHex() {
+    return this.batch.hashes.substring(64 * this.index, 64 * this.index + 64);
+  }
+
+  /** 0x + the signature, as in the envelope. */
+  get agent_signature() {
+    return '0x' + this.batch.signatures.substring(128 * this.index, 128 * this.index + 128);
   }
 
   /** The full envelope, exactly as the body carries it. */
@@ -115,6 +126,7 @@ export class SignedEvent {
     return this.batch.envelopes[this.index];
   }
 
+  /** The full envelope as sent (JSON.stringify of a SignedEvent gives it). */
   toJSON() {
     return this.envelope();
   }
@@ -200,6 +212,10 @@ function failure(url, what, r) {
   const message = json !== null && typeof json.message === 'string' ? json.message : excerpt(r.body);
   if (r.status === 401) return `ves signer at ${url} refused ${what}: HTTP 401: ${message}. Set SIGNER_TOKEN to the signer's token`;
   return `ves signer at ${url} refused ${what}: HTTP ${r.status}: ${message}`;
+}
+
+function sized(s, length) {
+  return typeof s === 'string' && s.length === length;
 }
 
 function parseOrNull(text) {

@@ -45,7 +45,7 @@ start_signer() {
   (umask 077 && echo 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 >"$dir/seed")
   "$ves" signer --listen 127.0.0.1:0 --seed-file "$dir/seed" --log-interval 0 >"$dir/out" 2>"$logs/signer.log" &
   signer_pid=$!
-  for _ in $(seq 100); do signer_url=$(grep -o 'url=[^ ]*' "$dir/out" | cut -d= -f2); [ -n "$signer_url" ] && break; sleep 0.1; done
+  for _ in $(seq 100); do signer_url=$(grep -so 'url=[^ ]*' "$dir/out" | cut -d= -f2); [ -n "$signer_url" ] && break; sleep 0.1; done
 }
 trap '[ -n "$signer_pid" ] && kill "$signer_pid" 2>/dev/null' EXIT
 

@@ -30,12 +30,16 @@ function fixedIds(fields, tag) {
 }
 
 // Compares both paths on one batch of fields; `expected` optionally pins signatures (KAT).
-function compare(h, category, agentId, fields, remote, local, expected) {
+// `remote` asks for the in-k6 signer's exact bytes, `ascii` for the default pure-ASCII body.
+function compare(h, category, agentId, fields, remote, local, expected, ascii) {
   const a = buildBatch(local, agentId, fields);
   const b = remote.signBatch(agentId, fields);
   h.eq(category, b.body, a.body, `${category}: body bytes`);
   const parsed = JSON.parse(b.body);
   h.ok(category, JSON.stringify(parsed) === JSON.stringify(JSON.parse(a.body)), `${category}: bodies differ as JSON values`);
+  const c = ascii.signBatch(agentId, fields);
+  h.ok(category, /^[\x00-\x7f]*$/.test(c.body), `${category}: the ascii body has non-ASCII characters`);
+  h.ok(category, JSON.stringify(JSON.parse(c.body)) === JSON.stringify(parsed), `${category}: the ascii body differs as a JSON value`);
   for (let i = 0; i < fields.length; i++) {
     h.case(category);
     const mine = a.events[i];
@@ -61,12 +65,13 @@ export default function () {
     return;
   }
   const local = createSigner(SEED);
-  const remote = new RemoteSigner({ url: SIGNER_URL, publicKeyHex: local.publicKeyHex }, __ENV.SIGNER_TOKEN || null);
+  const remote = new RemoteSigner({ url: SIGNER_URL, publicKeyHex: local.publicKeyHex }, __ENV.SIGNER_TOKEN || null, { ascii: false });
+  const ascii = new RemoteSigner({ url: SIGNER_URL, publicKeyHex: local.publicKeyHex }, __ENV.SIGNER_TOKEN || null);
 
   // 1. The scenarios' order payload (non-ASCII note included), 100 events.
   h.guard('order', 'order payload', () => {
     const fields = orderFields({ tenantId: NIL, agentId: AGENT }, { agentKeyId: 7 }, { storeId: NIL }, 100, NIL);
-    compare(h, 'order', AGENT, fixedIds(fields, 'aaaaaaaa'), remote, local);
+    compare(h, 'order', AGENT, fixedIds(fields, 'aaaaaaaa'), remote, local, undefined, ascii);
   });
 
   // 2. Every payload of the computed KAT (JCS edge cases), one event each.
@@ -77,7 +82,7 @@ export default function () {
       tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 1,
       entity_type: 'edge', entity_id: v.name, event_type: `edge.${i}`, payload: JSON.parse(v.input_json),
     }));
-    compare(h, 'kat_payloads', AGENT, fixedIds(fields, 'bbbbbbbb'), remote, local);
+    compare(h, 'kat_payloads', AGENT, fixedIds(fields, 'bbbbbbbb'), remote, local, undefined, ascii);
     const b = remote.signBatch(AGENT, fixedIds(fields, 'bbbbbbbb'));
     const parsed = JSON.parse(b.body);
     vectors.forEach((v, i) => h.eq('kat_payloads', parsed.events[i].payload_plain_hash, v.payload_plain_hash, `${v.name}: KAT payload hash`));
@@ -90,7 +95,7 @@ export default function () {
     const req = typeof body === 'string' ? JSON.parse(body) : body;
     const fields = req.events.map(fieldsOf);
     const expected = req.events.map((e) => e.agent_signature.replace(/^0x/, '').toLowerCase());
-    compare(h, 'worked_example', req.agentId, fields, remote, local, expected);
+    compare(h, 'worked_example', req.agentId, fields, remote, local, expected, ascii);
   });
 
   // 4. Strings that need escaping, non-BMP characters, long values, every created_at form.
@@ -101,7 +106,7 @@ export default function () {
       entity_type: 'ty"pe\\/', entity_id: `é\u0007\n\t${'x'.repeat(100 * i)}`, event_type: 'emoji 😀 \u2028', created_at: createdAt,
       payload: { 'k"\\': [1, 1e21, 1e-7, -0, 0.1 + 0.2, '\u007f\u00ff\ud83d\ude00'], 'é': { z: null, a: true } },
     }));
-    compare(h, 'strings', AGENT, fixedIds(fields, 'cccccccc'), remote, local);
+    compare(h, 'strings', AGENT, fixedIds(fields, 'cccccccc'), remote, local, undefined, ascii);
   });
 
   // 5. Bare-hash signing (probes re-sign through it) equals the in-k6 signer's.
