@@ -211,6 +211,9 @@ function failure(url, what, r) {
   const json = parseOrNull(r.body);
   const message = json !== null && typeof json.message === 'string' ? json.message : excerpt(r.body);
   if (r.status === 401) return `ves signer at ${url} refused ${what}: HTTP 401: ${message}. Set SIGNER_TOKEN to the signer's token`;
+  if (r.status === 404 && json !== null && json.error === 'unknown_key') {
+    return `ves signer at ${url} refused ${what}: HTTP 404: ${message}. The key setup() made lives only in the signer it asked (a restarted signer forgets generated keys): every k6 process must talk to the signer its setup() used, or give every signer the same --seed-file and pass AGENT_SEED and AGENT_KEY_ID (docs/SIGNER.md)`;
+  }
   return `ves signer at ${url} refused ${what}: HTTP ${r.status}: ${message}`;
 }
 
