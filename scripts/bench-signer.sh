@@ -12,7 +12,9 @@
 #   bench-signer: k6_us_per_event_js=N k6_us_per_event_signer=N signer_us_per_event=N events_per_k6_core_js=N events_per_k6_core_signer=N events_per_core_k6_plus_signer=N ratio=N
 #
 # Environment: K6, VUS (default 2), DURATION (per run, default 20s), BATCH_SIZE (default 100),
-# STREAMS (default 4).
+# STREAMS (default 4), BENCH_GOGC (an extra, informational SIGNER_URL run with this GOGC for k6;
+# default 400, empty to skip).
+BENCH_GOGC=${BENCH_GOGC-400}
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -105,7 +107,7 @@ PY
 
 report() { # MODE EVENTS K6_CPU SIGNER_CPU DEV_CPU WALL
   awk -v m="$1" -v n="$2" -v k="$3" -v s="$4" -v d="$5" -v w="$6" 'BEGIN {
-    printf "  %-10s events=%d wall=%.1fs (%.0f events/s) k6_cpu=%.2fs (%.1f us/event, %.0f events/s per k6 core) signer_cpu=%.2fs (%.1f us/event) devserver_cpu=%.2fs (%.1f us/event)\n",
+    printf "  %-20s events=%d wall=%.1fs (%.0f events/s) k6_cpu=%.2fs (%.1f us/event, %.0f events/s per k6 core) signer_cpu=%.2fs (%.1f us/event) devserver_cpu=%.2fs (%.1f us/event)\n",
       m, n, w, n / w, k, k * 1e6 / n, n / k, s, s * 1e6 / n, d, d * 1e6 / n }'
 }
 
@@ -113,6 +115,11 @@ read -r js_n js_k js_s js_d js_w < <(run js) || exit 1
 report in-k6 "$js_n" "$js_k" "$js_s" "$js_d" "$js_w"
 read -r sg_n sg_k sg_s sg_d sg_w < <(run signer -e SIGNER_URL="$SIGNER_URL") || exit 1
 report signer "$sg_n" "$sg_k" "$sg_s" "$sg_d" "$sg_w"
+if [ -n "$BENCH_GOGC" ]; then
+  # Informational: Go's collector takes a share of k6's CPU; a higher GOGC trades memory for it.
+  read -r gc_n gc_k gc_s gc_d gc_w < <(GOGC=$BENCH_GOGC run signer-gogc -e SIGNER_URL="$SIGNER_URL") || exit 1
+  report "signer, GOGC=$BENCH_GOGC" "$gc_n" "$gc_k" "$gc_s" "$gc_d" "$gc_w"
+fi
 echo "  load average after: $(loadavg)"
 
 awk -v jn="$js_n" -v jk="$js_k" -v sn="$sg_n" -v sk="$sg_k" -v ss="$sg_s" 'BEGIN {
