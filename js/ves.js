@@ -104,3 +104,4 @@ export {
   vuStateFor,
 } from './scenario.js';
 export { junitXml, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
