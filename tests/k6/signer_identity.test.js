@@ -3,7 +3,9 @@
 // same payload hashes, signing hashes, signatures and byte-identical ingest bodies, on the
 // shipped payload shapes: the scenarios' order payload, every payload of the computed KAT
 // (JCS edge cases: number normalization, UTF-16 key order, empty object, nesting), the worked
-// example's events (whose signatures the KAT fixes), and strings that need escaping. Also:
+// example's events (whose signatures the KAT fixes), strings that need escaping, and (with
+// VES_VECTORS_FILE, as scripts/test.sh passes it) 1000 random edge payloads and 1000 events of
+// a `ves vectors` file. Also:
 // bare-hash signing (the probes' path), per-event errors, and an unknown key.
 //
 //   SIGNER_URL=http://127.0.0.1:PORT k6 run tests/k6/signer_identity.test.js
@@ -22,6 +24,8 @@ const AGENT = '80441726-74e2-430a-95ae-97ce21c6351b';
 const SIGNER_URL = __ENV.SIGNER_URL || '';
 const KAT_PATH = `${__ENV.VES_VECTORS_DIR || '../shared/vectors'}/ves_v1_computed_kat.json`;
 const kat = readJson(KAT_PATH);
+// `ves vectors` output (scripts/test.sh passes one): random edge payloads and events.
+const generated = __ENV.VES_VECTORS_FILE ? readJson(__ENV.VES_VECTORS_FILE) : null;
 
 export const options = testOptions(null, 120);
 
@@ -107,6 +111,28 @@ export default function () {
       payload: { 'k"\\': [1, 1e21, 1e-7, -0, 0.1 + 0.2, '\u007f\u00ff\ud83d\ude00'], 'é': { z: null, a: true } },
     }));
     compare(h, 'strings', AGENT, fixedIds(fields, 'cccccccc'), remote, local, undefined, ascii);
+  });
+
+  // 4b. The edge payloads and events of a `ves vectors` file, when one is given.
+  h.guard('generated', 'ves vectors file', () => {
+    if (generated === null) return h.skipPart('generated', 'VES_VECTORS_FILE is not set (scripts/test.sh sets it)');
+    if (generated.error) return h.ok('generated', false, generated.error);
+    const all = generated.value.jcs.slice(0, 1000).map((v, i) => ({
+      tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 2,
+      entity_type: 'edge', entity_id: v.name, event_type: `edge.${i}`, payload: JSON.parse(v.input_json),
+    }));
+    // A null payload is no payload: both paths refuse it.
+    const jcsFields = all.filter((f) => f.payload !== null);
+    const nulls = all.filter((f) => f.payload === null).slice(0, 1);
+    for (const f of nulls) {
+      h.case('generated');
+      h.throws('generated', () => buildBatch(local, AGENT, [f]), /payload: expected a JSON value/, 'null payload, in k6');
+      h.throws('generated', () => remote.signBatch(AGENT, [f]), /events\[0\]\.payload: expected a JSON value/, 'null payload, signer');
+    }
+    for (let i = 0; i < jcsFields.length; i += 500) compare(h, 'generated', AGENT, fixedIds(jcsFields.slice(i, i + 500), 'dddddddd'), remote, local, undefined, ascii);
+    const byAgent = {};
+    for (const e of generated.value.events.slice(0, 1000)) (byAgent[e.envelope.source_agent_id] = byAgent[e.envelope.source_agent_id] || []).push(fieldsOf(e.envelope));
+    for (const agent of Object.keys(byAgent)) compare(h, 'generated', agent, byAgent[agent].slice(0, 1000), remote, local, undefined, ascii);
   });
 
   // 5. Bare-hash signing (probes re-sign through it) equals the in-k6 signer's.
