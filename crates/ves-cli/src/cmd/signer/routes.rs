@@ -271,3 +271,98 @@ async fn metrics(State(app): State<Arc<App>>) -> Response {
     )
         .into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    //! The HTTP layer over a real socket: access, key generation rules and the size limits.
+    use super::*;
+
+    /// Serves `app` on a free loopback port in a background runtime; returns its base URL.
+    fn serve(app: Arc<App>) -> String {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, router(app)).await.unwrap();
+            });
+        });
+        format!("http://{}", rx.recv().unwrap())
+    }
+
+    fn app(token: Option<&str>, generate: bool) -> Arc<App> {
+        Arc::new(App {
+            keys: KeyStore::new(10, generate),
+            metrics: Metrics::new(),
+            token: token.map(Token::new),
+        })
+    }
+
+    fn status(r: Result<ureq::Response, ureq::Error>) -> (u16, String) {
+        match r {
+            Ok(r) => (r.status(), r.into_string().unwrap_or_default()),
+            Err(ureq::Error::Status(code, r)) => (code, r.into_string().unwrap_or_default()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_token_guards_everything_but_health() {
+        let url = serve(app(Some("t0ken"), false));
+        assert_eq!(status(ureq::get(&format!("{url}/health")).call()).0, 200);
+        let (code, body) = status(ureq::get(&format!("{url}/v1/keys")).call());
+        assert_eq!(code, 401, "{body}");
+        assert!(body.contains("SIGNER_TOKEN"), "{body}");
+        let (code, _) = status(
+            ureq::get(&format!("{url}/metrics"))
+                .set("Authorization", "Bearer wrong")
+                .call(),
+        );
+        assert_eq!(code, 401);
+        // Right token, but generation is off (--no-generate): 403 with the reason.
+        let (code, body) = status(
+            ureq::post(&format!("{url}/v1/keys"))
+                .set("Authorization", "Bearer t0ken")
+                .send_string("{}"),
+        );
+        assert_eq!(code, 403, "{body}");
+        assert!(body.contains("--no-generate"), "{body}");
+    }
+
+    #[test]
+    fn a_signed_body_above_the_sequencer_limit_is_refused() {
+        let url = serve(app(None, true));
+        let (_, body) = status(ureq::post(&format!("{url}/v1/keys")).send_string("{}"));
+        let key: Value = serde_json::from_str(&body).unwrap();
+        let nil = "00000000-0000-0000-0000-000000000000";
+        // 7 payloads of 500,000 'é' (1 MB of UTF-8 each: under the per-payload and, together,
+        // the 10 MiB request limit) become 7 x 3 MB of \u00e9 escapes in an ASCII body.
+        let text = "é".repeat(500_000);
+        let events: Vec<Value> = (0..7)
+            .map(|i| {
+                json!({"tenant_id": nil, "store_id": nil, "agent_key_id": 1, "entity_type": "t",
+                            "entity_id": format!("e{i}"), "event_type": "x", "payload": [text]})
+            })
+            .collect();
+        let request =
+            json!({"key": key["publicKey"], "agentId": nil, "ascii": true, "events": events});
+        let (code, body) =
+            status(ureq::post(&format!("{url}/v1/batches")).send_string(&request.to_string()));
+        assert_eq!(code, 413, "{body}");
+        assert!(body.contains("body_too_large"), "{body}");
+        // A request above 10 MiB is refused before it is read.
+        let huge = format!("{{\"pad\":\"{}\"}}", "x".repeat(limits::MAX_BODY_BYTES));
+        let (code, _) = status(ureq::post(&format!("{url}/v1/batches")).send_string(&huge));
+        assert_eq!(code, 413);
+        let metrics = status(ureq::get(&format!("{url}/metrics")).call()).1;
+        assert!(
+            metrics.contains("ves_signer_requests_refused_total 1\n"),
+            "{metrics}"
+        );
+    }
+}
