@@ -10,7 +10,7 @@
 //
 //   SIGNER_URL=http://127.0.0.1:PORT k6 run tests/k6/signer_identity.test.js
 // (scripts/k6-tests.sh starts the signer and sets SIGNER_URL.)
-import { buildBatch, createSigner, receiptHash, signingHash } from '../../js/ves.js';
+import { buildBatch, config, createSigner, receiptHash, redacted, signingHash } from '../../js/ves.js';
 import { RemoteSigner, SignerError } from '../../js/remote_signer.js';
 import { orderFields } from '../../js/scenario.js';
 import { fieldsOf } from './lib/envelopes.js';
@@ -164,6 +164,19 @@ export default function () {
     const gone = new RemoteSigner({ url: 'http://127.0.0.1:9', publicKeyHex: local.publicKeyHex }, null);
     h.throws('errors', () => gone.signBatch(AGENT, [good]), /cannot reach ves signer at http:\/\/127\.0\.0\.1:9.*unset SIGNER_URL/, 'no signer');
     h.ok('errors', new SignerError('x').name === 'SignerError', 'SignerError name');
+  });
+
+  // 7. Configuration: SIGNER_URL must be an http URL; a non-loopback one needs SIGNER_TOKEN,
+  // which is a secret like the API keys.
+  h.guard('config', 'config', () => {
+    h.case('config');
+    h.throws('config', () => config({ SIGNER_URL: 'localhost:8787' }), /SIGNER_URL: expected the http URL of a `ves signer`/, 'no scheme');
+    h.throws('config', () => config({ SIGNER_URL: 'http://10.1.2.3:8787' }), /SIGNER_TOKEN: expected the signer's token \(required because http:\/\/10\.1\.2\.3:8787 is not a loopback address/, 'remote without token');
+    const cfg = config({ SIGNER_URL: 'http://10.1.2.3:8787/', SIGNER_TOKEN: 'tok-secret' });
+    h.eq('config', cfg.signerUrl, 'http://10.1.2.3:8787', 'trailing slash dropped');
+    h.eq('config', redacted(cfg).signerToken, '<redacted>', 'token redacted');
+    h.ok('config', !JSON.stringify(cfg).includes('tok-secret'), 'the token in JSON.stringify(cfg)');
+    h.eq('config', config({}).signerUrl, null, 'unset: sign in k6');
   });
   h.finish();
 }
