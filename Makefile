@@ -7,6 +7,7 @@ PROFILE ?= smoke
 DEMO_PORT ?= 8080
 
 .PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean
+.PHONY: signer demo-signer bench-signer
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -47,6 +48,17 @@ vectors: build ## write results/vectors.json (ves vectors --seed 1 --count 2000)
 
 presign: build ## pre-sign a replay corpus into results/corpus (VUS, BATCHES, BATCH_SIZE; docs/REPLAY.md)
 	target/release/ves presign --out results/corpus --vus $(or $(VUS),10) --batches-per-vu $(or $(BATCHES),100) --batch-size $(or $(BATCH_SIZE),100)
+
+# `ves signer` (docs/SIGNER.md): native signing for k6 over loopback.
+SIGNER_PORT ?= 8787
+signer: build ## run ves signer in the foreground on 127.0.0.1:$(SIGNER_PORT) (k6: -e SIGNER_URL=http://127.0.0.1:$(SIGNER_PORT))
+	target/release/ves signer --listen 127.0.0.1:$(SIGNER_PORT)
+
+demo-signer: ## make demo, with signing done by a ves signer started beside the devserver
+	@SIGNER=1 SIGNER_PORT=$(SIGNER_PORT) DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
+
+bench-signer: build ## k6 CPU per event and events/s per k6 core: in-k6 signing vs SIGNER_URL, plus the signer's CPU
+	@scripts/bench-signer.sh
 
 clean: ## remove build output and results
 	cargo clean

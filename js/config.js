@@ -20,6 +20,8 @@
  * | SEQUENCER_PUBLIC_KEY | unset | check receipt signatures with this key |
  * | RECEIPT_SIG_SAMPLE | 0.01 | share of receipt signatures to check, 0..1 |
  * | RESULTS_DIR | results | where summaries are written |
+ * | SIGNER_URL | unset | sign through `ves signer` at this URL (docs/SIGNER.md) |
+ * | SIGNER_TOKEN | unset | the signer's token; required when SIGNER_URL is not loopback |
  *
  * @module config
  */
@@ -31,7 +33,7 @@ export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export const DEFAULT_BASE_URL = 'http://localhost:8080';
 const MAX_STREAMS = 10000;
-const SECRET_FIELDS = ['apiKey', 'adminApiKey', 'agentSeed'];
+const SECRET_FIELDS = ['apiKey', 'adminApiKey', 'agentSeed', 'signerToken'];
 
 /** Thrown when the environment does not describe a usable run. */
 export class ConfigError extends Error {
@@ -64,6 +66,8 @@ export class ConfigError extends Error {
  * @property {string|null} sequencerPublicKey bare lowercase hex
  * @property {number} receiptSigSample
  * @property {string} resultsDir
+ * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
+ * @property {string|null} signerToken secret
  */
 
 /**
@@ -150,6 +154,9 @@ export function config(env) {
 
   const resultsDir = (get('RESULTS_DIR') || 'results').replace(/\/+$/, '') || '/';
 
+  // SIGNER_URL / SIGNER_TOKEN: sign through `ves signer` (docs/SIGNER.md)
+  const { signerUrl, signerToken } = signerFrom(get('SIGNER_URL'), get('SIGNER_TOKEN'), problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const streamStoreIds = [storeId];
@@ -176,6 +183,8 @@ export function config(env) {
     sequencerPublicKey,
     receiptSigSample,
     resultsDir,
+    signerUrl,
+    signerToken,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });
   return Object.freeze(cfg);
@@ -215,6 +224,17 @@ function urlHost(url) {
   if (m === null) return null;
   if (m[3] !== undefined && Number(m[3]) > 65535) return null;
   return m[1];
+}
+
+function signerFrom(url, token, problems) {
+  if (url === undefined) return { signerUrl: null, signerToken: token || null };
+  const host = urlHost(url);
+  if (host === null) {
+    problems.push(problem('SIGNER_URL', 'the http URL of a `ves signer`, such as http://127.0.0.1:8787', show(url), '-e SIGNER_URL=http://127.0.0.1:8787, or leave it unset to sign in k6'));
+  } else if (!isLoopbackHost(host) && token === undefined) {
+    problems.push(problem('SIGNER_TOKEN', `the signer's token (required because ${url} is not a loopback address: a remote signer must be started with --allow-remote and a token)`, 'it unset', '-e SIGNER_TOKEN=<the value of the signer\'s --token-file>'));
+  }
+  return { signerUrl: url.replace(/\/+$/, ''), signerToken: token || null };
 }
 
 function apiKeyFrom(value, name, loopback, baseUrl, required, problems) {

@@ -216,7 +216,8 @@ export class Ledger {
         continue;
       }
       answered.add(id);
-      const ownSigningHash = signingHash(event);
+      // Events signed by `ves signer` carry their signing hash (remote_signer.js SignedEvent).
+      const ownSigningHash = typeof event.signingHashHex === 'string' ? event.signingHashHex : signingHash(event);
       const checkSignature = sequencerPublicKeyHex && signatureSample > 0 && this.random() < signatureSample;
       const check = checkReceipt(event, receipt, checkSignature ? sequencerPublicKeyHex : undefined, { signingHashHex: ownSigningHash });
       if (!check.ok) this.noteInvalid(outcome, check.reason);

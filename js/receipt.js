@@ -37,7 +37,8 @@ export function checkReceipt(event, receipt, sequencerPublicKeyHex, options) {
     if (!Number.isSafeInteger(seq) || seq < 1) return fail('bad_sequence_number', `sequenceNumber must be a positive integer, found ${seq}`);
     if (!isHex(receipt.receiptHash, 32)) return fail('bad_receipt_hash', 'receiptHash is not 32 bytes of hex');
     const ownSigningHash = options && options.signingHashHex ? options.signingHashHex : signingHash(event);
-    const expected = receiptHash(event.tenant_id, event.store_id, event.event_id, seq, ownSigningHash);
+    // An event signed by `ves signer` (remote_signer.js) brings the preimage bytes in binary.
+    const expected = typeof event.receiptHashOf === 'function' ? event.receiptHashOf(seq) : receiptHash(event.tenant_id, event.store_id, event.event_id, seq, ownSigningHash);
     const claimed = strip0x(receipt.receiptHash).toLowerCase();
     if (claimed !== expected) return fail('receipt_hash_mismatch', `server ${claimed}, local ${expected}`);
     const alg = receipt.signatureAlg;

@@ -14,6 +14,7 @@ import { VesClient } from './client.js';
 import { blockChance, blockUuid, ContentSource, drawSeed, ENTITIES_PER_STREAM, orderEntityId, orderEventFields } from './content.js';
 import { createSigner } from './ed25519.js';
 import { buildBatch, ingestBody, signEvent } from './event.js';
+import { buildBatchWith, RemoteSigner, signerForRun } from './remote_signer.js';
 import { stateRoot, ZERO_HASH } from './hash.js';
 import { Ledger, reasonCode } from './ledger.js';
 import { checkInclusion } from './merkle.js';
@@ -50,11 +51,13 @@ export function setupRun(cfg) {
   warnUnverifiedSignatures(cfg);
   requireHealthy(cfg, clientFor(cfg, HEALTH_TIMEOUT));
   const seed = runSeed(cfg);
+  // SIGNER_URL: `ves signer` holds the run's key (generated there; only its public key comes back).
+  const remote = cfg.signerUrl ? remoteSignerForRun(cfg) : null;
   if (!cfg.registerKey) {
-    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex, seed };
+    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex, seed, signer: remote };
   }
-  const agentSeed = bytesToHex(randomBytes(32));
-  const signer = createSigner(agentSeed);
+  const agentSeed = remote ? null : bytesToHex(randomBytes(32));
+  const signer = remote || createSigner(agentSeed);
   // A fresh key id each run: the real server answers 500 when a (tenant, agent, key id) is registered twice.
   const agentKeyId = 1 + Math.floor(Math.random() * 0x7ffffffe);
   const register = () => client.registerKey({ tenantId: cfg.tenantId, agentId: cfg.agentId, keyId: agentKeyId, publicKeyHex: signer.publicKeyHex });
@@ -73,7 +76,7 @@ export function setupRun(cfg) {
     };
     abort(`registering the run's agent key failed: HTTP ${r.status} ${excerpt(r.res.body)}. ${hints[r.status] || 'Or register a key yourself and pass AGENT_SEED and AGENT_KEY_ID.'}`);
   }
-  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex, seed };
+  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex, seed, signer: remote };
 }
 
 /** SEED, or a drawn one; printed either way, so that the run can be repeated. */
@@ -113,6 +116,16 @@ export function runInfo(cfg, profile, what = {}) {
 export function warnUnverifiedSignatures(cfg) {
   if (!cfg.loopback && cfg.sequencerPublicKey === null) {
     console.warn(`ves-k6: WARNING: SEQUENCER_PUBLIC_KEY is not set: no receipt signature from ${cfg.baseUrl} will be checked (only receipt hashes); set it to the sequencer's receipt-signing key`);
+  }
+}
+
+// setup() with SIGNER_URL: the signer answers and holds the run's key, or the run aborts.
+function remoteSignerForRun(cfg) {
+  try {
+    return signerForRun(cfg, cfg.registerKey ? null : createSigner(cfg.agentSeed).publicKeyHex);
+  } catch (e) {
+    abort(e.message);
+    throw e;
   }
 }
 
@@ -163,8 +176,8 @@ function newState(cfg, data, streamIndex, storeId = cfg.streamStoreIds[streamInd
 }
 
 /** This VU's signer, made on first use (its base-point table is shared, see precomputeBaseTable). */
-function signerOf(state, data) {
-  if (state.signer === null) state.signer = createSigner(data.agentSeed);
+function signerOf(state, data, cfg) {
+  if (state.signer === null) state.signer = data.signer ? new RemoteSigner(data.signer, cfg.signerToken) : createSigner(data.agentSeed);
   return state.signer;
 }
 
@@ -274,7 +287,7 @@ export const entityId = orderEntityId;
  */
 export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex, slot = currentSlot('batch')) {
   const t0 = Date.now();
-  const { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId, slot));
+  const { events, body } = buildBatchWith(signerOf(state, data, cfg), cfg.agentId, orderFields(cfg, data, state, count, storeId, slot));
   metrics.recordSignDuration(Date.now() - t0, events.length);
   const r = state.client.ingest(cfg.agentId, body);
   const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable);
@@ -512,7 +525,7 @@ export function probe(cfg, data, state, kind, slot = currentSlot('probe')) {
     agent_key_id: data.agentKeyId,
     created_at: cfg.createdAt !== null ? cfg.createdAt : new Date().toISOString(),
   })[1]; // event 0's block chose the probe (maybeProbe)
-  let { events } = buildBatch(signerOf(state, data), cfg.agentId, [fields]);
+  let { events } = buildBatch(signerOf(state, data, cfg), cfg.agentId, [fields]);
   let event = events[0];
   let expectReason = 'invalid_signature';
   let agentId = cfg.agentId;
@@ -524,7 +537,7 @@ export function probe(cfg, data, state, kind, slot = currentSlot('probe')) {
     event = Object.assign({}, event, { payload: Object.assign({}, event.payload, { total_cents: event.payload.total_cents + 1 }) });
     expectReason = 'invalid_payload_hash';
   } else if (kind === 'unknown_key') {
-    event = signEvent(signerOf(state, data), Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
+    event = signEvent(signerOf(state, data, cfg), Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
     expectReason = 'agent_key_invalid';
   } else if (kind === 'created_at_reformatted') {
     // The same instant, another string: the signature covers the exact string.

@@ -331,6 +331,10 @@ export interface VesConfig {
   sequencerPublicKey: string | null;
   receiptSigSample: number;
   resultsDir: string;
+  /** SIGNER_URL: sign through `ves signer` (docs/SIGNER.md); null: sign in k6 */
+  signerUrl: string | null;
+  /** SIGNER_TOKEN (secret) */
+  signerToken: string | null;
 }
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -483,3 +487,28 @@ export function thresholdResults(data: Record<string, any>): Array<{ metric: str
 export function verdict(data: Record<string, any>): { pass: boolean; failedThresholds: Array<{ metric: string; expression: string; ok: boolean }>; nonZero: string[] };
 /** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N signatures_checked=N result=PASS|FAIL` */
 export function verdictLine(data: Record<string, any>): string;
+
+// `ves signer` (docs/SIGNER.md): signing through a native process on loopback.
+export class SignerError extends Error {}
+/** One event signed by the signer: what the ledger and receipt check read; toJSON gives the envelope. */
+export class SignedEvent {
+  event_id: string;
+  tenant_id: string;
+  store_id: string;
+  readonly signingHashHex: string;
+  readonly agent_signature: string;
+  envelope(): Envelope;
+  receiptHashOf(sequenceNumber: number): string;
+}
+export class RemoteSigner {
+  constructor(where: { url: string; publicKeyHex: string }, token: string | null, options?: { ascii?: boolean });
+  readonly url: string;
+  readonly publicKeyHex: string;
+  /** Signs bare 32-byte signing hashes with the held key (bare hex signatures). */
+  signMany(messages: Array<Uint8Array | ArrayBuffer>): string[];
+  signBatch(agentId: string, fieldsList: EventFields[]): { events: SignedEvent[]; body: string };
+}
+/** buildBatch through a RemoteSigner or an in-k6 signer. */
+export function buildBatchWith(signer: Signer | RemoteSigner, agentId: string, fieldsList: EventFields[]): { events: Array<Envelope | SignedEvent>; body: string };
+/** setup(): the signer answers and holds (publicKeyHex) or generates (null) the run's key. */
+export function signerForRun(cfg: VesConfig, publicKeyHex: string | null): { url: string; publicKeyHex: string };

@@ -116,3 +116,4 @@ export {
   warnUnverifiedSignatures,
 } from './scenario.js';
 export { junitXml, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';

@@ -25,11 +25,24 @@ if ! curl -fs "$URL/health" >/dev/null 2>&1; then
   echo "demo: ves-devserver did not start:" >&2; cat results/demo-devserver.log >&2; exit 1
 fi
 echo "== $(head -n 1 results/demo-devserver.log)"
+# SIGNER=1 (`make demo-signer`): a `ves signer` beside the devserver signs for k6 (docs/SIGNER.md).
+SIGNER_ARGS=()
+if [ "${SIGNER:-}" = 1 ]; then
+  SIGNER_URL="http://127.0.0.1:${SIGNER_PORT:-8787}"
+  cargo build --release --quiet -p ves-cli
+  target/release/ves signer --listen "127.0.0.1:${SIGNER_PORT:-8787}" >results/demo-signer.log 2>&1 &
+  SIGNER_PID=$!
+  trap 'kill $PID $SIGNER_PID 2>/dev/null; wait $PID $SIGNER_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do curl -fs "$SIGNER_URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  curl -fs "$SIGNER_URL/health" >/dev/null 2>&1 || { echo "demo: ves signer did not start:" >&2; cat results/demo-signer.log >&2; exit 1; }
+  echo "== $(head -n 1 results/demo-signer.log)"
+  SIGNER_ARGS=(-e SIGNER_URL="$SIGNER_URL")
+fi
 echo "== k6 run -e PROFILE=smoke load/mixed_workload.js   (15 s; receipts checked against the devserver's public key)"
 
 set +e
 "$K6" run -e PROFILE=smoke -e SEQUENCER_BASE_URL="$URL" -e SEQUENCER_PUBLIC_KEY="$(cat "$DATA/sequencer.pub")" \
-  -e RECEIPT_SIG_SAMPLE=0.05 load/mixed_workload.js
+  -e RECEIPT_SIG_SAMPLE=0.05 "${SIGNER_ARGS[@]}" load/mixed_workload.js
 rc=$?
 set -e
 cat <<MSG

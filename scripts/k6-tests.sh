@@ -38,6 +38,20 @@ echo "k6-tests: $("$k6" version 2>/dev/null | head -n 1)"
 echo "k6-tests: VES_VECTORS_DIR=${vectors_dir:-<missing: $vectors_error>}"
 echo "k6-tests: VES_VECTORS_FILE=${vectors_file:-<unset>}"
 
+# `ves signer` for signer_identity.test.js (docs/SIGNER.md): a real process holding the RFC 8032
+# test-1 key (a published test key), on a free loopback port; stopped on exit.
+signer_pid="" signer_url=""
+start_signer() {
+  local ves="${VES:-target/release/ves}" dir
+  [ -x "$ves" ] || { echo "k6-tests: $ves not built, signer_identity will fail (cargo build --release -p ves-cli)"; return; }
+  dir=$(mktemp -d)
+  (umask 077 && echo 9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60 >"$dir/seed")
+  "$ves" signer --listen 127.0.0.1:0 --seed-file "$dir/seed" --log-interval 0 >"$dir/out" 2>"$logs/signer.log" &
+  signer_pid=$!
+  for _ in $(seq 100); do signer_url=$(grep -so 'url=[^ ]*' "$dir/out" | cut -d= -f2); [ -n "$signer_url" ] && break; sleep 0.1; done
+}
+trap '[ -n "$signer_pid" ] && kill "$signer_pid" 2>/dev/null' EXIT
+
 passed=0 failed=0 skipped=0
 for test in tests/k6/*.test.js; do
   name=$(basename "$test" .test.js)
@@ -53,6 +67,10 @@ for test in tests/k6/*.test.js; do
   fi
   args=(run --quiet --no-usage-report --address 127.0.0.1:0 -e "VES_VECTORS_DIR=$vectors_dir")
   if [ -n "$vectors_file" ]; then args+=(-e "VES_VECTORS_FILE=$vectors_file"); fi
+  if [ "$name" = signer_identity ]; then
+    [ -n "$signer_pid" ] || start_signer
+    args+=(-e "SIGNER_URL=$signer_url")
+  fi
   log="$logs/$name.log"
   started=$(date +%s)
   "$k6" "${args[@]}" "$test" >"$log" 2>&1

@@ -9,7 +9,8 @@
 #  5. a JavaScript error in an iteration fails the run;
 #  6. thresholds apply only where their metric can move (k6 inspect, every scenario x profile);
 #  7. SEED: a rerun with the same SEED, key and CREATED_AT sends the same bytes and gets the
-#     original receipts back; another SEED sends other events.
+#     original receipts back; another SEED sends other events;
+#  8. with SIGNER_URL, a real `ves signer` signs for k6 (ingest, mixed with proofs, probes).
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -245,6 +246,103 @@ target/release/ves presign --out "$OUT/seed-corpus" --vus 1 --batches-per-vu 8 -
   --created-at 2025-01-01T00:00:00.000Z --agent-seed-file "$seed_file" --agent-key-id 4242 >"$OUT/seed-presign.log" 2>&1
 detail=$(python3 tests/scenarios/compare_runs.py corpus "$OUT/seed-corpus" "$OUT/seed-first.log") && ok=true || ok=false
 result seed-presign-same-events "$ok" "$detail"
+# 8. `ves signer` (docs/SIGNER.md): the scenarios with SIGNER_URL, signing done by a real signer
+#    process; its /metrics must show that it signed what the sequencer accepted. Closed-model
+#    runs get --rps: without the JS signing time a VU no longer paces itself, and an unpaced
+#    smoke saturates the devserver on a small shared machine (its latency thresholds then fail
+#    for reasons unrelated to signing); --rps keeps the request rate near the in-k6 smoke's.
+VES=${VES:-target/release/ves}
+SIGNER_PID="" SIGNER_URL=""
+start_signer() { # ARGS... : a signer on a free loopback port; sets SIGNER_URL, SIGNER_PID
+  local port; port=$(free_port)
+  "$VES" signer --listen "127.0.0.1:$port" --log-interval 0 "$@" >"$OUT/signer-$port.log" 2>&1 &
+  SIGNER_PID=$!
+  SIGNER_URL="http://127.0.0.1:$port"
+  for _ in $(seq 100); do curl -fs "$SIGNER_URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+stop_signer() { kill "$SIGNER_PID" 2>/dev/null; wait "$SIGNER_PID" 2>/dev/null; SIGNER_PID=""; }
+signer_metric() { # NAME [TOKEN] : a counter from the signer's /metrics
+  curl -fs ${2:+-H "Authorization: Bearer $2"} "$SIGNER_URL/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+cleanup_signer() { [ -n "$SIGNER_PID" ] && kill "$SIGNER_PID" 2>/dev/null; cleanup; }
+trap cleanup_signer EXIT
+if [ -x "$VES" ]; then
+  start_devserver
+  # Ingest smoke and the mixed workload (proofs): every threshold and the verdict pass.
+  for script in sequencer_ingest mixed_workload; do
+    start_signer
+    pace=(); [ "$script" = sequencer_ingest ] && pace=(--rps 200)
+    rc=$(k6run "signer-$script" "load/$script.js" -e PROFILE=smoke -e SIGNER_URL="$SIGNER_URL" "${pace[@]}")
+    signed=$(signer_metric ves_signer_events_signed_total)
+    stop_signer
+    accepted=$(metric "signer-$script" "$script" ves_events_accepted count)
+    proofs=$(metric "signer-$script" "$script" ves_proofs_verified count)
+    ok=false
+    [ "$rc" = 0 ] && grep -q 'result=PASS' "$OUT/signer-$script.log" && gt0 "$accepted" && [ "${signed:-0}" -ge "$accepted" ] && ok=true
+    [ "$script" = mixed_workload ] && ! gt0 "$proofs" && ok=false
+    result "signer-$script" "$ok" "exit $rc; accepted=$accepted signed_by_signer=${signed:-none} proofs_verified=$proofs"
+  done
+  # Every probe on every iteration, through a signer that requires a token: probes re-sign
+  # through POST /v1/sign-hashes and must all be refused as expected.
+  token_file=$(mktemp) && echo signer-test-token >"$token_file"
+  start_signer --token-file "$token_file"
+  rc=$(k6run signer-probes load/sequencer_ingest.js --rps 200 -e PROFILE=tests/scenarios/short.json -e PROBES=1 \
+    -e SIGNER_URL="$SIGNER_URL" -e SIGNER_TOKEN=signer-test-token)
+  hashes=$(signer_metric ves_signer_hashes_signed_total signer-test-token)
+  invalid=$(metric signer-probes sequencer_ingest ves_invalid_rejected count)
+  ok=false; [ "$rc" = 0 ] && gt0 "$invalid" && gt0 "${hashes:-0}" && ok=true
+  result signer-probes "$ok" "exit $rc; ves_invalid_rejected=$invalid hashes_signed=${hashes:-none}"
+  # Without the token: setup fails fast and says so.
+  rc=$(k6run signer-no-token load/sequencer_ingest.js -e PROFILE=smoke -e SIGNER_URL="$SIGNER_URL")
+  ok=false; [ "$rc" != 0 ] && grep -q 'Set SIGNER_TOKEN' "$OUT/signer-no-token.log" && ok=true
+  result signer-no-token "$ok" "exit $rc"
+  stop_signer
+  # Execution segments: two k6 processes share one signer; each setup() gets its own key there.
+  start_signer
+  seg_pids=()
+  for seg in 0:1/2 1/2:1; do
+    name="signer-segment-${seg//[:\/]/_}"; mkdir -p "$OUT/$name"
+    "$K6" run -a 127.0.0.1:0 --no-usage-report --rps 100 --execution-segment "$seg" --execution-segment-sequence 0,1/2,1 \
+      -e SEQUENCER_BASE_URL="$URL" -e SEQUENCER_PUBLIC_KEY="$PUBKEY" -e RESULTS_DIR="$OUT/$name" \
+      -e PROFILE=tests/scenarios/short.json -e SIGNER_URL="$SIGNER_URL" load/sequencer_ingest.js >"$OUT/$name.log" 2>&1 &
+    seg_pids+=($!)
+  done
+  wait "${seg_pids[0]}"; rc_a=$?; wait "${seg_pids[1]}"; rc_b=$?
+  keys=$(signer_metric ves_signer_keys)
+  stop_signer
+  ok=false
+  [ "$rc_a" = 0 ] && [ "$rc_b" = 0 ] && [ "$keys" = 2 ] && grep -q 'result=PASS' "$OUT/signer-segment-0_1_2.log" && grep -q 'result=PASS' "$OUT/signer-segment-1_2_1.log" && ok=true
+  result signer-shared-by-segments "$ok" "exit $rc_a and $rc_b; keys held by the signer: ${keys:-none} (want 2)"
+  # A registered key (AGENT_SEED, AGENT_KEY_ID) signs only through a signer holding its seed.
+  seed_dir=$(mktemp -d)
+  "$VES" keygen --seed-out "$seed_dir/agent.seed" >"$OUT/signer-keygen.log" 2>&1
+  ADMIN_API_KEY=ss_local_devserver_admin_key "$VES" register-key --url "$URL" --seed-file "$seed_dir/agent.seed" --key-id 77 >>"$OUT/signer-keygen.log" 2>&1
+  seed_env=(-e AGENT_KEY_ID=77 -e AGENT_SEED="$(cat "$seed_dir/agent.seed")")
+  start_signer
+  rc=$(k6run signer-missing-key load/sequencer_ingest.js -e PROFILE=smoke -e SIGNER_URL="$SIGNER_URL" "${seed_env[@]}")
+  stop_signer
+  ok=false; [ "$rc" != 0 ] && grep -q 'does not hold the key of AGENT_SEED' "$OUT/signer-missing-key.log" && ok=true
+  result signer-missing-key "$ok" "exit $rc"
+  start_signer --seed-file "$seed_dir/agent.seed" --no-generate
+  rc=$(k6run signer-seed-file load/sequencer_ingest.js --rps 200 -e PROFILE=tests/scenarios/short.json -e SIGNER_URL="$SIGNER_URL" "${seed_env[@]}")
+  signed=$(signer_metric ves_signer_events_signed_total)
+  stop_signer
+  ok=false; [ "$rc" = 0 ] && gt0 "${signed:-0}" && ! grep -q "$(cat "$seed_dir/agent.seed")" "$OUT"/signer-*.log "$OUT/signer-seed-file.log" && ok=true
+  result signer-seed-file "$ok" "exit $rc; signed_by_signer=${signed:-none}; seed in no log"
+  rm -rf "$seed_dir"
+  stop_devserver
+  # No signer: fail fast. A non-loopback bind: refused without --allow-remote and a token.
+  start_devserver
+  fail_fast_case signer-unreachable 'cannot reach ves signer' -e PROFILE=smoke -e SIGNER_URL="http://127.0.0.1:$(free_port)"
+  stop_devserver
+  "$VES" signer --listen 0.0.0.0:0 >"$OUT/signer-remote-bind.log" 2>&1; rc1=$?
+  "$VES" signer --listen 0.0.0.0:0 --allow-remote >>"$OUT/signer-remote-bind.log" 2>&1; rc2=$?
+  ok=false; [ "$rc1" = 2 ] && [ "$rc2" = 2 ] && grep -q 'loopback only unless you pass --allow-remote' "$OUT/signer-remote-bind.log" \
+    && grep -q 'needs a token' "$OUT/signer-remote-bind.log" && ok=true
+  result signer-remote-bind "$ok" "exit $rc1 without --allow-remote, $rc2 without a token"
+else
+  result signer false "$VES not built (cargo build --release -p ves-cli)"
+fi
 
 echo "scenario tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -5,5 +5,6 @@ pub mod conformance;
 pub mod keygen;
 pub mod presign;
 pub mod register_key;
+pub mod signer;
 pub mod vectors;
 pub mod verify_chain;

@@ -1,0 +1,236 @@
+/**
+ * Signing through `ves signer` (docs/SIGNER.md): a native process on loopback holds the run's
+ * key and turns the fields a scenario chooses into the exact ingest body, so that k6 spends no
+ * CPU on JCS, hashes and Ed25519. Used by the ingest path when SIGNER_URL is set; without it
+ * nothing here runs.
+ *
+ * What comes back per batch is the body to POST plus, per event, its id, signing hash and
+ * signature: the ledger and the receipt check take those instead of recomputing them, and the
+ * body is never parsed in k6 (a probe that needs a whole envelope parses its batch on demand).
+ *
+ * @module remote_signer
+ */
+import crypto from 'k6/crypto';
+import encoding from 'k6/encoding';
+import http from 'k6/http';
+import { bytesToHex, describe, normalizeHex } from './bytes.js';
+import { buildBatch } from './event.js';
+import { receiptPreimage } from './hash.js';
+
+const TIMEOUT = '30s';
+const TAGS = Object.freeze({ endpoint: 'signer' });
+
+/** Thrown when the signer cannot be reached or refuses a request; the message says what to do. */
+export class SignerError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'SignerError';
+  }
+}
+
+/**
+ * The run's key in `ves signer`: usable wherever a signer from createSigner() is (its
+ * `signMany` signs bare signing hashes remotely, which the probes use), and `signBatch` for
+ * whole batches.
+ */
+export class RemoteSigner {
+  /**
+   * @param {{url: string, publicKeyHex: string}} where from setup data (`data.signer`)
+   * @param {string|null} token SIGNER_TOKEN (secret: not enumerable, never logged)
+   * @param {{ascii?: boolean}} [options] ascii (default true): ask for a body with non-ASCII
+   *   characters as \u escapes (the same JSON values; k6 moves an ASCII string with far less
+   *   work); false gives the in-k6 signer's exact bytes
+   */
+  constructor(where, token, options = {}) {
+    if (where === null || typeof where !== 'object' || typeof where.url !== 'string') {
+      throw new TypeError(`RemoteSigner: expected {url, publicKeyHex} from setup data, found ${describe(where)}`);
+    }
+    this.url = where.url.replace(/\/+$/, '');
+    this.publicKeyHex = normalizeHex(where.publicKeyHex, 32, 'RemoteSigner: publicKeyHex');
+    this.ascii = options.ascii !== false;
+    const headers = { 'Content-Type': 'application/json' };
+    if (token) headers.Authorization = `Bearer ${token}`;
+    Object.defineProperty(this, 'params', { value: { headers, tags: TAGS, timeout: TIMEOUT }, enumerable: false });
+  }
+
+  /**
+   * Signs bare 32-byte messages (signing hashes) with the held key: the same answer as
+   * createSigner(seed).signMany for the same key.
+   * @param {Array<Uint8Array|ArrayBuffer>} messages
+   * @returns {string[]} signatures, bare hex
+   */
+  signMany(messages) {
+    const hashes = messages.map((m) => bytesToHex(m));
+    const r = http.post(`${this.url}/v1/sign-hashes`, JSON.stringify({ key: this.publicKeyHex, hashes }), this.params);
+    const json = r.status === 200 ? parseOrNull(r.body) : null;
+    if (json === null || !Array.isArray(json.signatures) || json.signatures.length !== hashes.length) {
+      throw new SignerError(failure(this.url, 'POST /v1/sign-hashes', r));
+    }
+    return json.signatures;
+  }
+
+  /**
+   * Signs a batch remotely: the same result shape as buildBatch (events, body), where each
+   * event is a light record (event_id, tenant_id, store_id, agent_signature, signingHashHex)
+   * that serializes (toJSON) to its full envelope, read from the body on demand.
+   * @param {string} agentId
+   * @param {import('./event.js').EventFields[]} fieldsList
+   * @returns {{events: SignedEvent[], body: string}}
+   */
+  signBatch(agentId, fieldsList) {
+    const r = http.post(`${this.url}/v1/batches`, JSON.stringify({ key: this.publicKeyHex, agentId, ascii: this.ascii, events: fieldsList }), this.params);
+    if (r.status !== 200 || typeof r.body !== 'string') throw new SignerError(failure(this.url, 'POST /v1/batches', r));
+    const text = r.body;
+    const nl = text.indexOf('\n');
+    const meta = nl > 0 ? parseOrNull(text.substring(0, nl)) : null;
+    const n = fieldsList.length;
+    if (meta === null || meta.events !== n || !sized(meta.eventIds, 36 * n) || !sized(meta.signingHashes, 64 * n) || !sized(meta.signatures, 128 * n) || typeof meta.receiptParts !== 'string') {
+      throw new SignerError(`ves signer at ${this.url} answered POST /v1/batches with an unexpected layout (expected a JSON line with ${n} event ids, hashes and signatures, then the body); is SIGNER_URL a ves signer of this kit's version?`);
+    }
+    const batch = { body: text.substring(nl + 1), envelopes: null, partsB64: meta.receiptParts, parts: null, count: n, hashes: meta.signingHashes, signatures: meta.signatures };
+    const ids = meta.eventIds;
+    const events = new Array(n);
+    for (let i = 0; i < n; i++) events[i] = new SignedEvent(batch, i, ids.substring(36 * i, 36 * i + 36), fieldsList[i]);
+    return { events, body: batch.body };
+  }
+}
+
+/**
+ * One event signed by the service: what the ledger and the receipt check read, without the
+ * payload. `JSON.stringify` of it gives the full envelope as sent (parsed from its batch's body
+ * once, on first use). `receiptHashOf(seq)` computes the receipt hash from bytes the signer
+ * sent in binary (base64), which costs far less k6 CPU than parsing ids and hashes from hex.
+ */
+export class SignedEvent {
+  constructor(batch, index, eventId, fields) {
+    this.event_id = eventId;
+    this.tenant_id = fields.tenant_id;
+    this.store_id = fields.store_id;
+    this.batch = batch;
+    this.index = index;
+  }
+
+  /** The signing hash the signer computed, bare hex. */
+  get signingHashHex() {
+    return this.batch.hashes.substring(64 * this.index, 64 * this.index + 64);
+  }
+
+  /** 0x + the signature, as in the envelope. */
+  get agent_signature() {
+    return '0x' + this.batch.signatures.substring(128 * this.index, 128 * this.index + 128);
+  }
+
+  /** The full envelope, exactly as the body carries it. */
+  envelope() {
+    if (this.batch.envelopes === null) this.batch.envelopes = JSON.parse(this.batch.body).events;
+    return this.batch.envelopes[this.index];
+  }
+
+  /** The full envelope as sent (JSON.stringify of a SignedEvent gives it). */
+  toJSON() {
+    return this.envelope();
+  }
+
+  /**
+   * receiptHash(tenant, store, event_id, seq, signing hash), bare hex: the same bytes as
+   * hash.js receiptPreimage, with event id and signing hash taken from the batch's binary parts.
+   * @param {number} seq
+   */
+  receiptHashOf(seq) {
+    const b = this.batch;
+    if (b.parts === null) {
+      b.parts = new Uint8Array(encoding.b64decode(b.partsB64, 'std'));
+      if (b.parts.length !== 48 * b.count) throw new SignerError(`ves signer sent ${b.parts.length} bytes of receiptParts for ${b.count} events (expected 48 each)`);
+    }
+    const out = new Uint8Array(102);
+    out.set(receiptPrefix(this.tenant_id, this.store_id), 0);
+    out.set(b.parts.subarray(48 * this.index, 48 * this.index + 16), 46);
+    const view = new DataView(out.buffer);
+    view.setUint32(62, Math.floor(seq / 0x100000000));
+    view.setUint32(66, seq >>> 0);
+    out.set(b.parts.subarray(48 * this.index + 16, 48 * this.index + 48), 70);
+    return crypto.sha256(out.buffer, 'hex');
+  }
+}
+
+// "VES_RECEIPT_V1" || tenant || store (46 bytes), per stream.
+const prefixes = new Map();
+function receiptPrefix(tenantId, storeId) {
+  const key = `${tenantId}|${storeId}`;
+  let p = prefixes.get(key);
+  if (p === undefined) {
+    p = receiptPreimage(tenantId, storeId, '00000000-0000-0000-0000-000000000000', 0, '0'.repeat(64)).slice(0, 46);
+    if (prefixes.size >= 256) prefixes.clear();
+    prefixes.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * buildBatch through whichever signer the run has: `ves signer` (a RemoteSigner) or the
+ * in-k6 signer from createSigner.
+ */
+export function buildBatchWith(signer, agentId, fieldsList) {
+  return signer instanceof RemoteSigner ? signer.signBatch(agentId, fieldsList) : buildBatch(signer, agentId, fieldsList);
+}
+
+/**
+ * setup(): checks that `ves signer` at cfg.signerUrl answers and holds the run's key. With a
+ * key the run registers itself (no AGENT_SEED), the signer generates it (POST /v1/keys) and
+ * only its public key comes back, for the caller to register with the sequencer; with
+ * AGENT_SEED and AGENT_KEY_ID, the signer must have been started with that seed
+ * (`ves signer --seed-file`). Throws a SignerError that says what to do otherwise.
+ * @param {import('./config.js').VesConfig} cfg
+ * @param {string|null} publicKeyHex the registered key's public key, or null to generate one
+ * @returns {{url: string, publicKeyHex: string}} for setup data (`data.signer`)
+ */
+export function signerForRun(cfg, publicKeyHex) {
+  const url = cfg.signerUrl.replace(/\/+$/, '');
+  const probe = new RemoteSigner({ url, publicKeyHex: '0'.repeat(64) }, cfg.signerToken);
+  const health = http.get(`${url}/health`, probe.params);
+  if (health.status !== 200) throw new SignerError(failure(url, 'GET /health', health));
+  if (publicKeyHex === null) {
+    const r = http.post(`${url}/v1/keys`, '{}', probe.params);
+    const json = r.status === 201 ? parseOrNull(r.body) : null;
+    if (json === null || typeof json.publicKey !== 'string') throw new SignerError(failure(url, 'POST /v1/keys (generate the run key)', r));
+    return { url, publicKeyHex: normalizeHex(json.publicKey, 32, 'ves signer: publicKey') };
+  }
+  const r = http.get(`${url}/v1/keys/${publicKeyHex}`, probe.params);
+  if (r.status === 404) {
+    throw new SignerError(`ves signer at ${url} does not hold the key of AGENT_SEED (public key ${publicKeyHex}). Start it with that seed: ves signer --seed-file FILE (64 hex digits), or unset AGENT_SEED and AGENT_KEY_ID to let the run make its own key`);
+  }
+  if (r.status !== 200) throw new SignerError(failure(url, `GET /v1/keys/${publicKeyHex}`, r));
+  return { url, publicKeyHex };
+}
+
+// What went wrong with a signer request, and what to do.
+function failure(url, what, r) {
+  if (r.status === 0) {
+    return `cannot reach ves signer at ${url} (${what}: ${r.error || 'no answer'}). Is it running? Start it with 'ves signer' (or 'make demo-signer'), or unset SIGNER_URL to sign in k6`;
+  }
+  const json = parseOrNull(r.body);
+  const message = json !== null && typeof json.message === 'string' ? json.message : excerpt(r.body);
+  if (r.status === 401) return `ves signer at ${url} refused ${what}: HTTP 401: ${message}. Set SIGNER_TOKEN to the signer's token`;
+  if (r.status === 404 && json !== null && json.error === 'unknown_key') {
+    return `ves signer at ${url} refused ${what}: HTTP 404: ${message}. The key setup() made lives only in the signer it asked (a restarted signer forgets generated keys): every k6 process must talk to the signer its setup() used, or give every signer the same --seed-file and pass AGENT_SEED and AGENT_KEY_ID (docs/SIGNER.md)`;
+  }
+  return `ves signer at ${url} refused ${what}: HTTP ${r.status}: ${message}`;
+}
+
+function sized(s, length) {
+  return typeof s === 'string' && s.length === length;
+}
+
+function parseOrNull(text) {
+  try {
+    const v = JSON.parse(text);
+    return v !== null && typeof v === 'object' ? v : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+function excerpt(body) {
+  if (typeof body !== 'string' || body.length === 0) return '(empty body)';
+  return body.length > 200 ? `${body.slice(0, 200)}…` : body;
+}

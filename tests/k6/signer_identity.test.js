@@ -1,0 +1,182 @@
+// Identity of the two signing paths: for the same key and fields, `ves signer` (a real process,
+// started by scripts/k6-tests.sh with the RFC 8032 test-1 seed) and the in-k6 signer produce the
+// same payload hashes, signing hashes, signatures and byte-identical ingest bodies, on the
+// shipped payload shapes: the scenarios' order payload, every payload of the computed KAT
+// (JCS edge cases: number normalization, UTF-16 key order, empty object, nesting), the worked
+// example's events (whose signatures the KAT fixes), strings that need escaping, and (with
+// VES_VECTORS_FILE, as scripts/test.sh passes it) 1000 random edge payloads and 1000 events of
+// a `ves vectors` file. Also:
+// bare-hash signing (the probes' path), per-event errors, and an unknown key.
+//
+//   SIGNER_URL=http://127.0.0.1:PORT k6 run tests/k6/signer_identity.test.js
+// (scripts/k6-tests.sh starts the signer and sets SIGNER_URL.)
+import { buildBatch, config, createSigner, receiptHash, redacted, signingHash } from '../../js/ves.js';
+import { RemoteSigner, SignerError } from '../../js/remote_signer.js';
+import { orderFields } from '../../js/scenario.js';
+import { fieldsOf } from './lib/envelopes.js';
+import { Harness, readJson, testOptions } from './lib/harness.js';
+
+const TEST = 'signer_identity';
+// The RFC 8032 test-1 seed: a published test key, also the KAT's worked-example agent key.
+const SEED = '9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60';
+const NIL = '00000000-0000-0000-0000-000000000000';
+const AGENT = '80441726-74e2-430a-95ae-97ce21c6351b';
+const SIGNER_URL = __ENV.SIGNER_URL || '';
+const KAT_PATH = `${__ENV.VES_VECTORS_DIR || '../shared/vectors'}/ves_v1_computed_kat.json`;
+const kat = readJson(KAT_PATH);
+// `ves vectors` output (scripts/test.sh passes one): random edge payloads and events.
+const generated = __ENV.VES_VECTORS_FILE ? readJson(__ENV.VES_VECTORS_FILE) : null;
+
+export const options = testOptions(null, 120);
+
+function fixedIds(fields, tag) {
+  return fields.map((f, i) => Object.assign({}, f, { event_id: `${tag}-0000-4000-8000-${String(i).padStart(12, '0')}`, created_at: f.created_at || '2025-06-01T12:00:00.123Z' }));
+}
+
+// Compares both paths on one batch of fields; `expected` optionally pins signatures (KAT).
+// `remote` asks for the in-k6 signer's exact bytes, `ascii` for the default pure-ASCII body.
+function compare(h, category, agentId, fields, remote, local, expected, ascii) {
+  const a = buildBatch(local, agentId, fields);
+  const b = remote.signBatch(agentId, fields);
+  h.eq(category, b.body, a.body, `${category}: body bytes`);
+  const parsed = JSON.parse(b.body);
+  h.ok(category, JSON.stringify(parsed) === JSON.stringify(JSON.parse(a.body)), `${category}: bodies differ as JSON values`);
+  const c = ascii.signBatch(agentId, fields);
+  h.ok(category, /^[\x00-\x7f]*$/.test(c.body), `${category}: the ascii body has non-ASCII characters`);
+  h.ok(category, JSON.stringify(JSON.parse(c.body)) === JSON.stringify(parsed), `${category}: the ascii body differs as a JSON value`);
+  for (let i = 0; i < fields.length; i++) {
+    h.case(category);
+    const mine = a.events[i];
+    h.eq(category, parsed.events[i].payload_plain_hash, mine.payload_plain_hash, `${category}[${i}] payload_plain_hash`);
+    h.eq(category, b.events[i].signingHashHex, signingHash(mine), `${category}[${i}] signing hash`);
+    h.eq(category, b.events[i].agent_signature, mine.agent_signature, `${category}[${i}] signature`);
+    h.eq(category, b.events[i].event_id, mine.event_id, `${category}[${i}] event_id`);
+    // The lazy envelope of a remote event is the one in the body.
+    h.eq(category, JSON.stringify(b.events[i]), JSON.stringify(parsed.events[i]), `${category}[${i}] toJSON`);
+    if (expected) h.eq(category, mine.agent_signature.replace(/^0x/, ''), expected[i], `${category}[${i}] KAT signature`);
+    // The receipt check's binary path equals the hex one (sequence numbers beyond 2^32 too).
+    for (const seq of [1, 4294967296 + i, Number.MAX_SAFE_INTEGER - i]) {
+      h.eq(category, b.events[i].receiptHashOf(seq), receiptHash(mine.tenant_id, mine.store_id, mine.event_id, seq, signingHash(mine)), `${category}[${i}] receipt hash of seq ${seq}`);
+    }
+  }
+}
+
+export default function () {
+  const h = new Harness(TEST);
+  if (!SIGNER_URL) {
+    h.ok('setup', false, 'SIGNER_URL is unset: run this test through scripts/k6-tests.sh, which starts `ves signer` (build it first: cargo build --release -p ves-cli)');
+    h.finish();
+    return;
+  }
+  const local = createSigner(SEED);
+  const remote = new RemoteSigner({ url: SIGNER_URL, publicKeyHex: local.publicKeyHex }, __ENV.SIGNER_TOKEN || null, { ascii: false });
+  const ascii = new RemoteSigner({ url: SIGNER_URL, publicKeyHex: local.publicKeyHex }, __ENV.SIGNER_TOKEN || null);
+
+  // 1. The scenarios' order payload (non-ASCII note included), 100 events.
+  h.guard('order', 'order payload', () => {
+    const fields = orderFields({ tenantId: NIL, agentId: AGENT }, { agentKeyId: 7 }, { storeId: NIL }, 100, NIL);
+    compare(h, 'order', AGENT, fixedIds(fields, 'aaaaaaaa'), remote, local, undefined, ascii);
+  });
+
+  // 2. Every payload of the computed KAT (JCS edge cases), one event each.
+  h.guard('kat_payloads', 'KAT payloads', () => {
+    if (kat.error) return h.ok('kat_payloads', false, kat.error);
+    const vectors = kat.value.payload_plain_hash.vectors;
+    const fields = vectors.map((v, i) => ({
+      tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 1,
+      entity_type: 'edge', entity_id: v.name, event_type: `edge.${i}`, payload: JSON.parse(v.input_json),
+    }));
+    compare(h, 'kat_payloads', AGENT, fixedIds(fields, 'bbbbbbbb'), remote, local, undefined, ascii);
+    const b = remote.signBatch(AGENT, fixedIds(fields, 'bbbbbbbb'));
+    const parsed = JSON.parse(b.body);
+    vectors.forEach((v, i) => h.eq('kat_payloads', parsed.events[i].payload_plain_hash, v.payload_plain_hash, `${v.name}: KAT payload hash`));
+  });
+
+  // 3. The worked example: its signatures are fixed by the KAT (same seed).
+  h.guard('worked_example', 'worked example', () => {
+    if (kat.error) return h.ok('worked_example', false, kat.error);
+    const body = kat.value.worked_example.ingest_body;
+    const req = typeof body === 'string' ? JSON.parse(body) : body;
+    const fields = req.events.map(fieldsOf);
+    const expected = req.events.map((e) => e.agent_signature.replace(/^0x/, '').toLowerCase());
+    compare(h, 'worked_example', req.agentId, fields, remote, local, expected, ascii);
+  });
+
+  // 4. Strings that need escaping, non-BMP characters, long values, every created_at form.
+  h.guard('strings', 'escaping', () => {
+    const forms = ['2025-01-01T00:00:00Z', '2021-01-01t00:00:00z', '2021-01-01 00:00:00Z', '2016-12-31T23:59:60Z', '2020-08-25T18:01:21-00:00'];
+    const fields = forms.map((createdAt, i) => ({
+      tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 4294967295,
+      entity_type: 'ty"pe\\/', entity_id: `é\u0007\n\t${'x'.repeat(100 * i)}`, event_type: 'emoji 😀 \u2028', created_at: createdAt,
+      payload: { 'k"\\': [1, 1e21, 1e-7, -0, 0.1 + 0.2, '\u007f\u00ff\ud83d\ude00'], 'é': { z: null, a: true } },
+    }));
+    compare(h, 'strings', AGENT, fixedIds(fields, 'cccccccc'), remote, local, undefined, ascii);
+  });
+
+  // 4b. The edge payloads and events of a `ves vectors` file, when one is given.
+  h.guard('generated', 'ves vectors file', () => {
+    if (generated === null) return h.skipPart('generated', 'VES_VECTORS_FILE is not set (scripts/test.sh sets it)');
+    if (generated.error) return h.ok('generated', false, generated.error);
+    const all = generated.value.jcs.slice(0, 1000).map((v, i) => ({
+      tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 2,
+      entity_type: 'edge', entity_id: v.name, event_type: `edge.${i}`, payload: JSON.parse(v.input_json),
+    }));
+    // A null payload is no payload: both paths refuse it.
+    const jcsFields = all.filter((f) => f.payload !== null);
+    const nulls = all.filter((f) => f.payload === null).slice(0, 1);
+    for (const f of nulls) {
+      h.case('generated');
+      h.throws('generated', () => buildBatch(local, AGENT, [f]), /payload: expected a JSON value/, 'null payload, in k6');
+      h.throws('generated', () => remote.signBatch(AGENT, [f]), /events\[0\]\.payload: expected a JSON value/, 'null payload, signer');
+    }
+    for (let i = 0; i < jcsFields.length; i += 500) compare(h, 'generated', AGENT, fixedIds(jcsFields.slice(i, i + 500), 'dddddddd'), remote, local, undefined, ascii);
+    const byAgent = {};
+    for (const e of generated.value.events.slice(0, 1000)) (byAgent[e.envelope.source_agent_id] = byAgent[e.envelope.source_agent_id] || []).push(fieldsOf(e.envelope));
+    for (const agent of Object.keys(byAgent)) compare(h, 'generated', agent, byAgent[agent].slice(0, 1000), remote, local, undefined, ascii);
+  });
+
+  // 5. Bare-hash signing (probes re-sign through it) equals the in-k6 signer's.
+  h.guard('sign_hashes', 'sign-hashes', () => {
+    const digests = [new Uint8Array(32), new Uint8Array(32).fill(255), new Uint8Array([...Array(32).keys()])];
+    const mine = local.signMany(digests);
+    const theirs = remote.signMany(digests);
+    digests.forEach((_, i) => {
+      h.case('sign_hashes');
+      h.eq('sign_hashes', theirs[i], mine[i], `digest ${i}`);
+    });
+  });
+
+  // 6. Errors: which event, which field; unknown keys; batch limits.
+  h.guard('errors', 'errors', () => {
+    const good = { tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 1, entity_type: 'order', entity_id: 'o', event_type: 'e', payload: { a: 1 } };
+    h.case('errors');
+    h.throws('errors', () => remote.signBatch(AGENT, [good, good, Object.assign({}, good, { entity_type: '' })]), /HTTP 422: 1 problem.*events\[2\]\.entity_type: expected 1 to 128 UTF-8 bytes/, 'empty entity_type');
+    h.case('errors');
+    h.throws('errors', () => remote.signBatch(AGENT, [Object.assign({}, good, { created_at: 'yesterday' }), Object.assign({}, good, { payload: null })]), /2 problems.*events\[0\]\.created_at/, 'two bad events');
+    h.case('errors');
+    h.throws('errors', () => remote.signBatch(AGENT, [Object.assign({}, good, { source_agent_id: NIL })]), /events\[0\]\.source_agent_id: must equal the request's agentId/, 'agent mismatch');
+    h.case('errors');
+    h.throws('errors', () => remote.signBatch(AGENT, new Array(1001).fill(good)), /HTTP 413: events: expected 1 to 1000 events/, '1001 events');
+    h.case('errors');
+    const stranger = new RemoteSigner({ url: SIGNER_URL, publicKeyHex: createSigner('11'.repeat(32)).publicKeyHex }, __ENV.SIGNER_TOKEN || null);
+    h.throws('errors', () => stranger.signBatch(AGENT, [good]), /HTTP 404: this signer holds no key/, 'unknown key');
+    h.case('errors');
+    const gone = new RemoteSigner({ url: 'http://127.0.0.1:9', publicKeyHex: local.publicKeyHex }, null);
+    h.throws('errors', () => gone.signBatch(AGENT, [good]), /cannot reach ves signer at http:\/\/127\.0\.0\.1:9.*unset SIGNER_URL/, 'no signer');
+    h.ok('errors', new SignerError('x').name === 'SignerError', 'SignerError name');
+  });
+
+  // 7. Configuration: SIGNER_URL must be an http URL; a non-loopback one needs SIGNER_TOKEN,
+  // which is a secret like the API keys.
+  h.guard('config', 'config', () => {
+    h.case('config');
+    h.throws('config', () => config({ SIGNER_URL: 'localhost:8787' }), /SIGNER_URL: expected the http URL of a `ves signer`/, 'no scheme');
+    h.throws('config', () => config({ SIGNER_URL: 'http://10.1.2.3:8787' }), /SIGNER_TOKEN: expected the signer's token \(required because http:\/\/10\.1\.2\.3:8787 is not a loopback address/, 'remote without token');
+    const cfg = config({ SIGNER_URL: 'http://10.1.2.3:8787/', SIGNER_TOKEN: 'tok-secret' });
+    h.eq('config', cfg.signerUrl, 'http://10.1.2.3:8787', 'trailing slash dropped');
+    h.eq('config', redacted(cfg).signerToken, '<redacted>', 'token redacted');
+    h.ok('config', !JSON.stringify(cfg).includes('tok-secret'), 'the token in JSON.stringify(cfg)');
+    h.eq('config', config({}).signerUrl, null, 'unset: sign in k6');
+  });
+  h.finish();
+}
