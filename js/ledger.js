@@ -166,11 +166,13 @@ export class Ledger {
    *
    * @param {object[]} events the envelopes sent (one stream)
    * @param {object} response the parsed JSON body, or a client result `{json}`
-   * @param {{ingestedAt?: number, sequencerPublicKeyHex?: string, signatureSample?: number}} [options]
+   * @param {{ingestedAt?: number, sequencerPublicKeyHex?: string, signatureSample?: number, collect?: Array}} [options]
+   *   `collect`: an array that receives `[eventId, seq, receiptHash, signingHash, signature]` of
+   *   every new receipt (the receipts log); the outcome's `collected` is then that array.
    * @returns {IngestOutcome}
    */
   recordIngest(events, response, options = {}) {
-    const { ingestedAt = Date.now(), sequencerPublicKeyHex = null, signatureSample = 0 } = options;
+    const { ingestedAt = Date.now(), sequencerPublicKeyHex = null, signatureSample = 0, collect = undefined } = options;
     const body = response && typeof response === 'object' && 'json' in response && 'res' in response ? response.json : response;
     const first = events.length > 0 ? events[0] : null;
     const rec = first ? this.stream(first.tenant_id, first.store_id) : null;
@@ -228,6 +230,8 @@ export class Ledger {
       if (start !== null && end !== null && seq >= start && seq <= end) {
         outcome.newReceipts++;
         newSeqs.push(seq);
+        // The receipts log (receipts_log.js): every acknowledged event, checked or not.
+        if (collect) collect.push([id, seq, strip0x(String(receipt.receiptHash)).toLowerCase(), ownSigningHash, strip0x(String(event.agent_signature)).toLowerCase()]);
         if (check.ok && (this.keepFraction >= 1 || this.random() < this.keepFraction)) {
           this.put(rec, seq, id, ownSigningHash, strip0x(String(event.agent_signature)).toLowerCase(), ingestedAt);
         }
@@ -244,6 +248,7 @@ export class Ledger {
     if (!consecutive) outcome.anomalies++;
     outcome.anomalies += this.markSeen(rec, newSeqs);
     for (const id of byId.keys()) if (!answered.has(id)) outcome.missing++;
+    if (collect) outcome.collected = collect;
     return outcome;
   }
 

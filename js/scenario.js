@@ -17,6 +17,7 @@ import { stateRoot, ZERO_HASH } from './hash.js';
 import { Ledger, reasonCode } from './ledger.js';
 import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
+import { logReceipts, receiptsCollector } from './receipts_log.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
 export const MAX_COMMIT_RANGE = 10000;
@@ -244,7 +245,9 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed) {
     ingestedAt: Date.now(),
     sequencerPublicKeyHex: cfg.sequencerPublicKey,
     signatureSample: cfg.receiptSigSample,
+    collect: receiptsCollector(),
   });
+  logReceipts(events, outcome);
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);

@@ -208,6 +208,8 @@ struct Plan {
     replays: Vec<Receipt>,
     accepted: Vec<Accepted>,
     shown: Vec<Receipt>,
+    /// Acknowledged but not stored (the `lose_event` test fault).
+    lost: u64,
     head: u64,
 }
 
@@ -353,6 +355,11 @@ impl Plan {
             };
             app.faults.tamper_receipt(&mut shown, &facts);
             self.shown.push(shown);
+            if app.faults.lose(seq) {
+                // Acknowledged, never written, and its number handed out again.
+                self.lost += 1;
+                continue;
+            }
             self.accepted.push(Accepted {
                 index: i,
                 stored,
@@ -390,6 +397,7 @@ fn plan(
         replays: Vec::new(),
         accepted: Vec::new(),
         shown: Vec::new(),
+        lost: 0,
         head,
     };
     let pending = plan.replays_and_duplicates(conn, &b)?;
@@ -478,7 +486,7 @@ pub fn ingest(app: &App, events: Vec<WireEvent>) -> Result<IngestResponse, Failu
     receipts.extend(plan.shown);
     Ok(IngestResponse {
         batch_id: Uuid::new_v4(),
-        events_accepted: plan.accepted.len() as u64,
+        events_accepted: plan.accepted.len() as u64 + plan.lost,
         events_rejected: plan.rejections.len() as u64,
         sequence_start,
         sequence_end,
