@@ -153,6 +153,25 @@ export function guard(name, fn) {
   };
 }
 
+/**
+ * guard() for an async exec function (one that awaits, e.g. k6/experimental/fs reads): a
+ * rejected promise fails the `checks` threshold the same way.
+ * @template T
+ * @param {string} name
+ * @param {(data: T) => Promise<void>} fn
+ * @returns {(data: T) => Promise<void>}
+ */
+export function guardAsync(name, fn) {
+  return async function guarded(data) {
+    try {
+      await fn(data);
+    } catch (e) {
+      check(null, { [`${name}: no script error`]: () => false });
+      console.error(`ves-k6 [VU ${exec.vu.idInTest}] ${name}: script error: ${e && e.stack ? e.stack : e}`);
+    }
+  };
+}
+
 /** Logs a failure the first time this VU sees its kind, so a red threshold comes with a reason. */
 export function explainOnce(state, kind, message) {
   if (state.explained.has(kind)) return;

@@ -3,6 +3,7 @@
 // from a URL (k6's jslib summary is not vendored).
 //
 //   export function handleSummary(data) { return summary(data, 'sequencer_ingest'); }
+import { executionSegment, segmentTag } from './segment.js';
 
 /** Counters whose total must be zero in a correct run, shown in the verdict's reasoning. */
 const MUST_BE_ZERO = [
@@ -171,14 +172,25 @@ ${body}
 
 /**
  * The handleSummary() result: text on stdout, `<dir>/<scenario>-summary.json` and
- * `<dir>/<scenario>-junit.xml`. k6 does not create folders: the directory must exist and be
+ * `<dir>/<scenario>-junit.xml` (with an execution segment: `<scenario>-<segment>-…`, segment.js). k6 does not create folders: the directory must exist and be
  * writable (the repository keeps an empty `results/`).
  */
 export function summary(data, scenario, resultsDir = (typeof __ENV !== 'undefined' && __ENV.RESULTS_DIR) || 'results') {
   const dir = resultsDir.replace(/\/+$/, '');
+  const tag = segmentTag();
+  if (tag !== '') return segmentSummary(data, scenario, dir, tag);
   return {
     stdout: textSummary(data, scenario),
     [`${dir}/${scenario}-summary.json`]: JSON.stringify(data, null, 2),
     [`${dir}/${scenario}-junit.xml`]: junitXml(data, scenario),
+  };
+}
+
+// One process of several (execution segments): the same files, named after the segment.
+function segmentSummary(data, scenario, dir, tag) {
+  return {
+    stdout: textSummary(data, `${scenario} (segment ${executionSegment()})`),
+    [`${dir}/${scenario}-${tag}-summary.json`]: JSON.stringify(data, null, 2),
+    [`${dir}/${scenario}-${tag}-junit.xml`]: junitXml(data, scenario),
   };
 }

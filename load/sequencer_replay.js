@@ -10,20 +10,26 @@
 //
 // The load is the corpus: manifest.vus VUs, each sending its batches_per_vu lines as fast as the
 // sequencer answers (per-vu-iterations). REPLAY_DIR is relative to where k6 runs.
+// Several k6 processes (--execution-segment) split the VUs, and VU n (exec.vu.idInTest, unique
+// across processes) sends shard n, read lazily (js/shard_reader.js): each shard is sent once.
 import exec from 'k6/execution';
+import { check } from 'k6';
+import { open as fsOpen } from 'k6/experimental/fs';
 import { config } from '../js/config.js';
 import { touchMetrics } from '../js/metrics.js';
 import { userPath } from '../js/profile.js';
-import { clientFor, excerpt, guard, ingestPresigned, requireHealthy, vuStateFor } from '../js/scenario.js';
+import { clientFor, excerpt, explainOnce, guardAsync, ingestPresigned, requireHealthy, vuStateFor } from '../js/scenario.js';
+import { ShardReader } from '../js/shard_reader.js';
 import { summary } from '../js/summary.js';
 
 const cfg = config();
 const DIR = userPath(__ENV.REPLAY_DIR || 'results/corpus', __ENV);
 const manifest = readManifest(DIR);
-// k6 lets a VU open() only files that the first init pass (__VU == 0, which reads the options)
-// opened too: that pass opens every shard, and each VU then keeps only its own.
-if (__VU === 0) for (const entry of manifest.shards) open(`${DIR}/${entry.file}`);
-const shard = __VU > 0 && __VU <= manifest.vus ? readShard(manifest.shards[__VU - 1]) : null;
+// Opening is cheap and shared: k6 keeps one copy of each file per process; which shard a VU
+// reads is only known at run time (exec.vu.idInTest). The first init pass (__VU 0) opens them
+// too, as k6 lets VUs open only files that pass opened.
+const files = await Promise.all(manifest.shards.map((s) => fsOpen(`${DIR}/${s.file}`)));
+let reader = null;
 
 export const options = {
   scenarios: {
@@ -51,10 +57,18 @@ export function setup() {
   return {};
 }
 
-export default guard('replay', (data) => {
+export default guardAsync('replay', async (data) => {
   const state = vuStateFor(cfg, data);
-  const line = shard.lines[exec.vu.iterationInScenario];
-  ingestPresigned(cfg, state, line, shard.stream);
+  const entry = manifest.shards[exec.vu.idInTest - 1];
+  if (reader === null) reader = new ShardReader(files[exec.vu.idInTest - 1]);
+  const line = await reader.nextLine();
+  // A shard shorter than the manifest says: this VU ends here, and the run says why.
+  const complete = check(null, { 'replay: the shard holds every line of the manifest': () => line !== null });
+  if (!complete) {
+    explainOnce(state, 'shard-short', `${DIR}/${entry.file} ended after ${reader.read} lines, the manifest says ${manifest.batches_per_vu}`);
+    return;
+  }
+  ingestPresigned(cfg, state, line, entry.stream);
 });
 
 export function handleSummary(data) {
@@ -71,13 +85,8 @@ function readManifest(dir) {
   if (m.format !== 'ves-presign/1' || !Array.isArray(m.shards) || m.shards.length !== m.vus) {
     throw new Error(`REPLAY_DIR=${dir}: manifest.json is not a ves-presign/1 corpus with one shard per VU`);
   }
-  return m;
-}
-
-function readShard(entry) {
-  const lines = open(`${DIR}/${entry.file}`).split('\n').filter((l) => l.length > 0);
-  if (lines.length !== manifest.batches_per_vu) {
-    throw new Error(`${DIR}/${entry.file}: ${lines.length} lines, the manifest says ${manifest.batches_per_vu}`);
+  if (m.body_encoding === 'utf-8') {
+    throw new Error(`REPLAY_DIR=${dir}: the corpus was made with --utf8; replay reads ASCII shards (make it without --utf8)`);
   }
-  return { lines, stream: entry.stream };
+  return m;
 }

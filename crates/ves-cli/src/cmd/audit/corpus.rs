@@ -110,8 +110,8 @@ fn fill_shard(
             let Some(places) = wanted.remove(&e.event_id) else {
                 continue;
             };
-            let sh: Hash =
-                hexfmt::decode_fixed::<32>(sh, "signing hash").map_err(|err| anyhow!("{}: {err}", at()))?;
+            let sh: Hash = hexfmt::decode_fixed::<32>(sh, "signing hash")
+                .map_err(|err| anyhow!("{}: {err}", at()))?;
             let sig = hexfmt::decode_fixed::<64>(&e.agent_signature, "agent_signature")
                 .map_err(|err| anyhow!("{}: {err}", at()))?;
             for (key, i) in places {

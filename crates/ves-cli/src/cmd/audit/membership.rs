@@ -132,7 +132,11 @@ pub fn check_stream(
         covered_to = covered_to.max(c.sequence_end);
         let span_lo = c.sequence_start.max(lo);
         let span_hi = c.sequence_end.min(hi);
-        if by_seq.range(c.sequence_start..=c.sequence_end).next().is_none() {
+        if by_seq
+            .range(c.sequence_start..=c.sequence_end)
+            .next()
+            .is_none()
+        {
             out.other_events += c.leaf_count;
             continue;
         }
@@ -158,7 +162,16 @@ pub fn check_stream(
         }
     }
     if !foreign.is_empty() {
-        let why = identify_foreign(&foreign, identify, tenant, store, &uniq, commitments, source, &mut out);
+        let why = identify_foreign(
+            &foreign,
+            identify,
+            tenant,
+            store,
+            &uniq,
+            commitments,
+            source,
+            &mut out,
+        );
         out.findings.push(Finding::Foreign {
             count: foreign.len() as u64,
             seqs: foreign.iter().take(MAX_LISTED).copied().collect(),
@@ -333,7 +346,8 @@ impl<'a, 'b> CommitmentCheck<'a, 'b> {
             return;
         }
         let (l, r) = (2 * index, 2 * index + 1);
-        if !self.server.contains_key(&(level - 1, l)) || !self.server.contains_key(&(level - 1, r)) {
+        if !self.server.contains_key(&(level - 1, l)) || !self.server.contains_key(&(level - 1, r))
+        {
             self.learn(level, index);
         }
         self.visit(level - 1, l);
@@ -464,7 +478,11 @@ mod tests {
 
     /// An event of the log: (id, signing hash, signature).
     fn ev(n: u128) -> (Uuid, Hash, [u8; 64]) {
-        (Uuid::from_u128(1000 + n), [n as u8; 32], [n as u8 ^ 0x55; 64])
+        (
+            Uuid::from_u128(1000 + n),
+            [n as u8; 32],
+            [n as u8 ^ 0x55; 64],
+        )
     }
 
     fn claim(n: u128, seq: u64) -> Claim {
@@ -573,11 +591,19 @@ mod tests {
             vec![Finding::Missing {
                 event_id: ev(10).0,
                 seq: 10,
-                why: format!("sequence 10 of commitment {} holds event {}", Uuid::from_u128(1), ev(11).0),
+                why: format!(
+                    "sequence 10 of commitment {} holds event {}",
+                    Uuid::from_u128(1),
+                    ev(11).0
+                ),
             }]
         );
         assert_eq!(r.proven, 69);
-        assert!(fake.requests <= 8, "{} proofs for one contested position", fake.requests);
+        assert!(
+            fake.requests <= 8,
+            "{} proofs for one contested position",
+            fake.requests
+        );
     }
 
     #[test]
@@ -588,16 +614,25 @@ mod tests {
         let mut fake = Fake::new(log, &[64]);
         let r = check(&mut fake, &claims);
         assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
-        assert!(matches!(&r.findings[0], Finding::Missing { event_id, seq: 41, .. } if *event_id == ev(41).0));
+        assert!(
+            matches!(&r.findings[0], Finding::Missing { event_id, seq: 41, .. } if *event_id == ev(41).0)
+        );
         assert_eq!(r.proven, 63);
-        assert!(fake.requests <= 6, "{} proofs for one wrong leaf of 64", fake.requests);
+        assert!(
+            fake.requests <= 6,
+            "{} proofs for one wrong leaf of 64",
+            fake.requests
+        );
     }
 
     #[test]
     fn a_copy_at_an_unnamed_position_is_a_duplicate() {
         // The log holds event 5 again at sequence 9; no receipt names 9.
         let log: Vec<u128> = vec![1, 2, 3, 4, 5, 6, 7, 8, 5, 10, 11, 12];
-        let claims: Vec<Claim> = (1..=12).filter(|&n| n != 9).map(|n| claim(n, n as u64)).collect();
+        let claims: Vec<Claim> = (1..=12)
+            .filter(|&n| n != 9)
+            .map(|n| claim(n, n as u64))
+            .collect();
         let mut fake = Fake::new(log, &[12]);
         let r = check(&mut fake, &claims);
         assert_eq!(r.proven, 11);
@@ -616,7 +651,13 @@ mod tests {
         let r = check(&mut fake, &claims);
         assert_eq!(r.proven, 10);
         assert_eq!(r.other_events, 30 + 20);
-        assert_eq!(r.findings, vec![Finding::Uncommitted { event_id: ev(61).0, seq: 61 }]);
+        assert_eq!(
+            r.findings,
+            vec![Finding::Uncommitted {
+                event_id: ev(61).0,
+                seq: 61
+            }]
+        );
         assert!(fake.requests <= 4, "{} proofs", fake.requests);
     }
 

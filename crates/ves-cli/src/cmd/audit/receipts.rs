@@ -97,7 +97,10 @@ impl Receipts {
         let line: Line = serde_json::from_str(json)
             .map_err(|e| anyhow!("not a receipts line ({e}); expected {{\"v\":1,\"tenant\":…,\"store\":…,\"events\":[…]}}"))?;
         if line.v != 1 {
-            bail!("receipts format v{} is not known (this ves reads v1)", line.v);
+            bail!(
+                "receipts format v{} is not known (this ves reads v1)",
+                line.v
+            );
         }
         let claims = self.streams.entry((line.tenant, line.store)).or_default();
         for (i, e) in line.events.iter().enumerate() {
@@ -121,7 +124,8 @@ fn claim(e: &[serde_json::Value]) -> Result<Claim> {
             e.len()
         );
     }
-    let event_id = Uuid::parse_str(text(0, "event id")?).map_err(|err| anyhow!("event id: {err}"))?;
+    let event_id =
+        Uuid::parse_str(text(0, "event id")?).map_err(|err| anyhow!("event id: {err}"))?;
     let seq = e[1]
         .as_u64()
         .ok_or_else(|| anyhow!("item 1 (sequence number) must be a non-negative integer"))?;
@@ -242,7 +246,9 @@ mod tests {
 
     #[test]
     fn ignores_other_lines_and_explains_bad_ones() {
-        assert!(message("time=x level=info msg=\"hello\"").unwrap().is_none());
+        assert!(message("time=x level=info msg=\"hello\"")
+            .unwrap()
+            .is_none());
         assert!(message("note: ves-receipts mentioned msg=\"other\"")
             .unwrap()
             .is_none());

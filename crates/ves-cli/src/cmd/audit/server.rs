@@ -139,11 +139,7 @@ fn commit(client: &Client, sr: &StreamReport, start: u64, end: u64) -> Result<Co
     })?;
     let answer = client.post_json("/api/v1/ves/commitments", &body)?;
     if answer.status != 200 && answer.status != 201 {
-        return Err(anyhow!(
-            "HTTP {}: {}",
-            answer.status,
-            answer.excerpt()
-        ));
+        return Err(anyhow!("HTTP {}: {}", answer.status, answer.excerpt()));
     }
     let c: Commitment = serde_json::from_str(&answer.body)
         .map_err(|e| anyhow!("not a commitment ({e}): {}", answer.excerpt()))?;
