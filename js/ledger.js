@@ -218,7 +218,9 @@ export class Ledger {
         continue;
       }
       answered.add(id);
-      const ownSigningHash = signingHash(event);
+      // A replayed event may carry the signing hash its corpus computed natively (`$signingHash`,
+      // shard_reader.js), which saves recomputing JCS and the preimage in JavaScript.
+      const ownSigningHash = typeof event.$signingHash === 'string' ? event.$signingHash : signingHash(event);
       const checkSignature = sequencerPublicKeyHex && signatureSample > 0 && this.random() < signatureSample;
       const check = checkReceipt(event, receipt, checkSignature ? sequencerPublicKeyHex : undefined, { signingHashHex: ownSigningHash });
       if (!check.ok) this.noteInvalid(outcome, check.reason);

@@ -239,14 +239,18 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
  * as idempotent replays (a corpus sent twice): each event must be accepted, or replayed with a
  * receipt that verifies.
  * @param {string} body the exact bytes to POST
+ * @param {{agentId: string, events: object[]}|null} [light] the body's agentId and, per event,
+ *   what the ledger needs (shard_reader.js presignedEvents), to skip parsing the whole body
  * @returns {import('./ledger.js').IngestOutcome}
  */
-export function ingestPresigned(cfg, state, body, streamIndex) {
-  let parsed;
-  try {
-    parsed = JSON.parse(body);
-  } catch (e) {
-    throw new Error(`a corpus line is not JSON (${e.message}); re-create the corpus with ves presign`);
+export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
+  let parsed = light;
+  if (parsed === null) {
+    try {
+      parsed = JSON.parse(body);
+    } catch (e) {
+      throw new Error(`a corpus line is not JSON (${e.message}); re-create the corpus with ves presign`);
+    }
   }
   const r = state.client.ingest(parsed.agentId, body);
   const outcome = judgeIngest(cfg, state, parsed.events, r, streamIndex, true);

@@ -8,20 +8,16 @@
  * @module shard_reader
  */
 
-const CHUNK = 1 << 20;
-const SLICE = 8192; // String.fromCharCode.apply's argument count per call
+import encoding from 'k6/encoding';
 
-/** Bytes -> string for an ASCII corpus (ves presign's default; `--utf8` corpora are refused). */
-function ascii(bytes) {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += SLICE) {
-    const part = bytes.subarray(i, Math.min(i + SLICE, bytes.length));
-    for (let j = 0; j < part.length; j++) {
-      if (part[j] > 0x7f) throw new Error('a corpus line holds a non-ASCII byte: make the corpus without --utf8 for replay with shard_reader');
-    }
-    out += String.fromCharCode.apply(null, part);
-  }
-  return out;
+const CHUNK = 1 << 20;
+
+// Bytes -> string without a per-byte loop in JavaScript (k6 1.1 has no TextDecoder): two native
+// passes through base64. Lines are split after decoding, so the shard must be ASCII (ves
+// presign's default; the replay scenario refuses --utf8 corpora), or a character cut at a chunk
+// border would be damaged.
+function decode(buffer, n) {
+  return encoding.b64decode(encoding.b64encode(buffer.slice(0, n)), 'std', 's');
 }
 
 export class ShardReader {
@@ -51,8 +47,42 @@ export class ShardReader {
       this.pending = '';
       return;
     }
-    const parts = (this.pending + ascii(this.buf.subarray(0, n))).split('\n');
+    const parts = (this.pending + decode(this.buf.buffer, n)).split('\n');
     this.pending = parts.pop();
     for (const p of parts) if (p.length > 0) this.lines.push(p);
   }
+}
+
+// Envelopes as `ves presign` writes them (serde field order): each starts with
+// {"ves_version":1,"event_id":"…" and ends with "agent_signature":"0x…"}.
+const EVENT_ID = /\{"ves_version":1,"event_id":"([0-9a-f-]{36})"/g;
+const SIGNATURE = /"agent_signature":"0x([0-9a-f]{128})"\}/g;
+
+/**
+ * What the ledger needs of each event of a corpus line, without parsing the whole body: event
+ * id and signature found with two regular expressions, the signing hash from the line of the
+ * `vu-NNNN.hashes.ndjson` sidecar. Returns null when the counts disagree (a payload that looks
+ * like an envelope, or another writer's corpus): the caller then parses the body.
+ * @param {string} body a shard line
+ * @param {string} hashesLine the sidecar's line for it: a JSON array of signing hashes
+ * @param {{tenantId: string, storeId: string, agentId: string}} stream from the manifest
+ * @returns {{agentId: string, events: object[]}|null}
+ */
+export function presignedEvents(body, hashesLine, stream) {
+  let hashes;
+  try {
+    hashes = JSON.parse(hashesLine);
+  } catch (e) {
+    return null;
+  }
+  const ids = [];
+  const sigs = [];
+  for (const m of body.matchAll(EVENT_ID)) ids.push(m[1]);
+  for (const m of body.matchAll(SIGNATURE)) sigs.push(m[1]);
+  if (!Array.isArray(hashes) || ids.length !== hashes.length || sigs.length !== hashes.length) return null;
+  const events = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    events[i] = { event_id: ids[i], tenant_id: stream.tenantId, store_id: stream.storeId, agent_signature: sigs[i], $signingHash: String(hashes[i]).toLowerCase() };
+  }
+  return { agentId: stream.agentId, events };
 }

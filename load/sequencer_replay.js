@@ -19,7 +19,7 @@ import { config } from '../js/config.js';
 import { touchMetrics } from '../js/metrics.js';
 import { userPath } from '../js/profile.js';
 import { clientFor, excerpt, explainOnce, guardAsync, ingestPresigned, requireHealthy, vuStateFor } from '../js/scenario.js';
-import { ShardReader } from '../js/shard_reader.js';
+import { presignedEvents, ShardReader } from '../js/shard_reader.js';
 import { summary } from '../js/summary.js';
 
 const cfg = config();
@@ -29,7 +29,9 @@ const manifest = readManifest(DIR);
 // reads is only known at run time (exec.vu.idInTest). The first init pass (__VU 0) opens them
 // too, as k6 lets VUs open only files that pass opened.
 const files = await Promise.all(manifest.shards.map((s) => fsOpen(`${DIR}/${s.file}`)));
+const hashFiles = await Promise.all(manifest.shards.map((s) => fsOpen(`${DIR}/${s.hashes_file}`)));
 let reader = null;
+let hashReader = null;
 
 export const options = {
   scenarios: {
@@ -60,15 +62,22 @@ export function setup() {
 export default guardAsync('replay', async (data) => {
   const state = vuStateFor(cfg, data);
   const entry = manifest.shards[exec.vu.idInTest - 1];
-  if (reader === null) reader = new ShardReader(files[exec.vu.idInTest - 1]);
+  if (reader === null) {
+    reader = new ShardReader(files[exec.vu.idInTest - 1]);
+    hashReader = new ShardReader(hashFiles[exec.vu.idInTest - 1], 1 << 16);
+  }
   const line = await reader.nextLine();
+  const hashes = await hashReader.nextLine();
   // A shard shorter than the manifest says: this VU ends here, and the run says why.
   const complete = check(null, { 'replay: the shard holds every line of the manifest': () => line !== null });
   if (!complete) {
     explainOnce(state, 'shard-short', `${DIR}/${entry.file} ended after ${reader.read} lines, the manifest says ${manifest.batches_per_vu}`);
     return;
   }
-  ingestPresigned(cfg, state, line, entry.stream);
+  // The signing hashes come from the corpus (computed natively by ves presign), event ids and
+  // signatures from the line: no JSON parse of the body and no signing hash in JavaScript.
+  const light = hashes === null ? null : presignedEvents(line, hashes, { tenantId: manifest.tenant_id, storeId: entry.store_id, agentId: manifest.agent_id });
+  ingestPresigned(cfg, state, line, entry.stream, light);
 });
 
 export function handleSummary(data) {

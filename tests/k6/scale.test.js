@@ -9,11 +9,11 @@ import { receiptHash, signingHash } from '../../js/hash.js';
 import { Ledger } from '../../js/ledger.js';
 import { RECEIPTS_MARKER, receiptsLine, receiptsLogEnabled } from '../../js/receipts_log.js';
 import { segmentTag } from '../../js/segment.js';
-import { ShardReader } from '../../js/shard_reader.js';
+import { presignedEvents, ShardReader } from '../../js/shard_reader.js';
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'scale';
-export const options = testOptions(null, 4);
+export const options = testOptions(null, 5);
 
 // This file itself, read through k6/experimental/fs (init context only).
 const self = await fsOpen('./scale.test.js');
@@ -71,6 +71,17 @@ export default async function () {
   h.eq('shard-reader', lines.length, want.length, 'as many lines as the file');
   h.ok('shard-reader', lines.every((l, i) => l === want[i]), 'the same lines');
   h.eq('shard-reader', await reader.nextLine(), null, 'null after the end');
+
+  h.case('presigned-events');
+  const bodyEvents = [envelope(1), envelope(2)].map((e, i) => Object.assign(e, { agent_signature: '0x' + String(i).repeat(128) }));
+  const body = JSON.stringify({ agentId: T, events: bodyEvents });
+  const hashLine = JSON.stringify(bodyEvents.map((e) => signingHash(e)));
+  const light = presignedEvents(body, hashLine, { tenantId: T, storeId: S, agentId: T });
+  h.ok('presigned-events', light !== null && light.events.length === 2, 'both events found');
+  h.eq('presigned-events', light && JSON.stringify(light.events[1]), JSON.stringify({ event_id: bodyEvents[1].event_id, tenant_id: T, store_id: S, agent_signature: '1'.repeat(128), $signingHash: signingHash(bodyEvents[1]) }), 'id, stream, signature and the corpus signing hash');
+  h.eq('presigned-events', presignedEvents(body, JSON.stringify([signingHash(bodyEvents[0])]), { tenantId: T, storeId: S, agentId: T }), null, 'counts that disagree: null (the caller parses the body)');
+  const outcomeLight = new Ledger().recordIngest(light.events, { eventsAccepted: 2, sequenceStart: 1, sequenceEnd: 2, headSequence: 2, receipts: light.events.map((e, i) => ({ eventId: e.event_id, sequenceNumber: 1 + i, receiptHash: receiptHash(T, S, e.event_id, 1 + i, e.$signingHash), signatureAlg: 'none', sequencerSignature: '' })) });
+  h.eq('presigned-events', outcomeLight.invalidReceipts, 0, 'the ledger checks receipts with the corpus signing hash');
 
   h.finish();
 }

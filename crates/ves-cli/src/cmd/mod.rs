@@ -5,6 +5,7 @@ pub mod bench;
 pub mod conformance;
 pub mod keygen;
 pub mod presign;
+pub mod progress;
 pub mod register_key;
 pub mod vectors;
 pub mod verify_chain;

@@ -14,6 +14,9 @@ use ves_core::hexfmt;
 
 use super::receipts::Receipts;
 
+/// Where each claim without signatures sits: event id -> (stream, index) in `Receipts::streams`.
+type Wanted = HashMap<Uuid, Vec<((Uuid, Uuid), usize)>>;
+
 #[derive(serde::Deserialize)]
 struct Manifest {
     format: String,
@@ -53,7 +56,7 @@ pub fn fill(receipts: &mut Receipts, dir: &Path) -> Result<u64> {
         );
     }
     // Where each unsigned claim sits: (stream key, index); an id acknowledged twice sits twice.
-    let mut wanted: HashMap<Uuid, Vec<((Uuid, Uuid), usize)>> = HashMap::new();
+    let mut wanted: Wanted = HashMap::new();
     for (key, claims) in &receipts.streams {
         for (i, c) in claims.iter().enumerate() {
             if c.signed.is_none() {
@@ -73,7 +76,7 @@ pub fn fill(receipts: &mut Receipts, dir: &Path) -> Result<u64> {
 
 fn fill_shard(
     receipts: &mut Receipts,
-    wanted: &mut HashMap<Uuid, Vec<((Uuid, Uuid), usize)>>,
+    wanted: &mut Wanted,
     dir: &Path,
     shard: &ShardEntry,
 ) -> Result<u64> {

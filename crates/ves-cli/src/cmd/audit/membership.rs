@@ -228,6 +228,9 @@ fn identify_foreign(
     )
 }
 
+/// The claims at one sequence number, each with its leaf when known.
+type ClaimList<'a> = &'a [(&'a Claim, Option<Hash>)];
+
 /// The search inside one commitment.
 struct CommitmentCheck<'a, 'b> {
     c: &'a Commitment,
@@ -308,7 +311,7 @@ impl<'a, 'b> CommitmentCheck<'a, 'b> {
         let depth = self.ours.len() - 1;
         self.visit(depth, 0);
         // Positions claimed more than once: at most one claimant's leaf can be there.
-        let contested: Vec<(usize, &[(&Claim, Option<Hash>)])> = self
+        let contested: Vec<(usize, ClaimList<'_>)> = self
             .claims
             .iter()
             .enumerate()

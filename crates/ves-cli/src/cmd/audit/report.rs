@@ -61,10 +61,9 @@ impl StreamReport {
     fn pass(&self) -> bool {
         self.chain_problems.is_empty()
             && self.proof_failures.is_empty()
-            && self
-                .membership
-                .as_ref()
-                .is_none_or(|m| m.findings.is_empty() && m.proven == m.acknowledged)
+            && self.membership.as_ref().map_or(true, |m| {
+                m.findings.is_empty() && m.proven == m.acknowledged
+            })
     }
 }
 
