@@ -7,7 +7,7 @@ PROFILE ?= smoke
 DEMO_PORT ?= 8080
 export VES_VECTORS_DIR ?= $(abspath ../shared/vectors)
 
-.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean
+.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ bench-k6: build ## k6 library throughput per VU, RSS per VU, ratio to native
 
 bench-devserver: build ## devserver ingest throughput, batch 100, 4 streams
 	@scripts/bench-devserver.sh
+
+bench-scale: build ## k6 CPU-seconds per 1,000 events, live signing vs replay, in one run (docs/SCALE.md)
+	@scripts/bench-scale.sh
 
 vectors: build ## write results/vectors.json (ves vectors --seed 1 --count 2000)
 	target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json

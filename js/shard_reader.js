@@ -54,13 +54,25 @@ export class ShardReader {
 }
 
 // Envelopes as `ves presign` writes them (serde field order): each starts with
-// {"ves_version":1,"event_id":"…" and ends with "agent_signature":"0x…"}.
-const EVENT_ID = /\{"ves_version":1,"event_id":"([0-9a-f-]{36})"/g;
-const SIGNATURE = /"agent_signature":"0x([0-9a-f]{128})"\}/g;
+// {"ves_version":1,"event_id":"…" and ends with "agent_signature":"0x…"}. Found with indexOf
+// (native string search), not a regular expression, which costs far more per event in k6.
+const EVENT_ID = '{"ves_version":1,"event_id":"';
+const SIGNATURE = '"agent_signature":"0x';
+
+// Every value of `marker` followed by `len` characters and then `end`.
+function valuesAfter(body, marker, len, end) {
+  const out = [];
+  for (let i = body.indexOf(marker); i !== -1; i = body.indexOf(marker, i + 1)) {
+    const at = i + marker.length;
+    if (body.charAt(at + len) !== end) return null;
+    out.push(body.substring(at, at + len));
+  }
+  return out;
+}
 
 /**
  * What the ledger needs of each event of a corpus line, without parsing the whole body: event
- * id and signature found with two regular expressions, the signing hash from the line of the
+ * id and signature found by string search, the signing hash from the line of the
  * `vu-NNNN.hashes.ndjson` sidecar. Returns null when the counts disagree (a payload that looks
  * like an envelope, or another writer's corpus): the caller then parses the body.
  * @param {string} body a shard line
@@ -75,11 +87,9 @@ export function presignedEvents(body, hashesLine, stream) {
   } catch (e) {
     return null;
   }
-  const ids = [];
-  const sigs = [];
-  for (const m of body.matchAll(EVENT_ID)) ids.push(m[1]);
-  for (const m of body.matchAll(SIGNATURE)) sigs.push(m[1]);
-  if (!Array.isArray(hashes) || ids.length !== hashes.length || sigs.length !== hashes.length) return null;
+  const ids = valuesAfter(body, EVENT_ID, 36, '"');
+  const sigs = valuesAfter(body, SIGNATURE, 128, '"');
+  if (ids === null || sigs === null || !Array.isArray(hashes) || ids.length !== hashes.length || sigs.length !== hashes.length) return null;
   const events = new Array(ids.length);
   for (let i = 0; i < ids.length; i++) {
     events[i] = { event_id: ids[i], tenant_id: stream.tenantId, store_id: stream.storeId, agent_signature: sigs[i], $signingHash: String(hashes[i]).toLowerCase() };

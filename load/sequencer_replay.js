@@ -25,11 +25,14 @@ import { summary } from '../js/summary.js';
 const cfg = config();
 const DIR = userPath(__ENV.REPLAY_DIR || 'results/corpus', __ENV);
 const manifest = readManifest(DIR);
-// Opening is cheap and shared: k6 keeps one copy of each file per process; which shard a VU
-// reads is only known at run time (exec.vu.idInTest). The first init pass (__VU 0) opens them
-// too, as k6 lets VUs open only files that pass opened.
-const files = await Promise.all(manifest.shards.map((s) => fsOpen(`${DIR}/${s.file}`)));
-const hashFiles = await Promise.all(manifest.shards.map((s) => fsOpen(`${DIR}/${s.hashes_file}`)));
+// k6/experimental/fs keeps one copy of each opened file per process, shared by its VUs; which
+// shard a VU reads is only known at run time (exec.vu.idInTest), and k6 lets VUs open only files
+// that the first init pass (__VU 0) opened, so every pass opens every shard present. A shard
+// file that is absent is skipped: a machine that runs one segment needs only its own shards
+// (docs/SCALE.md, "Replay at scale"), and holds only those in memory.
+const present = (path) => fsOpen(path).catch(() => null);
+const files = await Promise.all(manifest.shards.map((s) => present(`${DIR}/${s.file}`)));
+const hashFiles = await Promise.all(manifest.shards.map((s) => present(`${DIR}/${s.hashes_file}`)));
 let reader = null;
 let hashReader = null;
 
@@ -63,11 +66,16 @@ export default guardAsync('replay', async (data) => {
   const state = vuStateFor(cfg, data);
   const entry = manifest.shards[exec.vu.idInTest - 1];
   if (reader === null) {
-    reader = new ShardReader(files[exec.vu.idInTest - 1]);
-    hashReader = new ShardReader(hashFiles[exec.vu.idInTest - 1], 1 << 16);
+    const file = files[exec.vu.idInTest - 1];
+    if (!file) {
+      exec.test.abort(`VU ${exec.vu.idInTest} sends shard ${entry.file}, which is not in ${DIR} on this machine: with N processes of equal segments (--execution-segment-sequence 0,1/N,...,1), process k (from 0) sends shards k+1, k+1+N, k+1+2N, ...`);
+      return;
+    }
+    reader = new ShardReader(file);
+    hashReader = hashFiles[exec.vu.idInTest - 1] ? new ShardReader(hashFiles[exec.vu.idInTest - 1], 1 << 16) : null;
   }
   const line = await reader.nextLine();
-  const hashes = await hashReader.nextLine();
+  const hashes = hashReader === null ? null : await hashReader.nextLine();
   // A shard shorter than the manifest says: this VU ends here, and the run says why.
   const complete = check(null, { 'replay: the shard holds every line of the manifest': () => line !== null });
   if (!complete) {

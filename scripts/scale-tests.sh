@@ -203,6 +203,24 @@ result segments-replay "$ok" "k6 exits $SEG_RC, accepted $r0+$r1 (want 500+500),
 rc=$(audit seg-replay-nocorpus --receipts "$OUT"/seg-replay-*.receipts.short)
 ok=false; [ "$rc" = 1 ] && grep -q 'UNSIGNED event' "$OUT/seg-replay-nocorpus.audit" && ok=true
 result audit-needs-corpus "$ok" "audit exit $rc without --corpus"
+
+# Each machine holds only its own shards: process k of 2 gets shards k+1 and k+3.
+"$VES" presign --out "$OUT/corpus2" --vus 4 --batches-per-vu 4 --batch-size 50 --seed 12 >"$OUT/presign2.log" 2>&1
+pids=()
+for k in 0 1; do
+  dir="$OUT/corpus2-part$k"; mkdir -p "$dir"; cp "$OUT/corpus2/manifest.json" "$dir/"
+  for v in $((k + 1)) $((k + 3)); do cp "$OUT/corpus2"/vu-000$v.* "$dir/"; done
+  k6go seg-split load/sequencer_replay.js -e REPLAY_DIR="$dir" --execution-segment "${SEGS[$k]}" \
+    --execution-segment-sequence 0,1/2,1 --log-output="file=$OUT/seg-split-$k.receipts" >"$OUT/seg-split-$k.log" 2>&1 &
+  pids+=($!)
+done
+SEG_RC=""; for p in "${pids[@]}"; do wait "$p"; SEG_RC="$SEG_RC$?"; done
+p0=$(counter "$OUT/seg-split/sequencer_replay-0-1_2-summary.json" ves_events_accepted)
+p1=$(counter "$OUT/seg-split/sequencer_replay-1_2-1-summary.json" ves_events_accepted)
+rc=$(audit seg-split --commit --corpus "$OUT/corpus2" --receipts "$OUT"/seg-split-*.receipts)
+ok=false
+[ "$SEG_RC" = 00 ] && [ "$p0" = 400 ] && [ "$p1" = 400 ] && [ "$rc" = 0 ] && [[ "$(audit_line seg-split)" == *" 800/800 acknowledged"*result=PASS ]] && ok=true
+result segments-replay-own-shards "$ok" "k6 exits $SEG_RC, accepted $p0+$p1 (want 400+400) with half the shards on each; audit exit $rc"
 stop_devserver
 
 echo "scale tests: $passed passed, $failed failed"
