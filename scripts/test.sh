@@ -59,7 +59,11 @@ run_suite scenarios scenario_counts scripts/scenario-tests.sh
 # Beyond one process (docs/SCALE.md): ves audit, execution segments, the k6-operator manifest.
 scale_counts() { last_line_matching "$1" '^(scale tests|k8s manifests):'; }
 run_suite scale scale_counts scripts/scale-tests.sh
-run_suite k8s-manifests scale_counts bash -c '$( [ -x .venv-scale/bin/python ] && echo .venv-scale/bin/python || echo python3 ) scripts/check-k8s-manifests.py'
+# jsonschema and PyYAML, pinned, in .venv-scale/ (.ci/run installs them; made here when missing).
+run_suite k8s-manifests scale_counts bash -c '{ [ -x .venv-scale/bin/python ] || python3 -m venv .venv-scale; } &&
+  { .venv-scale/bin/python -c "import jsonschema, yaml" 2>/dev/null ||
+    .venv-scale/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-scale.txt; } &&
+  .venv-scale/bin/python scripts/check-k8s-manifests.py'
 
 note "summary"
 passed=0 failed=0

@@ -1,5 +1,5 @@
-//! A progress line for long runs of `ves presign`: a bar on a terminal, and a plain line every
-//! 10 s otherwise (CI logs), both on stderr. Short runs (under 2 s) print nothing.
+//! A progress line for long runs of `ves presign`: a bar on a terminal, and otherwise (CI logs) a
+//! plain line after 2 s and then every 10 s, both on stderr. Short runs (under 2 s) print nothing.
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -41,7 +41,7 @@ impl Progress {
         )) {
             bar.set_style(style);
         }
-        let mut last_line = Instant::now();
+        let mut last_line: Option<Instant> = None;
         while !self.finished.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(200));
             if started.elapsed() < Duration::from_secs(2) {
@@ -53,8 +53,8 @@ impl Progress {
                     bar.set_draw_target(ProgressDrawTarget::stderr());
                 }
                 bar.set_position(done);
-            } else if last_line.elapsed() >= Duration::from_secs(10) {
-                last_line = Instant::now();
+            } else if last_line.map_or(true, |t| t.elapsed() >= Duration::from_secs(10)) {
+                last_line = Some(Instant::now());
                 let secs = started.elapsed().as_secs_f64();
                 let rate = done as f64 / secs;
                 let eta = (self.total.saturating_sub(done)) as f64 / rate.max(1.0);
