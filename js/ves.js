@@ -90,6 +90,7 @@ export {
   explainHttp,
   explainOnce,
   guard,
+  guardAsync,
   ingestBatch,
   ingestPresigned,
   maybeProbe,
@@ -104,3 +105,6 @@ export {
   vuStateFor,
 } from './scenario.js';
 export { junitXml, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';
+export { executionSegment, segmentTag } from './segment.js';
+export { presignedEvents, ShardReader } from './shard_reader.js';
