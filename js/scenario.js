@@ -18,6 +18,7 @@ import { Ledger, reasonCode } from './ledger.js';
 import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
 import { logReceipts, receiptsCollector } from './receipts_log.js';
+import { isFirstSegment } from './segment.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
 export const MAX_COMMIT_RANGE = 10000;
@@ -130,7 +131,8 @@ export function seedStreams(cfg, data) {
   const state = newState(cfg, data, 0);
   for (let i = 0; i < cfg.streams; i++) {
     ingestBatch(cfg, data, state, cfg.batchSize, cfg.streamStoreIds[i], i);
-    commitStream(cfg, data, state, i);
+    // One committer per stream: of several k6 processes (execution segments), the first commits.
+    if (isFirstSegment()) commitStream(cfg, data, state, i);
   }
 }
 

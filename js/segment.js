@@ -28,3 +28,12 @@ export function segmentTag(segment = executionSegment()) {
   if (segment === '' || segment === '0:1') return '';
   return segment.replace(/:/g, '-').replace(/\//g, '_');
 }
+
+/**
+ * Whether this process runs the start of the test (no segment, or one that starts at 0): the
+ * one process that does what must happen once per test, such as committing the seed data.
+ * @param {string} [segment]
+ */
+export function isFirstSegment(segment = executionSegment()) {
+  return segment === '' || /^0(\.0*)?(:|$)/.test(segment) || segment.startsWith('0/');
+}

@@ -400,6 +400,8 @@ export function receiptsLine(tenantId: string, storeId: string, rows: Array<[str
 export function logReceipts(events: object[], outcome: IngestOutcome & { collected?: unknown[] }): void;
 /** The process's execution segment ("0:1/2"), or "" for the whole test. */
 export function executionSegment(): string;
+/** Whether this process runs the segment that starts at 0 (or the whole test). */
+export function isFirstSegment(segment?: string): boolean;
 /** A file-name tag of a segment: "0:1/2" -> "0-1_2"; "" for the whole test. */
 export function segmentTag(segment?: string): string;
 /** What the ledger needs of a corpus line's events, found without parsing the body. */

@@ -106,5 +106,5 @@ export {
 } from './scenario.js';
 export { junitXml, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';
-export { executionSegment, segmentTag } from './segment.js';
+export { executionSegment, isFirstSegment, segmentTag } from './segment.js';
 export { presignedEvents, ShardReader } from './shard_reader.js';

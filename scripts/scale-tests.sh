@@ -6,7 +6,7 @@
 #  2. a devserver that loses an acknowledged event (--fault lose_event) makes `ves audit` fail,
 #     naming the event;
 #  3. two k6 processes with execution segments (0:1/2 and 1/2:1) against one devserver, for
-#     ingest (SEED set) and the mixed workload: summaries named by segment, totals add up, no
+#     ingest (SEED set), the mixed workload, queries and a replayed corpus: summaries named by segment, totals add up, no
 #     event id repeats, exactly one committer ran, merged summaries, and `ves audit` passes.
 # Last line: "scale tests: N passed, N failed".
 set -uo pipefail
@@ -172,6 +172,14 @@ ok=false
 [ "$SEG_RC" = 00 ] && [ "$committers" = 1 ] && [ "$logged" = "$want" ] && [ "$unique" = "$want" ] && [ "$rc" = 0 ] \
   && [[ "$(audit_line seg-mixed)" == *" $want/$want acknowledged"*result=PASS ]] && ok=true
 result segments-mixed "$ok" "k6 exits $SEG_RC, committer processes $committers, accepted $m0+$m1, logged $logged ($unique ids); audit exit $rc"
+
+# Queries: each process seeds the streams in setup(); only the first segment commits the seed.
+segments seg-query load/sequencer_query.js "${SHORT[@]}"
+commits=$(for s in "${SEGS[@]}"; do
+  python3 -c 'import csv,sys; print(sum(1 for x in csv.DictReader(open(sys.argv[1])) if x["metric_name"]=="http_reqs" and x["method"]=="POST" and x["url"].endswith("/api/v1/ves/commitments")))' "$OUT/seg-query-$(tag "$s").csv"
+done | paste -sd' ')
+ok=false; [ "$SEG_RC" = 00 ] && [ "$commits" = "1 0" ] && ok=true
+result segments-query "$ok" "k6 exits $SEG_RC, seed commits per process: $commits (want 1 0)"
 
 # A replayed corpus: 4 shards over 2 processes, each shard sent once; signatures from --corpus.
 "$VES" presign --out "$OUT/corpus" --vus 4 --batches-per-vu 5 --batch-size 50 --streams 2 --seed 11 >"$OUT/presign.log" 2>&1

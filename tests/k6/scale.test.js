@@ -8,7 +8,7 @@ import { open as fsOpen } from 'k6/experimental/fs';
 import { receiptHash, signingHash } from '../../js/hash.js';
 import { Ledger } from '../../js/ledger.js';
 import { RECEIPTS_MARKER, receiptsLine, receiptsLogEnabled } from '../../js/receipts_log.js';
-import { segmentTag } from '../../js/segment.js';
+import { isFirstSegment, segmentTag } from '../../js/segment.js';
 import { presignedEvents, ShardReader } from '../../js/shard_reader.js';
 import { Harness, testOptions } from './lib/harness.js';
 
@@ -62,6 +62,7 @@ export default async function () {
   h.eq('segment', segmentTag('1/2:1'), '1_2-1', 'second half');
   h.eq('segment', segmentTag('0:1'), '', 'the whole test has no tag');
   h.eq('segment', segmentTag(''), '', 'no segment');
+  h.eq('segment', [isFirstSegment(''), isFirstSegment('0:1/2'), isFirstSegment('0:1'), isFirstSegment('1/2:1'), isFirstSegment('1/4:2/4')].join(), 'true,true,true,false,false', 'the first segment starts at 0');
 
   h.case('shard-reader');
   const reader = new ShardReader(self, 64); // small chunks: lines cross chunk borders
