@@ -152,12 +152,14 @@ a0=$(counter "$s0" ves_events_accepted) a1=$(counter "$s1" ves_events_accepted)
 read -r logged unique < <(receipts_stats "$OUT"/seg-ingest-*.receipts)
 python3 scripts/merge-summaries.py --out "$OUT/seg-ingest/merged.json" "$s0" "$s1" --csv "$OUT"/seg-ingest-*.csv >"$OUT/seg-ingest-merge.log" 2>&1
 merged=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counters"]["ves_events_accepted"])' "$OUT/seg-ingest/merged.json" 2>/dev/null)
+# Percentiles come from every raw sample: one http_req_duration sample per request of both processes.
+samples=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print("ok" if m["trends"]["http_req_duration"]["count"] == m["counters"]["http_reqs"] > 0 and "p(95)" in m["trends"]["http_req_duration{endpoint:ingest}"] else "bad")' "$OUT/seg-ingest/merged.json" 2>/dev/null)
 rc=$(audit seg-ingest --commit --receipts "$OUT"/seg-ingest-*.receipts)
 want=$((a0 + a1))
 ok=false
 [ "$SEG_RC" = 00 ] && [ "$a0" -gt 0 ] && [ "$a1" -gt 0 ] && [ "$logged" = "$want" ] && [ "$unique" = "$want" ] \
-  && [ "$merged" = "$want" ] && [ "$rc" = 0 ] && [[ "$(audit_line seg-ingest)" == *" $want/$want acknowledged"*result=PASS ]] && ok=true
-result segments-ingest "$ok" "k6 exits $SEG_RC, accepted $a0+$a1 (merged $merged), logged $logged ($unique ids); audit exit $rc"
+  && [ "$merged" = "$want" ] && [ "$samples" = ok ] && [ "$rc" = 0 ] && [[ "$(audit_line seg-ingest)" == *" $want/$want acknowledged"*result=PASS ]] && ok=true
+result segments-ingest "$ok" "k6 exits $SEG_RC, accepted $a0+$a1 (merged $merged, samples $samples), logged $logged ($unique ids); audit exit $rc"
 
 segments seg-mixed load/mixed_workload.js "${SHORT[@]}"
 committers=$(for s in "${SEGS[@]}"; do
