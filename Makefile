@@ -6,7 +6,7 @@ SCRIPT  ?= load/sequencer_ingest.js
 PROFILE ?= smoke
 DEMO_PORT ?= 8080
 
-.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean
+.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean
 .PHONY: signer demo-signer bench-signer
 
 help: ## list the targets
@@ -42,6 +42,9 @@ bench-k6: build ## k6 library throughput per VU, RSS per VU, ratio to native
 
 bench-devserver: build ## devserver ingest throughput, batch 100, 4 streams
 	@scripts/bench-devserver.sh
+
+bench-scale: build ## k6 CPU-seconds per 1,000 events, live signing vs replay, in one run (docs/SCALE.md)
+	@scripts/bench-scale.sh
 
 vectors: build ## write results/vectors.json (ves vectors --seed 1 --count 2000)
 	target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json

@@ -166,11 +166,13 @@ export class Ledger {
    *
    * @param {object[]} events the envelopes sent (one stream)
    * @param {object} response the parsed JSON body, or a client result `{json}`
-   * @param {{ingestedAt?: number, sequencerPublicKeyHex?: string, signatureSample?: number}} [options]
+   * @param {{ingestedAt?: number, sequencerPublicKeyHex?: string, signatureSample?: number, collect?: Array}} [options]
+   *   `collect`: an array that receives `[eventId, seq, receiptHash, signingHash, signature]` of
+   *   every new receipt (the receipts log); the outcome's `collected` is then that array.
    * @returns {IngestOutcome}
    */
   recordIngest(events, response, options = {}) {
-    const { ingestedAt = Date.now(), sequencerPublicKeyHex = null, signatureSample = 0 } = options;
+    const { ingestedAt = Date.now(), sequencerPublicKeyHex = null, signatureSample = 0, collect = undefined } = options;
     const body = response && typeof response === 'object' && 'json' in response && 'res' in response ? response.json : response;
     const first = events.length > 0 ? events[0] : null;
     const rec = first ? this.stream(first.tenant_id, first.store_id) : null;
@@ -216,8 +218,11 @@ export class Ledger {
         continue;
       }
       answered.add(id);
-      // Events signed by `ves signer` carry their signing hash (remote_signer.js SignedEvent).
-      const ownSigningHash = typeof event.signingHashHex === 'string' ? event.signingHashHex : signingHash(event);
+      // A precomputed signing hash saves recomputing JCS and the preimage in JavaScript: events
+      // signed by `ves signer` carry it (remote_signer.js SignedEvent), replayed ones carry the
+      // corpus's (`$signingHash`, shard_reader.js).
+      const ownSigningHash = typeof event.signingHashHex === 'string' ? event.signingHashHex
+        : typeof event.$signingHash === 'string' ? event.$signingHash : signingHash(event);
       const checkSignature = sequencerPublicKeyHex && signatureSample > 0 && this.random() < signatureSample;
       const check = checkReceipt(event, receipt, checkSignature ? sequencerPublicKeyHex : undefined, { signingHashHex: ownSigningHash });
       if (!check.ok) this.noteInvalid(outcome, check.reason);
@@ -229,6 +234,8 @@ export class Ledger {
       if (start !== null && end !== null && seq >= start && seq <= end) {
         outcome.newReceipts++;
         newSeqs.push(seq);
+        // The receipts log (receipts_log.js): every acknowledged event, checked or not.
+        if (collect) collect.push([id, seq, strip0x(String(receipt.receiptHash)).toLowerCase(), ownSigningHash, strip0x(String(event.agent_signature)).toLowerCase()]);
         if (check.ok && (this.keepFraction >= 1 || this.random() < this.keepFraction)) {
           this.put(rec, seq, id, ownSigningHash, strip0x(String(event.agent_signature)).toLowerCase(), ingestedAt);
         }
@@ -245,6 +252,7 @@ export class Ledger {
     if (!consecutive) outcome.anomalies++;
     outcome.anomalies += this.markSeen(rec, newSeqs);
     for (const id of byId.keys()) if (!answered.has(id)) outcome.missing++;
+    if (collect) outcome.collected = collect;
     return outcome;
   }
 

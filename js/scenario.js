@@ -20,6 +20,8 @@ import { Ledger, reasonCode } from './ledger.js';
 import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
 import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
+import { logReceipts, receiptsCollector } from './receipts_log.js';
+import { isFirstSegment } from './segment.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
 export const MAX_COMMIT_RANGE = 10000;
@@ -189,7 +191,8 @@ export function seedStreams(cfg, data) {
   const state = newState(cfg, data, 0);
   for (let i = 0; i < cfg.streams; i++) {
     ingestBatch(cfg, data, state, cfg.batchSize, cfg.streamStoreIds[i], i, { scenario: 'setup', iteration: 0, purpose: `seed/${i}` });
-    commitStream(cfg, data, state, i);
+    // One committer per stream: of several k6 processes (execution segments), the first commits.
+    if (isFirstSegment()) commitStream(cfg, data, state, i);
   }
 }
 
@@ -205,6 +208,25 @@ export function guard(name, fn) {
   return function guarded(data) {
     try {
       fn(data);
+    } catch (e) {
+      check(null, { [`${name}: no script error`]: () => false });
+      console.error(`ves-k6 [VU ${exec.vu.idInTest}] ${name}: script error: ${e && e.stack ? e.stack : e}`);
+    }
+  };
+}
+
+/**
+ * guard() for an async exec function (one that awaits, e.g. k6/experimental/fs reads): a
+ * rejected promise fails the `checks` threshold the same way.
+ * @template T
+ * @param {string} name
+ * @param {(data: T) => Promise<void>} fn
+ * @returns {(data: T) => Promise<void>}
+ */
+export function guardAsync(name, fn) {
+  return async function guarded(data) {
+    try {
+      await fn(data);
     } catch (e) {
       check(null, { [`${name}: no script error`]: () => false });
       console.error(`ves-k6 [VU ${exec.vu.idInTest}] ${name}: script error: ${e && e.stack ? e.stack : e}`);
@@ -305,14 +327,18 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
  * as idempotent replays (a corpus sent twice): each event must be accepted, or replayed with a
  * receipt that verifies.
  * @param {string} body the exact bytes to POST
+ * @param {{agentId: string, events: object[]}|null} [light] the body's agentId and, per event,
+ *   what the ledger needs (shard_reader.js presignedEvents), to skip parsing the whole body
  * @returns {import('./ledger.js').IngestOutcome}
  */
-export function ingestPresigned(cfg, state, body, streamIndex) {
-  let parsed;
-  try {
-    parsed = JSON.parse(body);
-  } catch (e) {
-    throw new Error(`a corpus line is not JSON (${e.message}); re-create the corpus with ves presign`);
+export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
+  let parsed = light;
+  if (parsed === null) {
+    try {
+      parsed = JSON.parse(body);
+    } catch (e) {
+      throw new Error(`a corpus line is not JSON (${e.message}); re-create the corpus with ves presign`);
+    }
   }
   const r = state.client.ingest(parsed.agentId, body);
   // A corpus's shards are not single writers of their streams: no gap check between its lines.
@@ -331,9 +357,11 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, singleW
     ingestedAt: Date.now(),
     sequencerPublicKeyHex: cfg.sequencerPublicKey,
     signatureSample: cfg.receiptSigSample,
+    collect: receiptsCollector(),
   });
   const gap = !singleWriter ? null : state.continuity.check(streamIndex, r.status === 200 ? r.json : null, outcome.newReceipts);
   if (gap !== null) outcome.anomalies++;
+  logReceipts(events, outcome);
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);

@@ -3,6 +3,7 @@
 // from a URL (k6's jslib summary is not vendored).
 //
 //   export function handleSummary(data) { return summary(data, 'sequencer_ingest'); }
+import { executionSegment, segmentTag } from './segment.js';
 
 /** Counters whose total must be zero in a correct run, shown in the verdict's reasoning. */
 const MUST_BE_ZERO = [
@@ -210,16 +211,21 @@ ${body}
 
 /**
  * The handleSummary() result: text on stdout, `<dir>/<scenario>-summary.json` (k6's data plus a
- * `ves` block: runRecord) and
- * `<dir>/<scenario>-junit.xml`. k6 does not create folders: the directory must exist and be
+ * `ves` block: runRecord) and `<dir>/<scenario>-junit.xml`; with an execution segment the names
+ * carry it: `<scenario>-<segment>-…` (segment.js). k6 does not create folders: the directory must exist and be
  * writable (the repository keeps an empty `results/`).
  */
 export function summary(data, scenario, resultsDir = (typeof __ENV !== 'undefined' && __ENV.RESULTS_DIR) || 'results', info = undefined) {
   const dir = resultsDir.replace(/\/+$/, '');
   const record = Object.assign({}, data, { ves: runRecord(data, info) });
+  // One process of several (execution segments): the same files, named after the segment.
+  const tag = segmentTag();
+  const base = tag === '' ? scenario : `${scenario}-${tag}`;
+  const title = tag === '' ? scenario : `${scenario} (segment ${executionSegment()})`;
   return {
-    stdout: textSummary(data, scenario, info),
-    [`${dir}/${scenario}-summary.json`]: JSON.stringify(record, null, 2),
-    [`${dir}/${scenario}-junit.xml`]: junitXml(data, scenario),
+    stdout: textSummary(data, title, info),
+    [`${dir}/${base}-summary.json`]: JSON.stringify(record, null, 2),
+    [`${dir}/${base}-junit.xml`]: junitXml(data, scenario),
   };
 }
+

@@ -458,9 +458,42 @@ export function entityId(n: number): string;
 /** One ingest request and its pass rule (HTTP 200, all accepted, receipts verify, numbers consecutive and new). */
 export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number, slot?: ContentSlot): IngestOutcome;
 /** One pre-signed body (a `ves presign` shard line): the ingest pass rule, events may come back as idempotent replays. */
-export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number): IngestOutcome;
+export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number, light?: PresignedEvents | null): IngestOutcome;
 /** Wraps an exec function so that a JavaScript error in it fails the `checks` threshold. */
 export function guard<T>(name: string, fn: (data: T) => void): (data: T) => void;
+/** guard() for an async exec function: a rejected promise fails the `checks` threshold. */
+export function guardAsync<T>(name: string, fn: (data: T) => Promise<void>): (data: T) => Promise<void>;
+
+// --- receipts log, execution segments, lazy shards (docs/SCALE.md)
+
+/** The message prefix of a receipts line: `ves-receipts {"v":1,...}`. */
+export const RECEIPTS_MARKER: string;
+/** Whether RECEIPTS_LOG asks for the receipts log ("1" or "true"). */
+export function receiptsLogEnabled(env?: Record<string, string | undefined>): boolean;
+/** The `collect` option for Ledger.recordIngest when the log is on, else undefined. */
+export function receiptsCollector(): Array<[string, number, string, string, string]> | undefined;
+/** One receipts message (format v1), or null when there are no rows. */
+export function receiptsLine(tenantId: string, storeId: string, rows: Array<[string, number, string, string?, string?]>): string | null;
+/** Logs the receipts line of one ingest answer (when RECEIPTS_LOG is on). */
+export function logReceipts(events: object[], outcome: IngestOutcome & { collected?: unknown[] }): void;
+/** The process's execution segment ("0:1/2"), or "" for the whole test. */
+export function executionSegment(): string;
+/** Whether this process runs the segment that starts at 0 (or the whole test). */
+export function isFirstSegment(segment?: string): boolean;
+/** A file-name tag of a segment: "0:1/2" -> "0-1_2"; "" for the whole test. */
+export function segmentTag(segment?: string): string;
+/** What the ledger needs of a corpus line's events, found without parsing the body. */
+export interface PresignedEvents {
+  agentId: string;
+  events: Array<{ event_id: string; tenant_id: string; store_id: string; agent_signature: string; $signingHash: string }>;
+}
+export function presignedEvents(body: string, hashesLine: string, stream: { tenantId: string; storeId: string; agentId: string }): PresignedEvents | null;
+/** Reads a shard a line at a time from a k6/experimental/fs File. */
+export class ShardReader {
+  constructor(file: { read(buf: Uint8Array): Promise<number | null> }, chunkBytes?: number);
+  read: number;
+  nextLine(): Promise<string | null>;
+}
 /** The committer of one stream: heartbeat ingest for the head, commit [last end + 1, head], check the state-root chain. */
 export function commitStream(cfg: VesConfig, data: RunData, state: VuState, streamIndex: number): void;
 /** Verifies the inclusion proof of one of this VU's own committed events; null when none is committed yet. */

@@ -98,6 +98,7 @@ export {
   explainHttp,
   explainOnce,
   guard,
+  guardAsync,
   ingestBatch,
   ingestPresigned,
   maybeProbe,
@@ -117,3 +118,6 @@ export {
 } from './scenario.js';
 export { junitXml, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
+export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';
+export { executionSegment, isFirstSegment, segmentTag } from './segment.js';
+export { presignedEvents, ShardReader } from './shard_reader.js';

@@ -10,21 +10,32 @@
 //
 // The load is the corpus: manifest.vus VUs, each sending its batches_per_vu lines as fast as the
 // sequencer answers (per-vu-iterations). REPLAY_DIR is relative to where k6 runs.
+// Several k6 processes (--execution-segment) split the VUs, and VU n (exec.vu.idInTest, unique
+// across processes) sends shard n, read lazily (js/shard_reader.js): each shard is sent once.
 import exec from 'k6/execution';
+import { check } from 'k6';
+import { open as fsOpen } from 'k6/experimental/fs';
 import { config } from '../js/config.js';
 import { touchMetrics } from '../js/metrics.js';
 import { userPath } from '../js/profile.js';
-import { clientFor, excerpt, guard, ingestPresigned, requireHealthy, runInfo, vuStateFor, warnUnverifiedSignatures } from '../js/scenario.js';
+import { clientFor, excerpt, explainOnce, guardAsync, ingestPresigned, requireHealthy, runInfo, vuStateFor, warnUnverifiedSignatures } from '../js/scenario.js';
+import { presignedEvents, ShardReader } from '../js/shard_reader.js';
 import { summary } from '../js/summary.js';
 import { scenarioThresholds } from '../js/thresholds.js';
 
 const cfg = config();
 const DIR = userPath(__ENV.REPLAY_DIR || 'results/corpus', __ENV);
 const manifest = readManifest(DIR);
-// k6 lets a VU open() only files that the first init pass (__VU == 0, which reads the options)
-// opened too: that pass opens every shard, and each VU then keeps only its own.
-if (__VU === 0) for (const entry of manifest.shards) open(`${DIR}/${entry.file}`);
-const shard = __VU > 0 && __VU <= manifest.vus ? readShard(manifest.shards[__VU - 1]) : null;
+// k6/experimental/fs keeps one copy of each opened file per process, shared by its VUs; which
+// shard a VU reads is only known at run time (exec.vu.idInTest), and k6 lets VUs open only files
+// that the first init pass (__VU 0) opened, so every pass opens every shard present. A shard
+// file that is absent is skipped: a machine that runs one segment needs only its own shards
+// (docs/SCALE.md, "Replay at scale"), and holds only those in memory.
+const present = (path) => fsOpen(path).catch(() => null);
+const files = await Promise.all(manifest.shards.map((s) => present(`${DIR}/${s.file}`)));
+const hashFiles = await Promise.all(manifest.shards.map((s) => present(`${DIR}/${s.hashes_file}`)));
+let reader = null;
+let hashReader = null;
 
 export const options = {
   scenarios: {
@@ -46,10 +57,30 @@ export function setup() {
   return { seed: manifest.seed };
 }
 
-export default guard('replay', (data) => {
+export default guardAsync('replay', async (data) => {
   const state = vuStateFor(cfg, data);
-  const line = shard.lines[exec.vu.iterationInScenario];
-  ingestPresigned(cfg, state, line, shard.stream);
+  const entry = manifest.shards[exec.vu.idInTest - 1];
+  if (reader === null) {
+    const file = files[exec.vu.idInTest - 1];
+    if (!file) {
+      exec.test.abort(`VU ${exec.vu.idInTest} sends shard ${entry.file}, which is not in ${DIR} on this machine: with N processes of equal segments (--execution-segment-sequence 0,1/N,...,1), process k (from 0) sends shards k+1, k+1+N, k+1+2N, ...`);
+      return;
+    }
+    reader = new ShardReader(file);
+    hashReader = hashFiles[exec.vu.idInTest - 1] ? new ShardReader(hashFiles[exec.vu.idInTest - 1], 1 << 16) : null;
+  }
+  const line = await reader.nextLine();
+  const hashes = hashReader === null ? null : await hashReader.nextLine();
+  // A shard shorter than the manifest says: this VU ends here, and the run says why.
+  const complete = check(null, { 'replay: the shard holds every line of the manifest': () => line !== null });
+  if (!complete) {
+    explainOnce(state, 'shard-short', `${DIR}/${entry.file} ended after ${reader.read} lines, the manifest says ${manifest.batches_per_vu}`);
+    return;
+  }
+  // The signing hashes come from the corpus (computed natively by ves presign), event ids and
+  // signatures from the line: no JSON parse of the body and no signing hash in JavaScript.
+  const light = hashes === null ? null : presignedEvents(line, hashes, { tenantId: manifest.tenant_id, storeId: entry.store_id, agentId: manifest.agent_id });
+  ingestPresigned(cfg, state, line, entry.stream, light);
 });
 
 export function handleSummary(data) {
@@ -66,13 +97,8 @@ function readManifest(dir) {
   if (m.format !== 'ves-presign/1' || !Array.isArray(m.shards) || m.shards.length !== m.vus) {
     throw new Error(`REPLAY_DIR=${dir}: manifest.json is not a ves-presign/1 corpus with one shard per VU`);
   }
-  return m;
-}
-
-function readShard(entry) {
-  const lines = open(`${DIR}/${entry.file}`).split('\n').filter((l) => l.length > 0);
-  if (lines.length !== manifest.batches_per_vu) {
-    throw new Error(`${DIR}/${entry.file}: ${lines.length} lines, the manifest says ${manifest.batches_per_vu}`);
+  if (m.body_encoding === 'utf-8') {
+    throw new Error(`REPLAY_DIR=${dir}: the corpus was made with --utf8; replay reads ASCII shards (make it without --utf8)`);
   }
-  return { lines, stream: entry.stream };
+  return m;
 }

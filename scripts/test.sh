@@ -47,6 +47,14 @@ run_suite conformance conformance_counts bash -c 'files=$(scripts/vectors-dir.sh
 run_suite k6-tests k6_counts bash -c 'target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json &&
   VES_VECTORS_FILE="$PWD/results/vectors.json" scripts/k6-tests.sh'
 run_suite scenarios scenario_counts scripts/scenario-tests.sh
+# Beyond one process (docs/SCALE.md): ves audit, execution segments, the k6-operator manifest.
+scale_counts() { last_line_matching "$1" '^(scale tests|k8s manifests):'; }
+run_suite scale scale_counts scripts/scale-tests.sh
+# jsonschema and PyYAML, pinned, in .venv-scale/ (.ci/run installs them; made here when missing).
+run_suite k8s-manifests scale_counts bash -c '{ [ -x .venv-scale/bin/python ] || python3 -m venv .venv-scale; } &&
+  { .venv-scale/bin/python -c "import jsonschema, yaml" 2>/dev/null ||
+    .venv-scale/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-scale.txt; } &&
+  .venv-scale/bin/python scripts/check-k8s-manifests.py'
 
 note "summary"
 passed=0 failed=0

@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "ves",
     version,
-    about = "VES v1 tools for ves-k6: keys, conformance, vectors, bench, presign, register-key, verify-chain"
+    about = "VES v1 tools for ves-k6: keys, conformance, vectors, bench, presign, register-key, verify-chain, audit"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -38,7 +38,10 @@ enum Command {
     Presign(cmd::presign::PresignArgs),
     /// Register an agent's public key (POST /api/v1/agents/keys) with an admin key from the environment.
     RegisterKey(cmd::register_key::RegisterKeyArgs),
-    /// Fetch a stream's commitments, check the chain and verify sampled inclusion proofs.
+    /// After a run: commit (--commit), check every stream's chain and proofs, and prove that every
+    /// acknowledged event of the receipts files is in the committed log exactly once.
+    Audit(cmd::audit::AuditArgs),
+    /// Fetch a stream's commitments, check the chain and verify sampled inclusion proofs (`ves audit` without receipts does this for several streams).
     VerifyChain(cmd::verify_chain::VerifyChainArgs),
     /// Local signing service for k6 (docs/SIGNER.md): signs whole batches natively over loopback.
     Signer(cmd::signer::SignerArgs),
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => cmd::bench::run(a),
         Command::Presign(a) => cmd::presign::run(a),
         Command::RegisterKey(a) => cmd::register_key::run(a),
+        Command::Audit(a) => cmd::audit::run(a),
         Command::VerifyChain(a) => cmd::verify_chain::run(a),
         Command::Signer(a) => cmd::signer::run(a),
     };

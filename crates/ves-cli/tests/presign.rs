@@ -232,3 +232,40 @@ fn bad_arguments_are_clear() {
         assert!(stderr(&out).contains(needle), "{args:?}: {}", all(&out));
     }
 }
+
+#[test]
+fn a_long_presign_shows_a_progress_line() {
+    // One worker, ~100,000 events: a few seconds, past the 2 s after which progress shows.
+    let dir = scratch("presign-progress");
+    let out = ves(&[
+        "presign",
+        "--out",
+        path_str(&dir),
+        "--vus",
+        "1",
+        "--batches-per-vu",
+        "1000",
+        "--batch-size",
+        "100",
+        "--jobs",
+        "1",
+        "--seed",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let err = stderr(&out);
+    // The speed line: "presign: N events, N bytes in S s: …".
+    let secs: f64 = all(&out)
+        .split("bytes in ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0.0);
+    if secs >= 2.5 {
+        assert!(err.contains("presign: events: "), "{err}");
+        assert!(err.contains("/100000 ("), "{err}");
+    } else if secs < 1.9 {
+        // A fast machine: nothing shown for a short run, as documented.
+        assert!(!err.contains("presign: events: "), "{err}");
+    }
+}

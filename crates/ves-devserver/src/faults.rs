@@ -8,6 +8,7 @@
 //! | `bad_receipt_signature` | every VALUE-th new receipt carries a sequencerSignature with one bit flipped | 50 |
 //! | `skip_sequence` | once, the counter jumps by 2 at sequence VALUE: VALUE is never assigned (a stored gap) | 100 |
 //! | `duplicate_sequence` | once, the receipt of the event at sequence VALUE says VALUE-1 (hash and signature consistent with the lie); storage is right | 100 |
+//! | `lose_event` | once, the event sequenced at VALUE is acknowledged (receipt for VALUE) but never stored; the next event gets VALUE again (a lost write) | 100 |
 //! | `corrupt_proof` | every VALUE-th inclusion proof served has one sibling with a bit flipped | 5 |
 //! | `shed_load` | every `/api/*` request answers 503 `pool_exhausted` from second A to second B after start | 5-10 |
 
@@ -26,6 +27,7 @@ pub enum FaultKind {
     BadReceiptSignature,
     SkipSequence,
     DuplicateSequence,
+    LoseEvent,
     CorruptProof,
     ShedLoad,
 }
@@ -49,12 +51,13 @@ impl FromStr for FaultSpec {
             "bad_receipt_signature" => FaultKind::BadReceiptSignature,
             "skip_sequence" => FaultKind::SkipSequence,
             "duplicate_sequence" => FaultKind::DuplicateSequence,
+            "lose_event" => FaultKind::LoseEvent,
             "corrupt_proof" => FaultKind::CorruptProof,
             "shed_load" => FaultKind::ShedLoad,
             _ => {
                 return Err(format!(
                     "unknown fault {name:?}; expected one of bad_receipt_hash, \
-                     bad_receipt_signature, skip_sequence, duplicate_sequence, corrupt_proof, \
+                     bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
                      shed_load (optionally KIND=VALUE)"
                 ))
             }
@@ -143,6 +146,7 @@ pub struct Faults {
     bad_receipt_signature: Option<EveryNth>,
     skip_sequence: Option<Once>,
     duplicate_sequence: Option<Once>,
+    lose_event: Option<Once>,
     corrupt_proof: Option<EveryNth>,
     shed_load: Option<(Duration, Duration)>,
     started: Instant,
@@ -157,6 +161,7 @@ impl Faults {
             bad_receipt_signature: None,
             skip_sequence: None,
             duplicate_sequence: None,
+            lose_event: None,
             corrupt_proof: None,
             shed_load: None,
             started: Instant::now(),
@@ -191,6 +196,11 @@ impl Faults {
                         at - 1
                     )
                 }
+                FaultKind::LoseEvent => {
+                    let at = positive(spec, 100)?;
+                    f.lose_event = Some(Once::new(at));
+                    format!("lose_event: the event sequenced at {at} is acknowledged but not stored; the next one gets {at} too")
+                }
                 FaultKind::CorruptProof => {
                     let n = positive(spec, 5)?;
                     f.corrupt_proof = Some(EveryNth::new(n));
@@ -219,6 +229,11 @@ impl Faults {
             Some(once) if once.hit(next) => next + 1,
             _ => next,
         }
+    }
+
+    /// Whether the event just given `seq` is to be acknowledged but lost (`lose_event`).
+    pub fn lose(&self, seq: u64) -> bool {
+        self.lose_event.as_ref().is_some_and(|once| once.hit(seq))
     }
 
     /// Corrupts a freshly made receipt, if a receipt fault says so.
@@ -290,6 +305,15 @@ mod tests {
         assert_eq!(f.next_sequence(2), 4);
         assert_eq!(f.next_sequence(4), 5);
         assert_eq!(Faults::none().next_sequence(2), 3);
+    }
+
+    #[test]
+    fn lose_event_fires_once_at_its_sequence() {
+        let f = Faults::from_specs(&specs(&["lose_event=4"])).unwrap();
+        assert!(!f.lose(3));
+        assert!(f.lose(4));
+        assert!(!f.lose(4));
+        assert!(!Faults::none().lose(4));
     }
 
     #[test]

@@ -205,6 +205,8 @@ struct Plan {
     replays: Vec<Receipt>,
     accepted: Vec<Accepted>,
     shown: Vec<Receipt>,
+    /// Acknowledged but not stored (the `lose_event` test fault).
+    lost: u64,
     head: u64,
 }
 
@@ -350,6 +352,11 @@ impl Plan {
             };
             app.faults.tamper_receipt(&mut shown, &facts);
             self.shown.push(shown);
+            if app.faults.lose(seq) {
+                // Acknowledged, never written, and its number handed out again.
+                self.lost += 1;
+                continue;
+            }
             self.accepted.push(Accepted {
                 index: i,
                 stored,
@@ -387,6 +394,7 @@ fn plan(
         replays: Vec::new(),
         accepted: Vec::new(),
         shown: Vec::new(),
+        lost: 0,
         head,
     };
     let pending = plan.replays_and_duplicates(conn, &b)?;
@@ -475,7 +483,7 @@ pub fn ingest(app: &App, events: Vec<VesEventEnvelope>) -> Result<IngestResponse
     receipts.extend(plan.shown);
     Ok(IngestResponse {
         batch_id: Uuid::new_v4(),
-        events_accepted: plan.accepted.len() as u64,
+        events_accepted: plan.accepted.len() as u64 + plan.lost,
         events_rejected: plan.rejections.len() as u64,
         sequence_start,
         sequence_end,

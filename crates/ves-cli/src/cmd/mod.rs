@@ -1,9 +1,11 @@
 //! One module per subcommand.
 
+pub mod audit;
 pub mod bench;
 pub mod conformance;
 pub mod keygen;
 pub mod presign;
+pub mod progress;
 pub mod register_key;
 pub mod signer;
 pub mod vectors;

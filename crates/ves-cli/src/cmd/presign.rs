@@ -24,6 +24,7 @@ use ves_core::generate::{pad_payload, EventGenerator, GeneratorConfig, PayloadSh
 use ves_core::sign::{self, SigningKey};
 use ves_core::{hexfmt, limits, stream_store_id, IngestRequest};
 
+use super::progress::Progress;
 use crate::secret;
 use crate::Outcome;
 
@@ -292,14 +293,19 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
     let next = AtomicU32::new(1);
     let shards = Mutex::new(Vec::new());
     let first_error: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    let progress = Progress::new(
+        u64::from(args.vus) * u64::from(args.batches_per_vu) * u64::from(args.batch_size),
+    );
     std::thread::scope(|s| {
+        let watcher = s.spawn(|| progress.watch("presign: events"));
+        let mut workers = Vec::new();
         for _ in 0..jobs {
-            s.spawn(|| loop {
+            workers.push(s.spawn(|| loop {
                 let vu = next.fetch_add(1, Ordering::Relaxed);
                 if vu > args.vus || first_error.lock().map_or(true, |e| e.is_some()) {
                     break;
                 }
-                match write_shard(&args, &cfg, &key, seed, vu, &created_at) {
+                match write_shard(&args, &cfg, &key, seed, vu, &created_at, &progress) {
                     Ok(shard) => shards.lock().expect("no worker panics").push(shard),
                     Err(e) => {
                         if let Ok(mut slot) = first_error.lock() {
@@ -308,8 +314,13 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
                         break;
                     }
                 }
-            });
+            }));
         }
+        for w in workers {
+            let _ = w.join();
+        }
+        progress.finish();
+        let _ = watcher.join();
     });
     if let Some(e) = first_error.into_inner().ok().flatten() {
         return Err(e);
@@ -407,6 +418,7 @@ fn write_shard(
     seed: u64,
     vu: u32,
     created_at: &str,
+    progress: &Progress,
 ) -> Result<Shard> {
     let stream = (vu - 1) % args.streams;
     let mut gen = EventGenerator::new(
@@ -471,6 +483,7 @@ fn write_shard(
         w.write_all(&line)
             .with_context(|| format!("cannot write {}", path.display()))?;
         bytes += line.len() as u64;
+        progress.add(u64::from(args.batch_size));
     }
     w.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -52,34 +52,7 @@ fn short(h: &[u8; 32]) -> String {
 pub fn run(args: VerifyChainArgs) -> Result<Outcome> {
     let client = Client::new(&args.url, ApiKey::from_env(&args.api_key_env)?)?;
     let (tenant, store) = (args.tenant_id.to_string(), args.store_id.to_string());
-    let answer = client.get(
-        "/api/v1/ves/commitments",
-        &[("tenant_id", &tenant), ("store_id", &store)],
-    )?;
-    if answer.status != 200 {
-        bail!(
-            "GET /api/v1/ves/commitments: expected HTTP 200, found {}: {}",
-            answer.status,
-            answer.excerpt()
-        );
-    }
-    let list: CommitmentList = serde_json::from_str(&answer.body).map_err(|e| {
-        anyhow!(
-            "GET /api/v1/ves/commitments: not a commitment list ({e}): {}",
-            answer.excerpt()
-        )
-    })?;
-    let mut problems: Vec<String> = Vec::new();
-    if let Some(n) = list.count {
-        if n != list.commitments.len() as u64 {
-            problems.push(format!(
-                "the list says count {n} but holds {} commitments",
-                list.commitments.len()
-            ));
-        }
-    }
-    let mut commitments = list.commitments;
-    commitments.sort_by_key(|c| c.sequence_start);
+    let (commitments, mut problems) = fetch_commitments(&client, &tenant, &store)?;
     println!(
         "stream tenant {tenant} store {store}: {} commitments",
         commitments.len()
@@ -159,7 +132,65 @@ pub fn run(args: VerifyChainArgs) -> Result<Outcome> {
     })
 }
 
-fn check_proof(client: &Client, c: &Commitment, seq: u64, tenant: &str, store: &str) -> Result<()> {
+/// A stream's commitments, sorted by sequence_start, and what is wrong with the listing itself.
+pub(crate) fn fetch_commitments(
+    client: &Client,
+    tenant: &str,
+    store: &str,
+) -> Result<(Vec<Commitment>, Vec<String>)> {
+    let answer = client.get(
+        "/api/v1/ves/commitments",
+        &[("tenant_id", tenant), ("store_id", store)],
+    )?;
+    if answer.status != 200 {
+        bail!(
+            "GET /api/v1/ves/commitments: expected HTTP 200, found {}: {}",
+            answer.status,
+            answer.excerpt()
+        );
+    }
+    let list: CommitmentList = serde_json::from_str(&answer.body).map_err(|e| {
+        anyhow!(
+            "GET /api/v1/ves/commitments: not a commitment list ({e}): {}",
+            answer.excerpt()
+        )
+    })?;
+    let mut problems: Vec<String> = Vec::new();
+    if let Some(n) = list.count {
+        if n != list.commitments.len() as u64 {
+            problems.push(format!(
+                "the list says count {n} but holds {} commitments",
+                list.commitments.len()
+            ));
+        }
+    }
+    let mut commitments = list.commitments;
+    commitments.sort_by_key(|c| c.sequence_start);
+    Ok((commitments, problems))
+}
+
+/// Fetches the proof of `seq` in commitment `c` and verifies it against the commitment.
+pub(crate) fn check_proof(
+    client: &Client,
+    c: &Commitment,
+    seq: u64,
+    tenant: &str,
+    store: &str,
+) -> Result<()> {
+    let p = fetch_proof(client, c, seq, tenant, store)?;
+    let head = c.tree_head().map_err(|e| anyhow!("{e}"))?;
+    verify_inclusion(&p.proof, &p.leaf_hash, Anchor::Tree(&head)).map_err(|e| anyhow!("{e}"))
+}
+
+/// The proof of `seq` in commitment `c`, checked to be about that sequence, batch and root
+/// (not yet verified: the path may still be wrong).
+pub(crate) fn fetch_proof(
+    client: &Client,
+    c: &Commitment,
+    seq: u64,
+    tenant: &str,
+    store: &str,
+) -> Result<ProofResponse> {
     let batch = c.batch_id.to_string();
     let path = format!("/api/v1/ves/proofs/{seq}");
     let answer = client.get(
@@ -201,6 +232,5 @@ fn check_proof(client: &Client, c: &Commitment, seq: u64, tenant: &str, store: &
             p.proof.leaf_index
         );
     }
-    let head = c.tree_head().map_err(|e| anyhow!("{e}"))?;
-    verify_inclusion(&p.proof, &p.leaf_hash, Anchor::Tree(&head)).map_err(|e| anyhow!("{e}"))
+    Ok(p)
 }
