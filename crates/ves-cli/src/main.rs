@@ -40,6 +40,8 @@ enum Command {
     RegisterKey(cmd::register_key::RegisterKeyArgs),
     /// Fetch a stream's commitments, check the chain and verify sampled inclusion proofs.
     VerifyChain(cmd::verify_chain::VerifyChainArgs),
+    /// Stepped search for the highest events/s a sequencer sustains within its targets (k6 runs).
+    Capacity(cmd::capacity::CapacityArgs),
 }
 
 /// What a command reports back to `main`.
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Presign(a) => cmd::presign::run(a),
         Command::RegisterKey(a) => cmd::register_key::run(a),
         Command::VerifyChain(a) => cmd::verify_chain::run(a),
+        Command::Capacity(a) => cmd::capacity::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
