@@ -7,7 +7,7 @@ PROFILE ?= smoke
 DEMO_PORT ?= 8080
 export VES_VECTORS_DIR ?= $(abspath ../shared/vectors)
 
-.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean
+.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean capacity
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ vectors: build ## write results/vectors.json (ves vectors --seed 1 --count 2000)
 
 presign: build ## pre-sign a replay corpus into results/corpus (VUS, BATCHES, BATCH_SIZE; docs/REPLAY.md)
 	target/release/ves presign --out results/corpus --vus $(or $(VUS),10) --batches-per-vu $(or $(BATCHES),100) --batch-size $(or $(BATCH_SIZE),100)
+
+capacity: build ## capacity search against a local devserver with a pre-signed corpus (START STEP MAX_RATE STAGE_SECONDS; docs/CAPACITY.md)
+	@scripts/capacity.sh
 
 clean: ## remove build output and results
 	cargo clean

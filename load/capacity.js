@@ -9,7 +9,7 @@
 //
 // REPLAY_DIR set: a `ves presign` corpus is replayed (the default of `ves capacity` when given
 // one, since live signing saturates the generator first). Iteration k of the stage sends corpus
-// line CORPUS_OFFSET + k (lines taken round-robin over the shards), so that consecutive stages
+// line CORPUS_OFFSET + k (see stageLines), so that consecutive stages
 // (CORPUS_OFFSET advanced by the driver) send fresh events; a corpus too short wraps around and
 // its events come back as idempotent replays (allowed, and their receipts checked).
 // Without REPLAY_DIR, each iteration signs BATCH_SIZE fresh events in k6 (live signing).
@@ -103,19 +103,33 @@ export function handleSummary(data) {
   return summary(data, `capacity-stage-${__ENV.STAGE || '0'}`, cfg.resultsDir);
 }
 
+// Corpus line k of the whole search: shards are taken in groups of STREAMS consecutive ones (one
+// per stream, as `ves presign` assigns VU v to stream (v-1) % streams), round-robin inside a
+// group, so that every moment of a stage spreads over all streams while a stage opens only the
+// groups it sends (a large corpus is not read whole at every stage).
 function stageLines(m, offset, count) {
-  const shards = m.shards.map((entry) => ({ stream: entry.stream, lines: open(`${REPLAY_DIR}/${entry.file}`).split('\n').filter((l) => l.length > 0) }));
-  const total = shards.reduce((n, s) => n + s.lines.length, 0);
+  const group = Math.max(1, Math.min(m.streams || 1, m.shards.length));
+  const perGroup = group * m.batches_per_vu;
+  const total = Math.floor(m.shards.length / group) * perGroup;
   if (total === 0) throw new Error(`${REPLAY_DIR}: the corpus holds no lines`);
   if (offset + count > total) {
     console.warn(`ves-k6: the corpus holds ${total} batches, this stage needs lines ${offset}..${offset + count}: it wraps around, and events sent before come back as idempotent replays; pre-sign a larger corpus for fresh events`);
   }
+  const opened = new Map();
+  const shardLines = (i) => {
+    if (!opened.has(i)) {
+      const lines = open(`${REPLAY_DIR}/${m.shards[i].file}`).split('\n').filter((l) => l.length > 0);
+      if (lines.length !== m.batches_per_vu) throw new Error(`${REPLAY_DIR}/${m.shards[i].file}: ${lines.length} lines, the manifest says ${m.batches_per_vu}`);
+      opened.set(i, lines);
+    }
+    return opened.get(i);
+  };
   const out = [];
-  for (let i = 0; i < Math.min(count, total); i++) {
-    const k = (offset + i) % total;
-    const shard = shards[k % shards.length];
-    const line = shard.lines[Math.floor(k / shards.length) % shard.lines.length];
-    out.push({ body: line, stream: shard.stream });
+  for (let n = 0; n < Math.min(count, total); n++) {
+    const k = (offset + n) % total;
+    const r = k % perGroup;
+    const shard = Math.floor(k / perGroup) * group + (r % group);
+    out.push({ body: shardLines(shard)[Math.floor(r / group)], stream: m.shards[shard].stream });
   }
   return out;
 }

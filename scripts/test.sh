@@ -35,6 +35,7 @@ conformance_counts() { last_line_matching "$1" '^conformance:'; }
 k6_counts() { last_line_matching "$1" '^k6 tests:'; }
 scenario_counts() { last_line_matching "$1" '^scenario tests:'; }
 types_line() { last_line_matching "$1" '^types:'; }
+capacity_counts() { last_line_matching "$1" '^capacity tests:'; }
 nothing() { :; }
 
 vectors_present() { [ -f "$VES_VECTORS_DIR/live_ves_v1_dev.json" ]; }
@@ -56,6 +57,8 @@ fi
 run_suite k6-tests k6_counts bash -c 'target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json &&
   VES_VECTORS_FILE="$PWD/results/vectors.json" scripts/k6-tests.sh'
 run_suite scenarios scenario_counts scripts/scenario-tests.sh
+# ves capacity: a knee known in advance, the generator as the limit, the page in headless Chromium.
+run_suite capacity capacity_counts scripts/capacity-tests.sh
 
 note "summary"
 passed=0 failed=0

@@ -321,7 +321,14 @@ impl RateGate {
         let refilled =
             (tokens + now.saturating_duration_since(last).as_secs_f64() * self.rate).min(capacity);
         let admitted = refilled >= events.min(capacity);
-        *state = (if admitted { refilled - events } else { refilled }, now);
+        *state = (
+            if admitted {
+                refilled - events
+            } else {
+                refilled
+            },
+            now,
+        );
         admitted
     }
 }

@@ -86,7 +86,11 @@ mod tests {
         };
         // Init burns 5 s of CPU, then 1.5 cores for 2 s, then teardown another 5 s.
         let samples = [at(0, 0.0), at(1000, 5.0), at(3000, 8.0), at(4000, 13.0)];
-        let used = cores_used(&samples, t0 + Duration::from_millis(900), t0 + Duration::from_millis(3100));
+        let used = cores_used(
+            &samples,
+            t0 + Duration::from_millis(900),
+            t0 + Duration::from_millis(3100),
+        );
         assert_eq!(used, Some(1.5));
         // Too narrow a window falls back to the whole run.
         let used = cores_used(&samples, t0, t0 + Duration::from_millis(10));

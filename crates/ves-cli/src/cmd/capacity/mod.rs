@@ -29,7 +29,11 @@ const LOOPBACK_DEFAULT_MAX_RATE: u64 = 20_000;
 #[derive(Args)]
 pub struct CapacityArgs {
     /// The sequencer (as SEQUENCER_BASE_URL for the scenarios). A non-loopback target needs --max-rate.
-    #[arg(long, env = "SEQUENCER_BASE_URL", default_value = "http://localhost:8080")]
+    #[arg(
+        long,
+        env = "SEQUENCER_BASE_URL",
+        default_value = "http://localhost:8080"
+    )]
     target: String,
     /// A `ves presign` corpus to replay (default: live signing in k6, which saturates the generator first).
     #[arg(long)]
@@ -105,7 +109,8 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
         None => Growth::Step(args.step),
     };
     let plan = Plan::new(args.start, growth, max_rate, args.stage_seconds)?;
-    if !(args.min_achieved > 0.0 && args.min_achieved <= 1.0) || !(args.generator_cpu > 0.0 && args.generator_cpu <= 1.0) {
+    let fraction = |v: f64| v > 0.0 && v <= 1.0;
+    if !fraction(args.min_achieved) || !fraction(args.generator_cpu) {
         bail!("--min-achieved and --generator-cpu are fractions in (0, 1]");
     }
     if args.stop_after_fails == 0 || args.vus == 0 || args.batch_size == 0 {
@@ -121,11 +126,22 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
     };
     let baseline = args.baseline.as_deref().map(report::read).transpose()?;
     if !args.script.is_file() {
-        bail!("{}: no such scenario; run from the ves-k6 checkout or pass --script", args.script.display());
+        bail!(
+            "{}: no such scenario; run from the ves-k6 checkout or pass --script",
+            args.script.display()
+        );
     }
-    let corpus = args.corpus.as_deref().map(target::Corpus::open).transpose()?;
+    let corpus = args
+        .corpus
+        .as_deref()
+        .map(target::Corpus::open)
+        .transpose()?;
     let batch = corpus.as_ref().map_or(args.batch_size, |c| c.batch_size);
-    let lines_needed: u64 = plan.rates().iter().map(|r| lines_for(*r, plan.stage_seconds, batch)).sum();
+    let lines_needed: u64 = plan
+        .rates()
+        .iter()
+        .map(|r| lines_for(*r, plan.stage_seconds, batch))
+        .sum();
     if let Some(c) = &corpus {
         if lines_needed > c.lines {
             eprintln!(
@@ -157,9 +173,17 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
         "ves capacity: {} at {:?} events/s{}, stages of {} s, {}; expected duration at most {} s",
         args.target,
         rates,
-        if args.refine > 0 { format!(" (+ up to {} refinement stages)", args.refine) } else { String::new() },
+        if args.refine > 0 {
+            format!(" (+ up to {} refinement stages)", args.refine)
+        } else {
+            String::new()
+        },
         plan.stage_seconds,
-        if corpus.is_some() { "replaying the corpus" } else { "live signing in k6" },
+        if corpus.is_some() {
+            "replaying the corpus"
+        } else {
+            "live signing in k6"
+        },
         plan.expected_seconds(args.refine)
     );
     if loopback {
@@ -188,8 +212,17 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
     }
     for _ in 0..args.refine {
         let c = verdict::conclude(&search.stages);
-        let first_fail = search.stages.iter().filter(|s| !s.passed).map(|s| s.offered_eps).min();
-        let Some(mid) = c.max_sustainable_events_per_s.zip(first_fail).and_then(|(p, f)| plan::midpoint(p, f)) else {
+        let first_fail = search
+            .stages
+            .iter()
+            .filter(|s| !s.passed)
+            .map(|s| s.offered_eps)
+            .min();
+        let Some(mid) = c
+            .max_sustainable_events_per_s
+            .zip(first_fail)
+            .and_then(|(p, f)| plan::midpoint(p, f))
+        else {
             break;
         };
         search.stage(mid, true)?;
@@ -206,13 +239,18 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
     let json_path = args.results_dir.join("capacity.json");
     let html_path = args.results_dir.join("capacity.html");
     report::write(&json_path, &report)?;
-    std::fs::write(&html_path, html::render(&report, baseline.as_ref())).with_context(|| format!("writing {}", html_path.display()))?;
+    std::fs::write(&html_path, html::render(&report, baseline.as_ref()))
+        .with_context(|| format!("writing {}", html_path.display()))?;
     println!("{}", verdict::result_line(&report.result));
     println!("ves capacity: {}", report.result.explanation);
     if loopback {
         println!("ves capacity: k6 and the server shared this machine's {cores} cores: the server alone may sustain more");
     }
-    println!("ves capacity: wrote {} and {}", json_path.display(), html_path.display());
+    println!(
+        "ves capacity: wrote {} and {}",
+        json_path.display(),
+        html_path.display()
+    );
     if report.result.correctness_failures > 0 {
         eprintln!(
             "ves capacity: FAIL: {} correctness failures (rejections, invalid receipts, sequence anomalies, replay violations, script errors); see the stage logs in {}",
@@ -264,14 +302,25 @@ impl Search<'_> {
             ("P99_MS".into(), self.targets.p99_ms.to_string()),
             ("RESULTS_DIR".into(), dir),
             // Empty for live signing, whatever the environment says.
-            ("REPLAY_DIR".into(), self.corpus_dir.as_ref().map_or(String::new(), |d| d.display().to_string())),
+            (
+                "REPLAY_DIR".into(),
+                self.corpus_dir
+                    .as_ref()
+                    .map_or(String::new(), |d| d.display().to_string()),
+            ),
             ("CORPUS_OFFSET".into(), self.offset.to_string()),
         ];
         if self.corpus_dir.is_none() {
             env.push(("BATCH_SIZE".into(), self.batch.to_string()));
         }
         self.offset += lines_for(rate, secs, self.batch);
-        let run = runner::run_k6(&self.args.k6, &self.args.script, &env, self.dir, &format!("stage-{index}"))?;
+        let run = runner::run_k6(
+            &self.args.k6,
+            &self.args.script,
+            &env,
+            self.dir,
+            &format!("stage-{index}"),
+        )?;
         let stats = stats::read(&run.raw)?;
         let k6_cpu_cores = stats
             .window
@@ -302,7 +351,10 @@ impl Search<'_> {
             if result.passed { "PASS".to_string() } else { format!("FAIL ({})", result.reasons.join("; ")) }
         );
         if !matches!(run.exit_code, Some(0) | Some(99)) {
-            eprintln!("ves capacity: k6 failed in stage {index}; its log: {}", run.log.display());
+            eprintln!(
+                "ves capacity: k6 failed in stage {index}; its log: {}",
+                run.log.display()
+            );
         }
         self.stages.push(result);
         Ok(self.stages.last().expect("just pushed"))

@@ -43,11 +43,20 @@ pub fn write(path: &Path, report: &Report) -> Result<()> {
 }
 
 pub fn read(path: &Path) -> Result<Report> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let report: Report = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a capacity.json written by ves capacity", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let report: Report = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{}: not a capacity.json written by ves capacity",
+            path.display()
+        )
+    })?;
     if report.format != FORMAT {
-        bail!("{}: format {:?}, expected {FORMAT:?}", path.display(), report.format);
+        bail!(
+            "{}: format {:?}, expected {FORMAT:?}",
+            path.display(),
+            report.format
+        );
     }
     Ok(report)
 }

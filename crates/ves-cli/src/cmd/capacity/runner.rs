@@ -25,7 +25,13 @@ pub struct StageRun {
 
 /// Runs `k6 run` with `--out json=RAW` and the given `-e` variables; its stdout and stderr go to
 /// `LOG`; k6's CPU is sampled until it exits.
-pub fn run_k6(k6: &Path, script: &Path, env: &[(String, String)], dir: &Path, name: &str) -> Result<StageRun> {
+pub fn run_k6(
+    k6: &Path,
+    script: &Path,
+    env: &[(String, String)],
+    dir: &Path,
+    name: &str,
+) -> Result<StageRun> {
     let raw = dir.join(format!("{name}.ndjson"));
     let log = dir.join(format!("{name}.log"));
     let out = File::create(&log).with_context(|| format!("creating {}", log.display()))?;
@@ -62,10 +68,12 @@ pub fn run_k6(k6: &Path, script: &Path, env: &[(String, String)], dir: &Path, na
 
 /// `k6 version`'s first line.
 pub fn k6_version(k6: &Path) -> Result<String> {
-    let out = Command::new(k6)
-        .arg("version")
-        .output()
-        .with_context(|| format!("running {} version; set --k6 or K6 to k6's path", k6.display()))?;
+    let out = Command::new(k6).arg("version").output().with_context(|| {
+        format!(
+            "running {} version; set --k6 or K6 to k6's path",
+            k6.display()
+        )
+    })?;
     let text = String::from_utf8_lossy(&out.stdout);
     Ok(text.lines().next().unwrap_or("unknown").trim().to_string())
 }

@@ -62,7 +62,11 @@ impl StageStats {
 
     /// Correctness failures: any of these makes the whole search fail.
     pub fn correctness_failures(&self) -> u64 {
-        self.rejections + self.receipts_invalid + self.sequence_anomalies + self.replay_violations + self.script_errors
+        self.rejections
+            + self.receipts_invalid
+            + self.sequence_anomalies
+            + self.replay_violations
+            + self.script_errors
     }
 }
 
@@ -89,7 +93,12 @@ pub fn read(path: &Path) -> Result<StageStats> {
 
 fn add_point(stats: &mut StageStats, metric: &str, data: &Data) {
     let value = data.value.unwrap_or(0.0);
-    let tag = |k: &str| data.tags.as_ref().and_then(|t| t.get(k)).and_then(|v| v.as_str());
+    let tag = |k: &str| {
+        data.tags
+            .as_ref()
+            .and_then(|t| t.get(k))
+            .and_then(|v| v.as_str())
+    };
     let ingest = tag("endpoint") == Some("ingest");
     let count = value.max(0.0).round() as u64;
     match metric {
@@ -109,7 +118,9 @@ fn add_point(stats: &mut StageStats, metric: &str, data: &Data) {
         "ves_receipts_invalid" => stats.receipts_invalid += count,
         "ves_sequence_anomalies" => stats.sequence_anomalies += count,
         "ves_replay_violations" => stats.replay_violations += count,
-        "checks" if value == 0.0 && tag("check").is_some_and(|c| c.ends_with("no script error")) => {
+        "checks"
+            if value == 0.0 && tag("check").is_some_and(|c| c.ends_with("no script error")) =>
+        {
             stats.script_errors += 1
         }
         _ => {}
@@ -127,7 +138,10 @@ mod tests {
     use super::*;
 
     fn point(metric: &str, value: f64, tags: &str) -> String {
-        format!(r#"{{"type":"Point","metric":"{metric}","data":{{"time":"2026-12-01T12:00:0{}.5Z","value":{value},"tags":{{{tags}}}}}}}"#, (value as u64) % 10)
+        format!(
+            r#"{{"type":"Point","metric":"{metric}","data":{{"time":"2026-12-01T12:00:0{}.5Z","value":{value},"tags":{{{tags}}}}}}}"#,
+            (value as u64) % 10
+        )
     }
 
     #[test]
@@ -167,7 +181,10 @@ mod tests {
         let (a, b) = s.window.unwrap();
         assert_eq!(b.duration_since(a).unwrap(), Duration::from_secs(6));
         std::fs::write(&path, "not json\n").unwrap();
-        assert!(read(&path).unwrap_err().to_string().contains(":1: not a k6 JSON"));
+        assert!(read(&path)
+            .unwrap_err()
+            .to_string()
+            .contains(":1: not a k6 JSON"));
         assert!(read(&dir.join("missing")).is_err());
         std::fs::remove_dir_all(&dir).ok();
     }

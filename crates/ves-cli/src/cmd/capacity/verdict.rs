@@ -61,7 +61,11 @@ pub struct StageContext {
 
 pub fn judge(ctx: &StageContext, stats: &StageStats, t: &Targets) -> StageResult {
     let achieved = stats.events_ok as f64 / ctx.seconds;
-    let (p50, p95, p99) = (stats.percentile(50.0), stats.percentile(95.0), stats.percentile(99.0));
+    let (p50, p95, p99) = (
+        stats.percentile(50.0),
+        stats.percentile(95.0),
+        stats.percentile(99.0),
+    );
     let mut reasons = Vec::new();
     let ratio = achieved / ctx.offered_eps as f64;
     if ratio < t.min_achieved_ratio {
@@ -72,7 +76,11 @@ pub fn judge(ctx: &StageContext, stats: &StageStats, t: &Targets) -> StageResult
         ));
     }
     let mut latency_ok = true;
-    for (name, value, target) in [("p50", p50, t.p50_ms), ("p95", p95, t.p95_ms), ("p99", p99, t.p99_ms)] {
+    for (name, value, target) in [
+        ("p50", p50, t.p50_ms),
+        ("p95", p95, t.p95_ms),
+        ("p99", p99, t.p99_ms),
+    ] {
         match value {
             Some(v) if v < target => {}
             Some(v) => {
@@ -87,7 +95,10 @@ pub fn judge(ctx: &StageContext, stats: &StageStats, t: &Targets) -> StageResult
         }
     }
     if stats.failed_requests > 0 {
-        reasons.push(format!("{} of {} ingest requests failed", stats.failed_requests, stats.requests));
+        reasons.push(format!(
+            "{} of {} ingest requests failed",
+            stats.failed_requests, stats.requests
+        ));
     }
     if stats.rejections > 0 {
         reasons.push(format!("{} events rejected", stats.rejections));
@@ -102,10 +113,13 @@ pub fn judge(ctx: &StageContext, stats: &StageStats, t: &Targets) -> StageResult
     if !matches!(ctx.k6_exit_code, Some(0) | Some(99)) {
         reasons.push(format!(
             "k6 exited with {} (0 or 99, thresholds crossed, expected)",
-            ctx.k6_exit_code.map_or("a signal".into(), |c| c.to_string())
+            ctx.k6_exit_code
+                .map_or("a signal".into(), |c| c.to_string())
         ));
     }
-    let cpu_fraction = ctx.k6_cpu_cores.map(|c| c / ctx.cores_available.max(1) as f64);
+    let cpu_fraction = ctx
+        .k6_cpu_cores
+        .map(|c| c / ctx.cores_available.max(1) as f64);
     let generator_limited = generator_limit(ctx, stats, t, cpu_fraction, latency_ok, p95);
     StageResult {
         index: ctx.index,
@@ -191,14 +205,33 @@ pub struct Conclusion {
 }
 
 pub fn conclude(stages: &[StageResult]) -> Conclusion {
-    let first_fail = stages.iter().filter(|s| !s.passed).min_by_key(|s| s.offered_eps);
-    let below = |s: &&StageResult| first_fail.is_none_or(|f| s.offered_eps < f.offered_eps);
-    let max = stages.iter().filter(|s| s.passed).filter(below).max_by_key(|s| s.offered_eps);
+    let first_fail = stages
+        .iter()
+        .filter(|s| !s.passed)
+        .min_by_key(|s| s.offered_eps);
+    let below = |s: &&StageResult| first_fail.map_or(true, |f| s.offered_eps < f.offered_eps);
+    let max = stages
+        .iter()
+        .filter(|s| s.passed)
+        .filter(below)
+        .max_by_key(|s| s.offered_eps);
     let (limited_by, explanation) = match first_fail {
-        None => (LimitedBy::None, "every stage passed: raise --max-rate to search higher".to_string()),
+        None => (
+            LimitedBy::None,
+            "every stage passed: raise --max-rate to search higher".to_string(),
+        ),
         Some(f) => match &f.generator_limited {
-            Some(why) => (LimitedBy::Generator, format!("at {} events/s the generator was the limit: {why}", f.offered_eps)),
-            None => (LimitedBy::Server, format!("at {} events/s: {}", f.offered_eps, f.reasons.join("; "))),
+            Some(why) => (
+                LimitedBy::Generator,
+                format!(
+                    "at {} events/s the generator was the limit: {why}",
+                    f.offered_eps
+                ),
+            ),
+            None => (
+                LimitedBy::Server,
+                format!("at {} events/s: {}", f.offered_eps, f.reasons.join("; ")),
+            ),
         },
     };
     Conclusion {
@@ -214,7 +247,8 @@ pub fn conclude(stages: &[StageResult]) -> Conclusion {
 pub fn result_line(c: &Conclusion) -> String {
     format!(
         "ves-capacity: max_sustainable_events_per_s={} limited_by={} p95_ms_at_max={}",
-        c.max_sustainable_events_per_s.map_or("none".into(), |v| v.to_string()),
+        c.max_sustainable_events_per_s
+            .map_or("none".into(), |v| v.to_string()),
         c.limited_by.as_str(),
         c.p95_ms_at_max.map_or("none".into(), |v| format!("{v:.1}"))
     )
@@ -225,15 +259,34 @@ mod tests {
     use super::*;
 
     fn targets() -> Targets {
-        Targets { p50_ms: 20.0, p95_ms: 50.0, p99_ms: 100.0, min_achieved_ratio: 0.95, generator_cpu_fraction: 0.9 }
+        Targets {
+            p50_ms: 20.0,
+            p95_ms: 50.0,
+            p99_ms: 100.0,
+            min_achieved_ratio: 0.95,
+            generator_cpu_fraction: 0.9,
+        }
     }
 
     fn ctx(offered: u64, cpu: Option<f64>) -> StageContext {
-        StageContext { index: 0, refinement: false, offered_eps: offered, seconds: 10.0, k6_cpu_cores: cpu, cores_available: 2, k6_exit_code: Some(0) }
+        StageContext {
+            index: 0,
+            refinement: false,
+            offered_eps: offered,
+            seconds: 10.0,
+            k6_cpu_cores: cpu,
+            cores_available: 2,
+            k6_exit_code: Some(0),
+        }
     }
 
     fn stats(events_ok: u64, ms: f64) -> StageStats {
-        StageStats { ingest_ms: vec![ms; 100], requests: 100, events_ok, ..Default::default() }
+        StageStats {
+            ingest_ms: vec![ms; 100],
+            requests: 100,
+            events_ok,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -242,9 +295,17 @@ mod tests {
         assert!(judge(&ctx(1000, Some(0.5)), &stats(9500, 5.0), &t).passed);
         let slow = judge(&ctx(1000, Some(0.5)), &stats(9500, 60.0), &t);
         assert!(!slow.passed && !slow.latency_ok);
-        assert!(slow.reasons.iter().any(|r| r.contains("p95 60.0 ms")), "{:?}", slow.reasons);
+        assert!(
+            slow.reasons.iter().any(|r| r.contains("p95 60.0 ms")),
+            "{:?}",
+            slow.reasons
+        );
         let short = judge(&ctx(1000, Some(0.5)), &stats(9400, 5.0), &t);
-        assert!(!short.passed && short.reasons[0].contains("94.0 %"), "{:?}", short.reasons);
+        assert!(
+            !short.passed && short.reasons[0].contains("94.0 %"),
+            "{:?}",
+            short.reasons
+        );
         let mut s = stats(9500, 5.0);
         s.failed_requests = 1;
         assert!(!judge(&ctx(1000, None), &s, &t).passed);
@@ -263,20 +324,34 @@ mod tests {
         let t = targets();
         // k6 busy on 1.9 of 2 cores.
         let busy = judge(&ctx(5000, Some(1.9)), &stats(40000, 80.0), &t);
-        assert!(busy.generator_limited.as_deref().is_some_and(|w| w.contains("/proc")), "{busy:?}");
+        assert!(
+            busy.generator_limited
+                .as_deref()
+                .is_some_and(|w| w.contains("/proc")),
+            "{busy:?}"
+        );
         // Dropped iterations with fast answers: the generator.
         let mut s = stats(5000, 5.0);
         s.dropped_iterations = 50;
         let dropped = judge(&ctx(5000, Some(0.4)), &s, &t);
-        assert!(dropped.generator_limited.as_deref().is_some_and(|w| w.contains("dropped 50")));
+        assert!(dropped
+            .generator_limited
+            .as_deref()
+            .is_some_and(|w| w.contains("dropped 50")));
         // Dropped iterations with slow answers: the server.
         let mut s = stats(5000, 300.0);
         s.dropped_iterations = 50;
-        assert!(judge(&ctx(5000, Some(0.4)), &s, &t).generator_limited.is_none());
+        assert!(judge(&ctx(5000, Some(0.4)), &s, &t)
+            .generator_limited
+            .is_none());
     }
 
     fn stage(offered: u64, passed: bool, gen: bool) -> StageResult {
-        let mut r = judge(&ctx(offered, Some(0.1)), &stats(offered * 10, 5.0), &targets());
+        let mut r = judge(
+            &ctx(offered, Some(0.1)),
+            &stats(offered * 10, 5.0),
+            &targets(),
+        );
         r.passed = passed;
         if !passed {
             r.reasons = vec!["x".into()];
@@ -287,16 +362,31 @@ mod tests {
 
     #[test]
     fn the_maximum_is_the_last_pass_below_the_first_fail() {
-        let c = conclude(&[stage(1000, true, false), stage(2000, true, false), stage(3000, false, false), stage(2500, true, false)]);
+        let c = conclude(&[
+            stage(1000, true, false),
+            stage(2000, true, false),
+            stage(3000, false, false),
+            stage(2500, true, false),
+        ]);
         assert_eq!(c.max_sustainable_events_per_s, Some(2500));
         assert_eq!(c.limited_by, LimitedBy::Server);
-        assert_eq!(result_line(&c), "ves-capacity: max_sustainable_events_per_s=2500 limited_by=server p95_ms_at_max=5.0");
+        assert_eq!(
+            result_line(&c),
+            "ves-capacity: max_sustainable_events_per_s=2500 limited_by=server p95_ms_at_max=5.0"
+        );
         // A pass above the first failure does not count (noise, not capacity).
-        let c = conclude(&[stage(1000, true, false), stage(2000, false, true), stage(3000, true, false)]);
+        let c = conclude(&[
+            stage(1000, true, false),
+            stage(2000, false, true),
+            stage(3000, true, false),
+        ]);
         assert_eq!(c.max_sustainable_events_per_s, Some(1000));
         assert_eq!(c.limited_by, LimitedBy::Generator);
         let c = conclude(&[stage(1000, true, false), stage(2000, true, false)]);
-        assert_eq!((c.max_sustainable_events_per_s, c.limited_by), (Some(2000), LimitedBy::None));
+        assert_eq!(
+            (c.max_sustainable_events_per_s, c.limited_by),
+            (Some(2000), LimitedBy::None)
+        );
         let c = conclude(&[stage(1000, false, false)]);
         assert_eq!(c.max_sustainable_events_per_s, None);
         assert!(result_line(&c).ends_with("p95_ms_at_max=none"));
