@@ -202,31 +202,12 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
         offset: 0,
         stages: Vec::new(),
     };
-    let mut fails_in_row = 0;
-    for rate in rates {
-        let passed = search.stage(rate, false)?.passed;
-        fails_in_row = if passed { 0 } else { fails_in_row + 1 };
-        if fails_in_row >= args.stop_after_fails {
-            break;
-        }
-    }
-    for _ in 0..args.refine {
-        let c = verdict::conclude(&search.stages);
-        let first_fail = search
-            .stages
-            .iter()
-            .filter(|s| !s.passed)
-            .map(|s| s.offered_eps)
-            .min();
-        let Some(mid) = c
-            .max_sustainable_events_per_s
-            .zip(first_fail)
-            .and_then(|(p, f)| plan::midpoint(p, f))
-        else {
-            break;
-        };
-        search.stage(mid, true)?;
-    }
+    plan::search(
+        &rates,
+        args.stop_after_fails,
+        args.refine,
+        |rate, refinement| Ok(search.stage(rate, refinement)?.passed),
+    )?;
 
     let result = verdict::conclude(&search.stages);
     let report = Report {

@@ -75,9 +75,94 @@ pub fn midpoint(pass: u64, fail: u64) -> Option<u64> {
     (mid > pass && mid < fail).then_some(mid)
 }
 
+/// Runs the stages: the plan's rates until `stop_after` stages fail in a row, then up to
+/// `refine` bisections between the highest pass below the lowest fail and that fail. `stage`
+/// runs one stage (rate, is_refinement) and says whether it passed.
+pub fn search(
+    rates: &[u64],
+    stop_after: u32,
+    refine: u32,
+    mut stage: impl FnMut(u64, bool) -> Result<bool>,
+) -> Result<()> {
+    let mut results: Vec<(u64, bool)> = Vec::new();
+    let mut in_row = 0;
+    for &rate in rates {
+        let passed = stage(rate, false)?;
+        results.push((rate, passed));
+        in_row = if passed { 0 } else { in_row + 1 };
+        if in_row >= stop_after {
+            break;
+        }
+    }
+    for _ in 0..refine {
+        let first_fail = results.iter().filter(|r| !r.1).map(|r| r.0).min();
+        let last_pass = results
+            .iter()
+            .filter(|r| r.1 && first_fail.map_or(true, |f| r.0 < f))
+            .map(|r| r.0)
+            .max();
+        let Some(mid) = last_pass.zip(first_fail).and_then(|(p, f)| midpoint(p, f)) else {
+            break;
+        };
+        let passed = stage(mid, true)?;
+        results.push((mid, passed));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn run(
+        rates: &[u64],
+        stop_after: u32,
+        refine: u32,
+        pass: impl Fn(u64) -> bool,
+    ) -> Vec<(u64, bool)> {
+        let mut ran = Vec::new();
+        search(rates, stop_after, refine, |r, refinement| {
+            ran.push((r, refinement));
+            Ok(pass(r))
+        })
+        .unwrap();
+        ran
+    }
+
+    #[test]
+    fn stops_after_the_first_failure_or_n_in_a_row() {
+        let rates = [100, 200, 300, 400, 500];
+        let ran = run(&rates, 1, 0, |r| r <= 250);
+        assert_eq!(ran, [(100, false), (200, false), (300, false)]);
+        // Noise: 300 fails, 400 passes, 500 fails: two in a row never happen, all run.
+        let ran = run(&rates, 2, 0, |r| r != 300 && r != 500);
+        assert_eq!(ran.len(), 5);
+        let ran = run(&rates, 2, 0, |r| r <= 250);
+        assert_eq!(
+            ran.iter().map(|r| r.0).collect::<Vec<_>>(),
+            [100, 200, 300, 400]
+        );
+    }
+
+    #[test]
+    fn refines_by_bisection_between_last_pass_and_first_fail() {
+        let ran = run(&[1000, 2000, 3000], 1, 3, |r| r <= 2600);
+        assert_eq!(
+            ran,
+            [
+                (1000, false),
+                (2000, false),
+                (3000, false),
+                (2500, true),
+                (2750, true),
+                (2625, true)
+            ]
+        );
+        // Nothing passed: nothing to refine.
+        assert_eq!(run(&[1000, 2000], 1, 3, |_| false), [(1000, false)]);
+        // Everything passed: nothing to refine either.
+        assert_eq!(run(&[1000, 2000], 1, 3, |_| true).len(), 2);
+    }
 
     #[test]
     fn step_and_factor_stop_at_the_cap() {
