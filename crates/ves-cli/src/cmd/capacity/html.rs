@@ -178,7 +178,7 @@ pub fn render(report: &Report, baseline: Option<&Report>) -> String {
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>ves capacity: {title}</title>
 <style>body{{font:14px system-ui,sans-serif;margin:24px;color:#222}} svg{{background:#fff;border:1px solid #ddd;display:block;margin:8px 0 20px}}
-table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}} td:last-child{{text-align:left;min-width:16em}} .fail{{color:#c62828}} code{{background:#f4f4f4}}</style></head>
+table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}} td:last-child{{text-align:left;max-width:22em}} th{{font-size:12px}} .fail{{color:#c62828}} code{{background:#f4f4f4}}</style></head>
 <body><h1>Capacity of {target}</h1>
 <p id="result" data-max-eps="{max_attr}" data-limited-by="{limited}"><code>{line}</code></p>
 <p>{explanation}</p>
