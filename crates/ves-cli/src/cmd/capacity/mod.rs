@@ -310,9 +310,8 @@ impl Search<'_> {
             index,
             refinement,
             offered_eps: rate,
-            // k6's constant-arrival-rate starts an iteration at 0 and at every interval up to
-            // the end inclusive: duration × rate + 1 batches, which span one interval more.
-            seconds: secs as f64 + self.batch as f64 / rate as f64,
+            seconds: secs as f64,
+            batch: self.batch,
             k6_cpu_cores,
             cores_available: self.cores,
             k6_exit_code: run.exit_code,

@@ -39,6 +39,8 @@ pub struct StageStats {
     pub events_ok: u64,
     pub rejections: u64,
     pub dropped_iterations: u64,
+    /// Iterations completed (k6's `iterations`): with the dropped ones, what k6 scheduled.
+    pub iterations: u64,
     pub receipts_invalid: u64,
     pub sequence_anomalies: u64,
     pub replay_violations: u64,
@@ -115,6 +117,7 @@ fn add_point(stats: &mut StageStats, metric: &str, data: &Data) {
         "ves_capacity_events_ok" => stats.events_ok += count,
         "ves_events_rejected" => stats.rejections += count,
         "dropped_iterations" => stats.dropped_iterations += count,
+        "iterations" => stats.iterations += count,
         "ves_receipts_invalid" => stats.receipts_invalid += count,
         "ves_sequence_anomalies" => stats.sequence_anomalies += count,
         "ves_replay_violations" => stats.replay_violations += count,
@@ -159,6 +162,7 @@ mod tests {
             point("ves_capacity_events_ok", 100.0, ""),
             point("ves_capacity_events_ok", 100.0, ""),
             point("dropped_iterations", 1.0, ""),
+            point("iterations", 1.0, r#""scenario":"capacity""#),
             point("ves_events_rejected", 2.0, r#""reason":"x""#),
             point("checks", 0.0, r#""check":"capacity: no script error""#),
             point("checks", 0.0, r#""check":"ingest: HTTP 200""#),
@@ -173,6 +177,7 @@ mod tests {
         assert_eq!(s.failed_requests, 1);
         assert_eq!(s.events_ok, 200);
         assert_eq!(s.dropped_iterations, 1);
+        assert_eq!(s.iterations, 1);
         assert_eq!(s.rejections, 2);
         assert_eq!(s.script_errors, 1);
         assert_eq!(s.correctness_failures(), 3);

@@ -54,13 +54,23 @@ pub struct StageContext {
     pub refinement: bool,
     pub offered_eps: u64,
     pub seconds: f64,
+    /// Events per iteration (one request).
+    pub batch: u64,
     pub k6_cpu_cores: Option<f64>,
     pub cores_available: usize,
     pub k6_exit_code: Option<i32>,
 }
 
 pub fn judge(ctx: &StageContext, stats: &StageStats, t: &Targets) -> StageResult {
-    let achieved = stats.events_ok as f64 / ctx.seconds;
+    // k6 schedules duration × rate batches, give or take the one at the stage's last instant:
+    // the share of scheduled events (completed + dropped iterations) that passed, times the
+    // offered rate, is exact where dividing by the duration is off by that one batch.
+    let scheduled = (stats.iterations + stats.dropped_iterations) * ctx.batch;
+    let achieved = if scheduled > 0 {
+        ctx.offered_eps as f64 * stats.events_ok as f64 / scheduled as f64
+    } else {
+        stats.events_ok as f64 / ctx.seconds
+    };
     let (p50, p95, p99) = (
         stats.percentile(50.0),
         stats.percentile(95.0),
@@ -274,6 +284,7 @@ mod tests {
             refinement: false,
             offered_eps: offered,
             seconds: 10.0,
+            batch: 100,
             k6_cpu_cores: cpu,
             cores_available: 2,
             k6_exit_code: Some(0),
@@ -317,6 +328,25 @@ mod tests {
         assert!(!judge(&c, &stats(9500, 5.0), &t).passed);
         let none = judge(&ctx(1000, None), &StageStats::default(), &t);
         assert!(!none.passed && none.p95_ms.is_none());
+    }
+
+    #[test]
+    fn achieved_is_the_passing_share_of_what_k6_scheduled() {
+        let t = targets();
+        let scheduled = |iterations, dropped, events_ok| {
+            let s = StageStats {
+                iterations,
+                dropped_iterations: dropped,
+                ..stats(events_ok, 5.0)
+            };
+            judge(&ctx(200, None), &s, &t).achieved_eps
+        };
+        // 6 or 7 batches of 100 for 3 s at 200 events/s: k6 may start one at the last instant.
+        assert_eq!(scheduled(6, 0, 600), 200.0);
+        assert_eq!(scheduled(7, 0, 700), 200.0);
+        assert_eq!(scheduled(5, 1, 500), 200.0 * 5.0 / 6.0);
+        // A batch that failed counts as scheduled, not as achieved.
+        assert_eq!(scheduled(6, 0, 500), 200.0 * 5.0 / 6.0);
     }
 
     #[test]
