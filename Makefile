@@ -6,7 +6,7 @@ SCRIPT  ?= load/sequencer_ingest.js
 PROFILE ?= smoke
 DEMO_PORT ?= 8080
 
-.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean
+.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean capacity
 .PHONY: signer demo-signer bench-signer
 
 help: ## list the targets
@@ -62,6 +62,9 @@ demo-signer: ## make demo, with signing done by a ves signer started beside the 
 
 bench-signer: build ## k6 CPU per event and events/s per k6 core: in-k6 signing vs SIGNER_URL, plus the signer's CPU
 	@scripts/bench-signer.sh
+
+capacity: build ## capacity search against a local devserver with a pre-signed corpus (START STEP MAX_RATE STAGE_SECONDS; docs/CAPACITY.md)
+	@scripts/capacity.sh
 
 clean: ## remove build output and results
 	cargo clean

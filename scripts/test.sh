@@ -34,6 +34,7 @@ conformance_counts() { last_line_matching "$1" '^conformance( data)?:'; }
 k6_counts() { last_line_matching "$1" '^k6 tests:'; }
 scenario_counts() { last_line_matching "$1" '^scenario tests:'; }
 types_line() { last_line_matching "$1" '^types:'; }
+capacity_counts() { last_line_matching "$1" '^capacity tests:'; }
 nothing() { :; }
 
 run_suite lint nothing bash -c 'cargo fmt --all --check && cargo clippy --workspace --all-targets -- -D warnings'
@@ -55,6 +56,8 @@ run_suite k8s-manifests scale_counts bash -c '{ [ -x .venv-scale/bin/python ] ||
   { .venv-scale/bin/python -c "import jsonschema, yaml" 2>/dev/null ||
     .venv-scale/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-scale.txt; } &&
   .venv-scale/bin/python scripts/check-k8s-manifests.py'
+# ves capacity: a knee known in advance, the generator as the limit, the page in headless Chromium.
+run_suite capacity capacity_counts scripts/capacity-tests.sh
 
 note "summary"
 passed=0 failed=0

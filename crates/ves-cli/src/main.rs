@@ -45,6 +45,8 @@ enum Command {
     VerifyChain(cmd::verify_chain::VerifyChainArgs),
     /// Local signing service for k6 (docs/SIGNER.md): signs whole batches natively over loopback.
     Signer(cmd::signer::SignerArgs),
+    /// Stepped search for the highest events/s a sequencer sustains within its targets (k6 runs).
+    Capacity(cmd::capacity::CapacityArgs),
 }
 
 /// What a command reports back to `main`.
@@ -67,6 +69,7 @@ fn main() -> ExitCode {
         Command::Audit(a) => cmd::audit::run(a),
         Command::VerifyChain(a) => cmd::verify_chain::run(a),
         Command::Signer(a) => cmd::signer::run(a),
+        Command::Capacity(a) => cmd::capacity::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -11,6 +11,7 @@
 //! | `lose_event` | once, the event sequenced at VALUE is acknowledged (receipt for VALUE) but never stored; the next event gets VALUE again (a lost write) | 100 |
 //! | `corrupt_proof` | every VALUE-th inclusion proof served has one sibling with a bit flipped | 5 |
 //! | `shed_load` | every `/api/*` request answers 503 `pool_exhausted` from second A to second B after start | 5-10 |
+//! | `shed_above_rate` | an ingest request answers 503 `pool_exhausted` when admitting its events would take the ingest rate above VALUE events/s (a token bucket refilled at VALUE events/s holding a quarter second of them): a capacity knee known in advance | 1000 |
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -30,6 +31,7 @@ pub enum FaultKind {
     LoseEvent,
     CorruptProof,
     ShedLoad,
+    ShedAboveRate,
 }
 
 /// One `--fault` argument.
@@ -54,11 +56,12 @@ impl FromStr for FaultSpec {
             "lose_event" => FaultKind::LoseEvent,
             "corrupt_proof" => FaultKind::CorruptProof,
             "shed_load" => FaultKind::ShedLoad,
+            "shed_above_rate" => FaultKind::ShedAboveRate,
             _ => {
                 return Err(format!(
                     "unknown fault {name:?}; expected one of bad_receipt_hash, \
                      bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
-                     shed_load (optionally KIND=VALUE)"
+                     shed_load, shed_above_rate (optionally KIND=VALUE)"
                 ))
             }
         };
@@ -149,6 +152,7 @@ pub struct Faults {
     lose_event: Option<Once>,
     corrupt_proof: Option<EveryNth>,
     shed_load: Option<(Duration, Duration)>,
+    shed_above_rate: Option<RateGate>,
     started: Instant,
     specs: Vec<String>,
 }
@@ -164,6 +168,7 @@ impl Faults {
             lose_event: None,
             corrupt_proof: None,
             shed_load: None,
+            shed_above_rate: None,
             started: Instant::now(),
             specs: Vec::new(),
         }
@@ -210,6 +215,11 @@ impl Faults {
                     let (a, b) = window(spec)?;
                     f.shed_load = Some((Duration::from_secs(a), Duration::from_secs(b)));
                     format!("shed_load: every /api/* request gets 503 pool_exhausted from {a} s to {b} s after start")
+                }
+                FaultKind::ShedAboveRate => {
+                    let rate = positive(spec, 1000)?;
+                    f.shed_above_rate = Some(RateGate::new(rate));
+                    format!("shed_above_rate: ingest requests get 503 pool_exhausted above {rate} events/s")
                 }
             };
             f.specs.push(described);
@@ -290,6 +300,54 @@ impl Faults {
     }
 }
 
+impl Faults {
+    /// Whether an ingest request of `events` events is shed by `shed_above_rate`.
+    pub fn shed_events(&self, events: usize) -> bool {
+        self.shed_above_rate
+            .as_ref()
+            .is_some_and(|gate| !gate.admit(events as f64, Instant::now()))
+    }
+}
+
+/// A token bucket refilled at `rate` events per second that holds a quarter second of them:
+/// a steady `rate` events/s passes (with a quarter second of scheduling jitter), anything
+/// beyond it is refused even on stages of a few seconds, and refused events cost nothing. A
+/// request is admitted when the bucket holds its events or is full, so that a batch larger
+/// than the bucket still passes at the rate (the bucket goes into debt).
+#[derive(Debug)]
+struct RateGate {
+    rate: f64,
+    state: parking_lot::Mutex<(f64, Instant)>,
+}
+
+impl RateGate {
+    fn new(rate: u64) -> Self {
+        let rate = rate as f64;
+        RateGate {
+            rate,
+            state: parking_lot::Mutex::new((rate / 4.0, Instant::now())),
+        }
+    }
+
+    fn admit(&self, events: f64, now: Instant) -> bool {
+        let capacity = self.rate / 4.0;
+        let mut state = self.state.lock();
+        let (tokens, last) = *state;
+        let refilled =
+            (tokens + now.saturating_duration_since(last).as_secs_f64() * self.rate).min(capacity);
+        let admitted = refilled >= events.min(capacity);
+        *state = (
+            if admitted {
+                refilled - events
+            } else {
+                refilled
+            },
+            now,
+        );
+        admitted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +383,31 @@ mod tests {
         let e = Faults::from_specs(&specs(&["shed_load=9-3"])).unwrap_err();
         assert!(e.contains("5-10"), "{e}");
         assert!(Faults::from_specs(&specs(&["bad_receipt_hash=0"])).is_err());
+    }
+
+    #[test]
+    fn rate_gate_admits_its_rate_and_sheds_above_it() {
+        let gate = RateGate::new(100);
+        let t0 = Instant::now();
+        // Two batches of 10 events in the first instant use up the quarter-second burst.
+        assert!((0..2).all(|_| gate.admit(10.0, t0)));
+        assert!(!gate.admit(10.0, t0));
+        // Then 100 events/s pass: 10 events every 100 ms for 5 s.
+        assert!((1..=50).all(|i| gate.admit(10.0, t0 + Duration::from_millis(100 * i))));
+        // 200 events/s does not: about half is refused.
+        let refused = (1..=100)
+            .filter(|i| !gate.admit(10.0, t0 + Duration::from_millis(5000 + 50 * i)))
+            .count();
+        assert!((45..=55).contains(&refused), "{refused}");
+        // A batch larger than the bucket passes at the rate: 100 events once a second.
+        let big = RateGate::new(100);
+        assert!((0..5).all(|i| big.admit(100.0, t0 + Duration::from_secs(i))));
+        assert!(!big.admit(100.0, t0 + Duration::from_millis(4100)));
+        let f = Faults::from_specs(&specs(&["shed_above_rate=40"])).unwrap();
+        assert!(!f.shed_events(10));
+        assert!(f.shed_events(10));
+        assert!(!Faults::none().shed_events(1_000_000));
+        assert!(Faults::from_specs(&specs(&["shed_above_rate=0"])).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod capacity;
 pub mod conformance;
 pub mod keygen;
 pub mod presign;

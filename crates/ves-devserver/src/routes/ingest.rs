@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use ves_core::api::IngestResponse;
 use ves_core::limits;
 
 use crate::auth::Principal;
-use crate::errors::ApiError;
+use crate::errors::{ApiError, AuthError};
 use crate::sequencer::{self, Failure};
 use crate::state::App;
 use crate::wire::{VesEventEnvelope, VesIngestRequest, WireKind};
@@ -19,6 +20,18 @@ pub async fn ingest(
     State(app): State<Arc<App>>,
     Extension(principal): Extension<Principal>,
     Json(body): Json<VesIngestRequest>,
+) -> Response {
+    // Test fault `shed_above_rate` (faults.rs): a known capacity knee for `ves capacity`'s tests.
+    if app.faults.shed_events(body.events.len()) {
+        return AuthError::PoolExhausted.into_response();
+    }
+    ingest_checked(app, principal, body).await.into_response()
+}
+
+async fn ingest_checked(
+    app: Arc<App>,
+    principal: Principal,
+    body: VesIngestRequest,
 ) -> Result<Json<IngestResponse>, ApiError> {
     check_request(&principal, &body)?;
     let outcome = tokio::task::spawn_blocking(move || sequencer::ingest(&app, body.events))
