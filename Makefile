@@ -7,7 +7,7 @@ PROFILE ?= smoke
 DEMO_PORT ?= 8080
 export VES_VECTORS_DIR ?= $(abspath ../shared/vectors)
 
-.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean
+.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver vectors presign clean wasm inspect bench-wasm wasm-repro
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,6 +48,21 @@ vectors: build ## write results/vectors.json (ves vectors --seed 1 --count 2000)
 
 presign: build ## pre-sign a replay corpus into results/corpus (VUS, BATCHES, BATCH_SIZE; docs/REPLAY.md)
 	target/release/ves presign --out results/corpus --vus $(or $(VUS),10) --batches-per-vu $(or $(BATCHES),100) --batch-size $(or $(BATCH_SIZE),100)
+
+# ves-wasm (docs/WASM.md)
+INSPECT_PORT ?= 8137
+wasm: ## WebAssembly packages of ves-core for Node.js and browsers (crates/ves-wasm/pkg/{node,web})
+	@scripts/build-wasm.sh
+
+inspect: wasm ## serve the proof inspector on http://127.0.0.1:$(INSPECT_PORT)/inspector/ (INSPECT_PORT)
+	@echo "proof inspector: http://127.0.0.1:$(INSPECT_PORT)/inspector/  (Ctrl-C stops it)"
+	python3 -m http.server $(INSPECT_PORT) --bind 127.0.0.1 --directory crates/ves-wasm
+
+bench-wasm: build wasm ## signed events/s and proof verifications/s: Node + wasm vs native, one run (BENCH_SECONDS)
+	node crates/ves-wasm/bench/bench.mjs $(or $(BENCH_SECONDS),5)
+
+wasm-repro: ## make wasm from a copy of this checkout at another path, fresh target dir: same bytes?
+	@scripts/wasm-repro.sh
 
 clean: ## remove build output and results
 	cargo clean
