@@ -55,7 +55,7 @@ function chrome(args, url) {
   return execFileSync(chromium, [
     '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    `--user-data-dir=${profile}`, '--virtual-time-budget=20000', '--window-size=1100,1000',
+    `--user-data-dir=${profile}`, '--virtual-time-budget=20000', '--window-size=1100,1700',
     ...args, url,
   ], { encoding: 'utf8', timeout: 90_000, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
 }
