@@ -13,13 +13,10 @@ use crate::error::{from_json, Error, Result};
 use crate::input;
 
 /// The fields of a proof response that `InclusionProof` does not keep.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct ProofExtras {
-    #[serde(default)]
     pub leaf_hash: Option<String>,
-    #[serde(default)]
     pub merkle_root: Option<String>,
-    #[serde(default)]
     pub sequence_number: Option<u64>,
 }
 
@@ -64,10 +61,34 @@ pub struct Proof {
     pub extras: ProofExtras,
 }
 
+/// Both halves in one parse; the hex rules and messages are the core's (`serde_hex::bare_vec`).
+#[derive(Deserialize)]
+struct ProofText {
+    leaf_index: u64,
+    #[serde(with = "ves_core::hexfmt::serde_hex::bare_vec")]
+    proof_path: Vec<Hash>,
+    directions: Vec<bool>,
+    #[serde(default)]
+    leaf_hash: Option<String>,
+    #[serde(default)]
+    merkle_root: Option<String>,
+    #[serde(default)]
+    sequence_number: Option<u64>,
+}
+
 pub fn proof(proof_json: &str) -> Result<Proof> {
+    let p: ProofText = from_json(proof_json, "proof")?;
     Ok(Proof {
-        core: from_json(proof_json, "proof")?,
-        extras: from_json(proof_json, "proof")?,
+        core: InclusionProof {
+            leaf_index: p.leaf_index,
+            proof_path: p.proof_path,
+            directions: p.directions,
+        },
+        extras: ProofExtras {
+            leaf_hash: p.leaf_hash,
+            merkle_root: p.merkle_root,
+            sequence_number: p.sequence_number,
+        },
     })
 }
 

@@ -513,6 +513,17 @@ pub fn merkle_proof(leaves: &JsValue, index: &JsValue) -> Result<JsValue, JsErro
     })
 }
 
+fn inclusion(proof: &JsValue, leaf_hash_hex: &str, root_or_commitment: &JsValue) -> Result<()> {
+    let p = json_text(proof, "proof").map_err(|e| Error::Input(describe(&e.into())))?;
+    if let Some(root) = root_or_commitment.as_string() {
+        check::check_inclusion(&p, leaf_hash_hex, AnchorInput::Root(&root))
+    } else {
+        let c = json_text(root_or_commitment, "commitment")
+            .map_err(|e| Error::Input(describe(&e.into())))?;
+        check::check_inclusion(&p, leaf_hash_hex, AnchorInput::Commitment(&c))
+    }
+}
+
 /// Verifies an inclusion proof against a root (hex string) or a commitment (object with
 /// merkle_root, leaf_count and tree_depth or padded_leaf_count): `{ok, reason}`, never throws.
 #[wasm_bindgen(js_name = checkInclusion)]
@@ -521,16 +532,7 @@ pub fn check_inclusion(
     leaf_hash_hex: &str,
     root_or_commitment: &JsValue,
 ) -> JsValue {
-    verdict((|| {
-        let p = json_text(proof, "proof").map_err(|e| Error::Input(describe(&e.into())))?;
-        if let Some(root) = root_or_commitment.as_string() {
-            check::check_inclusion(&p, leaf_hash_hex, AnchorInput::Root(&root))
-        } else {
-            let c = json_text(root_or_commitment, "commitment")
-                .map_err(|e| Error::Input(describe(&e.into())))?;
-            check::check_inclusion(&p, leaf_hash_hex, AnchorInput::Commitment(&c))
-        }
-    })())
+    verdict(inclusion(proof, leaf_hash_hex, root_or_commitment))
 }
 
 /// True when the proof is valid; see `checkInclusion`.
@@ -540,7 +542,7 @@ pub fn verify_inclusion(
     leaf_hash_hex: &str,
     root_or_commitment: &JsValue,
 ) -> bool {
-    is_ok(&check_inclusion(proof, leaf_hash_hex, root_or_commitment))
+    inclusion(proof, leaf_hash_hex, root_or_commitment).is_ok()
 }
 
 /// Checks commitments of one stream, in order: contiguous ranges, each prev_state_root equal
