@@ -53,10 +53,11 @@ run_suite build nothing cargo build --release -p ves-cli -p ves-devserver
 if vectors_present; then
   run_suite conformance conformance_counts target/release/ves conformance "$VES_VECTORS_DIR"/*.json
 fi
-# ves-wasm (docs/WASM.md): the core as WebAssembly (make wasm), byte-equal to the native core in
-# Node (repository vectors and `ves vectors`), and the proof inspector in headless Chromium.
+# ves-wasm (docs/WASM.md): the core as WebAssembly (make wasm, built twice to the same bytes),
+# byte-equal to the native core in Node (repository vectors and `ves vectors`), and the proof
+# inspector in headless Chromium.
 node_counts() { awk '/^# (pass|fail) [0-9]+$/ { c[$2] = $3 } END { printf "%d tests passed, %d failed", c["pass"], c["fail"] }' "$1"; }
-run_suite wasm-build nothing scripts/build-wasm.sh
+run_suite wasm-build nothing scripts/wasm-repro.sh --quick  # make wasm, twice: same bytes
 run_suite wasm-node node_counts node --test crates/ves-wasm/tests-node/
 run_suite wasm-browser node_counts node --test crates/ves-wasm/tests-browser/
 run_suite k6-tests k6_counts bash -c 'target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json &&

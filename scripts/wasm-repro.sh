@@ -2,6 +2,8 @@
 # Reproducibility of `make wasm`: builds the packages here, then from a copy of this checkout
 # (tracked and untracked files, not ignored ones) at another path with a fresh target dir, and
 # compares every file byte for byte. Takes a full wasm build (a few minutes on 2 cores).
+#   --quick  (make test): build, make cargo recompile ves-wasm itself (LTO, wasm-bindgen
+#            included) by touching its sources, build again in place, and compare.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d /tmp/ves-wasm-repro.XXXXXX)
@@ -11,6 +13,19 @@ sums() { (cd "$1" && find node web -type f | LC_ALL=C sort | xargs sha256sum); }
 
 scripts/build-wasm.sh >/dev/null
 sums crates/ves-wasm/pkg >"$tmp/here.sha256"
+
+if [ "${1:-}" = --quick ]; then
+  touch crates/ves-wasm/src/*.rs
+  scripts/build-wasm.sh >/dev/null
+  sums crates/ves-wasm/pkg >"$tmp/again.sha256"
+  if diff -u "$tmp/here.sha256" "$tmp/again.sha256"; then
+    echo "wasm-repro --quick: two builds, identical bytes ($(wc -l <"$tmp/here.sha256") files):"
+    cat "$tmp/here.sha256"
+    exit 0
+  fi
+  echo "wasm-repro --quick: the two builds differ (see above)" >&2
+  exit 1
+fi
 
 mkdir -p "$tmp/elsewhere/checkout"
 git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -xf - -C "$tmp/elsewhere/checkout"
