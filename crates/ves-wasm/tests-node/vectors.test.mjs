@@ -123,3 +123,20 @@ test('live capture: every event, receipt (with the sequencer signature), proof a
     assert.ok(ves.verifyInclusion(proof, proof.leaf_hash, proof.merkle_root));
   }
 });
+
+test('live capture in the inspector: the leaf rebuilt from the event, a wrong signature departs at the leaf, a wrong sequence_number at the shape', () => {
+  const commitment = live.commitment.get_by_batch_id.response.body;
+  const proof = live.inclusion_proofs[5].response.body;
+  const e = live.events.find((x) => x.sequence_number === proof.sequence_number);
+  const event = { signing_hash: e.intermediates.event_signing_hash, signature: e.intermediates.agent_signature };
+  const ok = ves.inspectProof({ proof, commitment, event });
+  assert.deepEqual([ok.ok, ok.leaf.source, ok.leaf.hash, ok.departs], [true, 'event', proof.leaf_hash, null]);
+  assert.equal(ok.levels.length, commitment.tree_depth);
+  const badSig = { ...event, signature: event.signature.replace(/^(0x)?./, (m) => m.slice(0, -1) + (m.endsWith('0') ? '1' : '0')) };
+  const leaf = ves.inspectProof({ proof, commitment, event: badSig });
+  assert.deepEqual([leaf.ok, leaf.departs.at], [false, 'leaf']);
+  assert.match(leaf.reason, /leaf_hash differs/);
+  const shape = ves.inspectProof({ proof: { ...proof, sequence_number: proof.sequence_number + 1 }, commitment });
+  assert.deepEqual([shape.ok, shape.departs.at], [false, 'shape']);
+  assert.match(shape.departs.why, /is not sequence_number/);
+});
