@@ -8,6 +8,7 @@ DEMO_PORT ?= 8080
 
 .PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean capacity
 .PHONY: signer demo-signer bench-signer
+.PHONY: wasm inspect bench-wasm wasm-repro
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -65,6 +66,21 @@ bench-signer: build ## k6 CPU per event and events/s per k6 core: in-k6 signing 
 
 capacity: build ## capacity search against a local devserver with a pre-signed corpus (START STEP MAX_RATE STAGE_SECONDS; docs/CAPACITY.md)
 	@scripts/capacity.sh
+
+# ves-wasm (docs/WASM.md)
+INSPECT_PORT ?= 8137
+wasm: ## WebAssembly packages of ves-core for Node.js and browsers (crates/ves-wasm/pkg/{node,web})
+	@scripts/build-wasm.sh
+
+inspect: wasm ## serve the proof inspector on http://127.0.0.1:$(INSPECT_PORT)/inspector/ (INSPECT_PORT)
+	@echo "proof inspector: http://127.0.0.1:$(INSPECT_PORT)/inspector/  (Ctrl-C stops it)"
+	python3 -m http.server $(INSPECT_PORT) --bind 127.0.0.1 --directory crates/ves-wasm
+
+bench-wasm: build wasm ## signed events/s and proof verifications/s: Node + wasm vs native, one run (BENCH_SECONDS)
+	node crates/ves-wasm/bench/bench.mjs $(or $(BENCH_SECONDS),5)
+
+wasm-repro: ## make wasm from a copy of this checkout at another path, fresh target dir: same bytes?
+	@scripts/wasm-repro.sh
 
 clean: ## remove build output and results
 	cargo clean

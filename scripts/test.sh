@@ -45,6 +45,13 @@ run_suite build nothing cargo build --release -p ves-cli -p ves-devserver
 # scripts/vectors-dir.sh; missing or partial data fails this suite with the file's name.
 run_suite conformance conformance_counts bash -c 'files=$(scripts/vectors-dir.sh --files) &&
   mapfile -t files <<<"$files" && target/release/ves conformance "${files[@]}"'
+# ves-wasm (docs/WASM.md): the core as WebAssembly (make wasm, built twice to the same bytes),
+# byte-equal to the native core in Node (repository vectors and `ves vectors`), and the proof
+# inspector in headless Chromium.
+node_counts() { awk '/^# (pass|fail) [0-9]+$/ { c[$2] = $3 } END { printf "%d tests passed, %d failed", c["pass"], c["fail"] }' "$1"; }
+run_suite wasm-build nothing scripts/wasm-repro.sh --quick  # make wasm, twice: same bytes
+run_suite wasm-node node_counts node --test crates/ves-wasm/tests-node/
+run_suite wasm-browser node_counts node --test crates/ves-wasm/tests-browser/
 run_suite k6-tests k6_counts bash -c 'target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json &&
   VES_VECTORS_FILE="$PWD/results/vectors.json" scripts/k6-tests.sh'
 run_suite scenarios scenario_counts scripts/scenario-tests.sh
