@@ -63,6 +63,7 @@ export class ConfigError extends Error {
  * @property {boolean} repeatable SEED, CREATED_AT and a registered key (AGENT_SEED) all fixed: a rerun sends the same bytes, so events may come back as replays
  * @property {string|null} sequencerPublicKey bare lowercase hex
  * @property {number} receiptSigSample
+ * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
  * @property {string} resultsDir
  */
 
@@ -148,6 +149,15 @@ export function config(env) {
     else problems.push(problem('RECEIPT_SIG_SAMPLE', 'a number from 0 to 1 (the share of receipt signatures to verify)', show(rawSample), '-e RECEIPT_SIG_SAMPLE=0.01'));
   }
 
+  // Issue #9: deliberate replays (replay.js).
+  let replayRate = 0;
+  const rawReplay = get('REPLAY_RATE');
+  if (rawReplay !== undefined) {
+    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawReplay) ? Number(rawReplay) : NaN;
+    if (v >= 0 && v <= 1) replayRate = v;
+    else problems.push(problem('REPLAY_RATE', 'a number from 0 to 1 (the share of accepted batches re-sent byte for byte later in the run)', show(rawReplay), '-e REPLAY_RATE=0.1'));
+  }
+
   const resultsDir = (get('RESULTS_DIR') || 'results').replace(/\/+$/, '') || '/';
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -175,6 +185,7 @@ export function config(env) {
     repeatable: seed !== null && createdAt !== null && !registerKey,
     sequencerPublicKey,
     receiptSigSample,
+    replayRate,
     resultsDir,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });

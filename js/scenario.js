@@ -19,6 +19,7 @@ import { Ledger, reasonCode } from './ledger.js';
 import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
 import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
+import { payloadExcerpt, ReplayBook, resendOne, takeReplayRefusals } from './replay.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
 export const MAX_COMMIT_RANGE = 10000;
@@ -159,6 +160,7 @@ function newState(cfg, data, streamIndex, storeId = cfg.streamStoreIds[streamInd
     proven: new Set(),
     committer: null,
     explained: new Set(),
+    replays: new ReplayBook(), // accepted batches to re-send (REPLAY_RATE, replay.js)
   };
 }
 
@@ -272,6 +274,8 @@ export const entityId = orderEntityId;
  * @returns {import('./ledger.js').IngestOutcome}
  */
 export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex, slot = currentSlot('batch')) {
+  const live = slot.purpose === 'batch';
+  if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
   const t0 = Date.now();
   const { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId, slot));
   metrics.recordSignDuration(Date.now() - t0, events.length);
@@ -281,6 +285,10 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
     const receipt = r.json.receipts[0];
     const event = events.find((e) => e.event_id === String(receipt.eventId).toLowerCase());
     if (event) state.lastAccepted = { event, sequenceNumber: receipt.sequenceNumber, receiptHash: receipt.receiptHash };
+    // REPLAY_RATE: the seeded choice of this slot, so that the same SEED replays the same batches.
+    if (live && cfg.replayRate > 0 && blockChance(contentSource(cfg, data, Object.assign({}, slot, { purpose: 'replay' })).block(0), 0) < cfg.replayRate) {
+      state.replays.remember(cfg.agentId, body, events, r.json.receipts);
+    }
   }
   return outcome;
 }
@@ -317,12 +325,19 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed) {
     sequencerPublicKeyHex: cfg.sequencerPublicKey,
     signatureSample: cfg.receiptSigSample,
   });
+  // A re-sent event refused as "different contents" broke idempotency: a replay violation.
+  const refusals = replaysAllowed ? takeReplayRefusals(outcome) : [];
+  if (refusals.length > 0) {
+    metrics.recordReplayViolation(refusals.length);
+    const event = events.find((e) => String(e.event_id).toLowerCase() === refusals[0].eventId);
+    explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before with these exact bytes, was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
+  }
   const gap = state.continuity === null ? null : state.continuity.check(streamIndex, r.status === 200 ? r.json : null, outcome.newReceipts);
   if (gap !== null) outcome.anomalies++;
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);
-  const allAccepted = ok && answered === events.length && outcome.rejected.length === 0 && outcome.missing === 0;
+  const allAccepted = ok && answered === events.length && outcome.rejected.length === 0 && refusals.length === 0 && outcome.missing === 0;
   const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts + (replaysAllowed ? outcome.replayed : 0) === events.length;
   check(r, {
     'ingest: HTTP 200': () => ok,

@@ -34,7 +34,7 @@ export const CORRECTNESS = Object.freeze({
 export const SCENARIOS = Object.freeze({
   sequencer_ingest: { endpoints: ['ingest'], ingests: true, proofs: false, probes: true, openModel: false },
   sequencer_query: { endpoints: ['head', 'events', 'entity', 'commitments'], ingests: true, proofs: false, probes: false, openModel: false },
-  sequencer_replay: { endpoints: ['ingest'], ingests: true, proofs: false, probes: false, openModel: false },
+  sequencer_replay: { endpoints: ['ingest'], ingests: true, proofs: false, probes: false, replays: true, openModel: false },
   mixed_workload: { endpoints: ['ingest', 'commit', 'commitments', 'proof', 'head', 'events', 'entity'], ingests: true, proofs: true, probes: true, openModel: true },
 });
 
@@ -71,6 +71,8 @@ export function cannotMove(scenario, key, expression, ctx = {}) {
     if (metric === 'ves_events_accepted' && /^rate/.test(expression) && !s.endpoints.includes('ingest')) return `${scenario} ingests only in setup(): a rate target cannot hold`;
   }
   if (PROOF_METRICS.includes(metric) && !s.proofs) return `${scenario} verifies no proof`;
+  // Replays re-sent on purpose (REPLAY_RATE, or the replay scenario's corpus) move ves_replay_violations.
+  if (metric === 'ves_replay_violations' && (s.replays || (s.endpoints.includes('ingest') && ctx.replayRate > 0))) return null;
   if (PROBE_METRICS.includes(metric) && !(s.probes && ctx.probes > 0)) return s.probes ? `probes are off (PROBES=0) in this run of ${scenario}` : `${scenario} sends no probe`;
   const open = ctx.openModel === undefined ? s.openModel : ctx.openModel;
   if (metric === 'dropped_iterations' && !open) return `${scenario} runs no arrival-rate executor here: k6 drops no iteration`;

@@ -41,7 +41,7 @@ const LATENCY = {
 
 export const options = profile.name === 'none' ? {} : {
   scenarios: mixScenarios(mix),
-  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES }),
+  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate }),
 };
 
 export function setup() {

@@ -10,6 +10,8 @@
 #  6. thresholds apply only where their metric can move (k6 inspect, every scenario x profile);
 #  7. SEED: a rerun with the same SEED, key and CREATED_AT sends the same bytes and gets the
 #     original receipts back; another SEED sends other events.
+#  9. REPLAY_RATE: re-sent batches get their original receipts; a devserver that breaks
+#     idempotency fails the run on ves_replay_violations (ingest and the replay scenario).
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -241,6 +243,49 @@ target/release/ves presign --out "$OUT/seed-corpus" --vus 1 --batches-per-vu 8 -
   --created-at 2025-01-01T00:00:00.000Z --agent-seed-file "$seed_file" --agent-key-id 4242 >"$OUT/seed-presign.log" 2>&1
 detail=$(python3 tests/scenarios/compare_runs.py corpus "$OUT/seed-corpus" "$OUT/seed-first.log") && ok=true || ok=false
 result seed-presign-same-events "$ok" "$detail"
+
+# 9. Issue #9, deliberate replays (REPLAY_RATE): a share of accepted batches is re-sent byte for
+#    byte later in the run and must get its original receipts back. A devserver that breaks
+#    idempotency (replay_broken: refused as "different contents", or renumbered) fails the run
+#    on ves_replay_violations alone; so does the replay scenario re-sending a corpus to it.
+replay_counters() { # NAME SCRIPT : the other correctness counters, "rejected/invalid/anomalies/accepted_invalid"
+  echo "$(metric "$1" "$2" ves_events_rejected count)/$(metric "$1" "$2" ves_receipts_invalid count)/$(metric "$1" "$2" ves_sequence_anomalies count)/$(metric "$1" "$2" ves_invalid_accepted count)"
+}
+REPLAYS=(-e PROFILE=tests/scenarios/short.json -e PROBES=0 -e REPLAY_RATE=0.1)
+start_devserver
+rc=$(k6run replay-rate-clean load/sequencer_ingest.js "${REPLAYS[@]}")
+replayed=$(metric replay-rate-clean sequencer_ingest ves_events_replayed count)
+violations=$(metric replay-rate-clean sequencer_ingest ves_replay_violations count)
+ok=false; [ "$rc" = 0 ] && gt0 "$replayed" && [ "$violations" = 0 ] && grep -q 'result=PASS' "$OUT/replay-rate-clean.log" && ok=true
+result replay-rate-clean "$ok" "exit $rc; replayed=$replayed violations=$violations"
+stop_devserver
+start_devserver --fault replay_broken=1
+rc=$(k6run replay-rate-broken load/sequencer_ingest.js "${REPLAYS[@]}")
+violations=$(metric replay-rate-broken sequencer_ingest ves_replay_violations count)
+others=$(replay_counters replay-rate-broken sequencer_ingest)
+ok=false; [ "$rc" = 99 ] && gt0 "$violations" && [ "$others" = 0/0/0/0 ] && grep -q 'result=FAIL' "$OUT/replay-rate-broken.log" && ok=true
+# Each kind is named once, with the event id and the payload that triggered it.
+for kind in refused new_sequence; do
+  grep -q "replay violation ($kind): re-sending accepted event [0-9a-f-]* .*its payload: {" "$OUT/replay-rate-broken.log" || ok=false
+done
+result replay-rate-broken "$ok" "exit $rc; ves_replay_violations=$violations; rejected/invalid receipts/anomalies/invalid accepted=$others"
+stop_devserver
+start_devserver --fault replay_broken=1
+target/release/ves presign --out "$OUT/replay-corpus" --vus 1 --batches-per-vu 4 --batch-size 10 --seed 9 >"$OUT/replay-presign.log" 2>&1 \
+  || result replay-broken-presign false "ves presign failed (log: $OUT/replay-presign.log)"
+for pass in first second; do
+  rc=$(k6run "replay-broken-$pass" load/sequencer_replay.js -e REPLAY_DIR="$OUT/replay-corpus")
+  violations=$(metric "replay-broken-$pass" sequencer_replay ves_replay_violations count)
+  others=$(replay_counters "replay-broken-$pass" sequencer_replay)
+  ok=false
+  case $pass in
+    first) [ "$rc" = 0 ] && [ "$violations" = 0 ] && ok=true ;;
+    # Every second replay is refused as "different contents": violations, not rejected events.
+    second) [ "$rc" = 99 ] && gt0 "$violations" && [ "$others" = 0/0/0/0 ] && grep -q 'replay violation (refused): event .*different contents.*its payload: {' "$OUT/replay-broken-second.log" && ok=true ;;
+  esac
+  result "replay-broken-corpus-$pass" "$ok" "exit $rc; ves_replay_violations=$violations; rejected/invalid receipts/anomalies/invalid accepted=$others"
+done
+stop_devserver
 
 echo "scenario tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
