@@ -25,6 +25,7 @@
  */
 import { isHex, isUuid, strip0x } from './bytes.js';
 import { streamStoreId } from './hash.js';
+import { INVALID_KINDS, parseInvalidKinds } from './invalidkinds.js';
 
 /** The devserver's default admin key; a default only for loopback URLs. */
 export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
@@ -63,6 +64,8 @@ export class ConfigError extends Error {
  * @property {boolean} repeatable SEED, CREATED_AT and a registered key (AGENT_SEED) all fixed: a rerun sends the same bytes, so events may come back as replays
  * @property {string|null} sequencerPublicKey bare lowercase hex
  * @property {number} receiptSigSample
+ * @property {number} invalidRate INVALID_RATE: the share of events made invalid inside valid batches (invalid.js)
+ * @property {string[]} invalidKinds INVALID_KINDS (default: every kind of invalid.js)
  * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
  * @property {string} resultsDir
  */
@@ -158,6 +161,20 @@ export function config(env) {
     else problems.push(problem('REPLAY_RATE', 'a number from 0 to 1 (the share of accepted batches re-sent byte for byte later in the run)', show(rawReplay), '-e REPLAY_RATE=0.1'));
   }
 
+  let invalidRate = 0;
+  const rawInvalid = get('INVALID_RATE');
+  if (rawInvalid !== undefined) {
+    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawInvalid) ? Number(rawInvalid) : NaN;
+    if (v >= 0 && v <= 1) invalidRate = v;
+    else problems.push(problem('INVALID_RATE', 'a number from 0 to 1 (the share of events made invalid inside otherwise valid batches)', show(rawInvalid), '-e INVALID_RATE=0.1'));
+  }
+  let invalidKinds = INVALID_KINDS.slice();
+  try {
+    invalidKinds = parseInvalidKinds(get('INVALID_KINDS'));
+  } catch (e) {
+    problems.push(problem('INVALID_KINDS', `a comma-separated list of ${INVALID_KINDS.join(', ')}`, show(get('INVALID_KINDS')), '-e INVALID_KINDS=bad_signature,unknown_key'));
+  }
+
   const resultsDir = (get('RESULTS_DIR') || 'results').replace(/\/+$/, '') || '/';
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -185,6 +202,8 @@ export function config(env) {
     repeatable: seed !== null && createdAt !== null && !registerKey,
     sequencerPublicKey,
     receiptSigSample,
+    invalidRate,
+    invalidKinds: Object.freeze(invalidKinds),
     replayRate,
     resultsDir,
   };

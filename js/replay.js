@@ -16,6 +16,7 @@
  * @module replay
  */
 import { check } from 'k6';
+import { reasonCode } from './ledger.js';
 import * as metrics from './metrics.js';
 
 /** How many accepted batches a VU keeps for a later replay (the oldest is dropped). */
@@ -43,11 +44,14 @@ export class ReplayBook {
    * @param {string} body the exact bytes that were POSTed
    * @param {object[]} events the batch's events
    * @param {object[]} receipts the receipts of the answer (all verified by the pass rule)
+   * @param {{eventId: string, expect: string}[]} [invalid] events made invalid on purpose: refused again with the same reason code
    */
-  remember(agentId, body, events, receipts) {
+  remember(agentId, body, events, receipts, invalid = []) {
+    const refused = new Map();
+    for (const inv of invalid) refused.set(inv.eventId, inv.expect);
     const original = new Map();
     for (const r of receipts) original.set(String(r.eventId).toLowerCase(), { sequenceNumber: r.sequenceNumber, receiptHash: String(r.receiptHash).toLowerCase() });
-    this.pending.push({ agentId, body, events, original });
+    this.pending.push({ agentId, body, events, original, refused });
     if (this.pending.length > this.max) this.pending.shift();
   }
 
@@ -77,6 +81,7 @@ export function judgeReplay(entry, r) {
   const answered = new Set();
   for (const rej of Array.isArray(body.rejections) ? body.rejections : []) {
     const id = String(rej.event_id || '').toLowerCase();
+    if (entry.refused && entry.refused.get(id) === reasonCode(String(rej.reason))) continue; // an invalid event, refused again
     answered.add(id);
     violations.push({ kind: 'refused', eventId: id, detail: `${rej.reason}: ${rej.message}` });
   }

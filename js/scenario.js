@@ -19,6 +19,7 @@ import { Ledger, reasonCode } from './ledger.js';
 import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
 import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
+import { corruptBatch, judgeInvalid } from './invalid.js';
 import { payloadExcerpt, ReplayBook, resendOne, takeReplayRefusals } from './replay.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
@@ -277,17 +278,25 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   const live = slot.purpose === 'batch';
   if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
   const t0 = Date.now();
-  const { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId, slot));
+  let { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId, slot));
+  // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).
+  let invalid = [];
+  if (live && cfg.invalidRate > 0) {
+    const source = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'invalid' }));
+    const known = state.lastAccepted === null ? null : state.lastAccepted.event;
+    invalid = corruptBatch(events, cfg.invalidRate, cfg.invalidKinds, (i) => source.block(i), { signer: signerOf(state, data), agentKeyId: data.agentKeyId, known });
+    if (invalid.length > 0) body = ingestBody(cfg.agentId, events);
+  }
   metrics.recordSignDuration(Date.now() - t0, events.length);
   const r = state.client.ingest(cfg.agentId, body);
-  const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable);
+  const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable, invalid);
   if (outcome.passed && Array.isArray(r.json.receipts) && r.json.receipts.length > 0) {
     const receipt = r.json.receipts[0];
     const event = events.find((e) => e.event_id === String(receipt.eventId).toLowerCase());
     if (event) state.lastAccepted = { event, sequenceNumber: receipt.sequenceNumber, receiptHash: receipt.receiptHash };
     // REPLAY_RATE: the seeded choice of this slot, so that the same SEED replays the same batches.
     if (live && cfg.replayRate > 0 && blockChance(contentSource(cfg, data, Object.assign({}, slot, { purpose: 'replay' })).block(0), 0) < cfg.replayRate) {
-      state.replays.remember(cfg.agentId, body, events, r.json.receipts);
+      state.replays.remember(cfg.agentId, body, events, r.json.receipts, invalid);
     }
   }
   return outcome;
@@ -319,7 +328,7 @@ export function ingestPresigned(cfg, state, body, streamIndex) {
 // The pass rule of an ingest answer, fed to the ledger, the metrics and k6 checks; the first
 // failure of each kind is explained in the log. With `replaysAllowed`, an event may be answered
 // by its original receipt instead of a new one.
-function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed) {
+function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid = []) {
   const outcome = state.ledger.recordIngest(events, r, {
     ingestedAt: Date.now(),
     sequencerPublicKeyHex: cfg.sequencerPublicKey,
@@ -332,13 +341,17 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed) {
     const event = events.find((e) => String(e.event_id).toLowerCase() === refusals[0].eventId);
     explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before with these exact bytes, was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
   }
+  // Deliberately invalid events (INVALID_RATE): their rejections are judged apart (invalid.js).
+  const wrongInvalid = judgeInvalid(outcome, invalid, r.status === 200 ? r.json : null);
+  for (const w of wrongInvalid) explainOnce(state, `invalid:${w.kind}`, `invalid event ${w.eventId} (${w.kind}) was not refused with its reason: ${w.got}`);
+  const valid = events.length - invalid.length;
   const gap = state.continuity === null ? null : state.continuity.check(streamIndex, r.status === 200 ? r.json : null, outcome.newReceipts);
   if (gap !== null) outcome.anomalies++;
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);
-  const allAccepted = ok && answered === events.length && outcome.rejected.length === 0 && refusals.length === 0 && outcome.missing === 0;
-  const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts + (replaysAllowed ? outcome.replayed : 0) === events.length;
+  const allAccepted = ok && answered === valid && outcome.rejected.length === 0 && refusals.length === 0 && outcome.missing === 0;
+  const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts + (replaysAllowed ? outcome.replayed : 0) === valid;
   check(r, {
     'ingest: HTTP 200': () => ok,
     [replaysAllowed ? 'ingest: every event accepted or replayed' : 'ingest: every event accepted']: () => allAccepted,

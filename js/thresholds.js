@@ -73,6 +73,8 @@ export function cannotMove(scenario, key, expression, ctx = {}) {
   if (PROOF_METRICS.includes(metric) && !s.proofs) return `${scenario} verifies no proof`;
   // Replays re-sent on purpose (REPLAY_RATE, or the replay scenario's corpus) move ves_replay_violations.
   if (metric === 'ves_replay_violations' && (s.replays || (s.endpoints.includes('ingest') && ctx.replayRate > 0))) return null;
+  // Invalid events inside batches (INVALID_RATE) move the invalid-event counters.
+  if ((metric === 'ves_invalid_accepted' || metric === 'ves_invalid_rejected') && s.endpoints.includes('ingest') && !s.replays && ctx.invalidRate > 0) return null;
   if (PROBE_METRICS.includes(metric) && !(s.probes && ctx.probes > 0)) return s.probes ? `probes are off (PROBES=0) in this run of ${scenario}` : `${scenario} sends no probe`;
   const open = ctx.openModel === undefined ? s.openModel : ctx.openModel;
   if (metric === 'dropped_iterations' && !open) return `${scenario} runs no arrival-rate executor here: k6 drops no iteration`;

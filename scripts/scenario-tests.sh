@@ -12,6 +12,8 @@
 #     original receipts back; another SEED sends other events.
 #  9. REPLAY_RATE: re-sent batches get their original receipts; a devserver that breaks
 #     idempotency fails the run on ves_replay_violations (ingest and the replay scenario).
+# 10. INVALID_RATE: invalid events inside valid batches are refused with their reason, the valid
+#     ones accepted; a devserver that accepts a bad signature fails on ves_invalid_accepted.
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -285,6 +287,55 @@ for pass in first second; do
   esac
   result "replay-broken-corpus-$pass" "$ok" "exit $rc; ves_replay_violations=$violations; rejected/invalid receipts/anomalies/invalid accepted=$others"
 done
+stop_devserver
+
+# 10. Issue #9, invalid events inside valid batches (INVALID_RATE, INVALID_KINDS): each comes
+#     back as its own rejection (ves_invalid_rejected{kind}), and every valid event of the batch
+#     is accepted; with replays too. A devserver that accepts a bad signature fails the run on
+#     ves_invalid_accepted.
+start_devserver
+rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 --out "json=$OUT/invalid-clean.json")
+detail=$(python3 - "$OUT/invalid-clean.json" "$OUT/invalid-clean/sequencer_ingest-summary.json" <<'PY'
+import json, sys
+kinds, sums = {}, {}
+for line in open(sys.argv[1]):
+    p = json.loads(line)
+    if p.get("type") != "Point":
+        continue
+    m, v = p["metric"], p["data"]["value"]
+    sums[m] = sums.get(m, 0) + v
+    if m == "ves_invalid_rejected" and v > 0:
+        k = p["data"]["tags"].get("kind")
+        kinds[k] = kinds.get(k, 0) + v
+batch = 20  # tests/scenarios/short.json BATCH_SIZE
+iters = json.load(open(sys.argv[2]))["metrics"]["iterations"]["values"]["count"]
+acc, rej = sums.get("ves_events_accepted", 0), sums.get("ves_invalid_rejected", 0)
+problems = []
+if acc + rej != iters * batch:
+    problems.append(f"accepted {acc} + invalid refused {rej} != {iters} batches x {batch}")
+for k in ("ves_invalid_accepted", "ves_replay_violations", "ves_events_rejected", "ves_receipts_invalid", "ves_sequence_anomalies"):
+    if sums.get(k, 0) != 0:
+        problems.append(f"{k}={sums[k]}")
+if sums.get("ves_events_replayed", 0) <= 0:
+    problems.append("no replay")
+want = {"bad_signature", "payload_hash_mismatch", "unknown_key", "created_at_reformatted", "unsupported_version",
+        "cipher_hash_nonzero", "duplicate_in_batch", "known_id_other_contents"}
+if set(kinds) != want:
+    problems.append(f"kinds refused: {sorted(kinds)}")
+print(("; ".join(problems) + " | ") if problems else "", end="")
+print(f"accepted={acc:.0f} invalid_refused={rej:.0f} by kind={json.dumps(kinds, sort_keys=True)} replayed={sums.get('ves_events_replayed', 0):.0f}")
+sys.exit(1 if problems else 0)
+PY
+) && ok=true || ok=false
+[ "$rc" = 0 ] && grep -q 'result=PASS' "$OUT/invalid-clean.log" || ok=false
+result invalid-clean "$ok" "exit $rc; $detail"
+stop_devserver
+start_devserver --fault accept_invalid_signature=1
+rc=$(k6run invalid-accepted load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e INVALID_KINDS=bad_signature)
+accepted=$(metric invalid-accepted sequencer_ingest ves_invalid_accepted count)
+others=$(metric invalid-accepted sequencer_ingest ves_events_rejected count)/$(metric invalid-accepted sequencer_ingest ves_receipts_invalid count)/$(metric invalid-accepted sequencer_ingest ves_sequence_anomalies count)
+ok=false; [ "$rc" = 99 ] && gt0 "$accepted" && [ "$others" = 0/0/0 ] && grep -q 'invalid event [0-9a-f-]* (bad_signature) was not refused with its reason: accepted' "$OUT/invalid-accepted.log" && ok=true
+result invalid-accepted "$ok" "exit $rc; ves_invalid_accepted=$accepted; rejected/invalid receipts/anomalies=$others"
 stop_devserver
 
 echo "scenario tests: $passed passed, $failed failed"
