@@ -21,7 +21,6 @@
  */
 import { blockChance } from './content.js';
 import { buildEvents, signEvent } from './event.js';
-import { reasonCode } from './ledger.js';
 import * as metrics from './metrics.js';
 import { INVALID_KINDS, INVALID_REASONS, parseInvalidKinds } from './invalidkinds.js';
 
@@ -31,7 +30,7 @@ export { INVALID_KINDS, INVALID_REASONS, parseInvalidKinds };
  * The same instant as another string (the signature covers the exact string): without its
  * fraction, or with `.0` added when it has none.
  */
-export function reformatCreatedAt(createdAt) {
+function reformatCreatedAt(createdAt) {
   if (/\.\d+/.test(createdAt)) return createdAt.replace(/\.\d+/, '');
   return createdAt.replace(/(\d{2}:\d{2}:\d{2})/, '$1.0');
 }
@@ -144,7 +143,3 @@ export function judgeInvalid(outcome, invalid, body) {
   return wrong;
 }
 
-/** INVALID_RATE / INVALID_KINDS are known reason codes (for tests). */
-export function expectedCode(kind) {
-  return reasonCode(INVALID_REASONS[kind]);
-}
