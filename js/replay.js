@@ -150,3 +150,27 @@ export function payloadExcerpt(event) {
   const text = JSON.stringify(event.payload === undefined ? null : event.payload);
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
+
+/**
+ * In an answer to re-sent events whose original receipts the client does not hold (a re-sent
+ * corpus, a rerun): replay receipts (numbers outside sequenceStart..sequenceEnd) whose sequence
+ * number is above the stream's headSequence. No event can have been sequenced above the head,
+ * so such a receipt gives a re-sent event a new number. Removes them from `outcome.replayed`.
+ * @param {import('./ledger.js').IngestOutcome} outcome
+ * @param {object|null} body the parsed answer
+ * @returns {{eventId: string, sequenceNumber: number, head: number}[]}
+ */
+export function takeRenumberedReplays(outcome, body) {
+  const found = [];
+  if (body === null || typeof body !== 'object' || !Number.isSafeInteger(body.headSequence)) return found;
+  const start = Number.isSafeInteger(body.sequenceStart) ? body.sequenceStart : null;
+  const end = Number.isSafeInteger(body.sequenceEnd) ? body.sequenceEnd : null;
+  for (const rc of Array.isArray(body.receipts) ? body.receipts : []) {
+    const seq = rc && rc.sequenceNumber;
+    if (!Number.isSafeInteger(seq)) continue;
+    const fresh = start !== null && end !== null && seq >= start && seq <= end;
+    if (!fresh && seq > body.headSequence) found.push({ eventId: String(rc.eventId).toLowerCase(), sequenceNumber: seq, head: body.headSequence });
+  }
+  outcome.replayed = Math.max(0, outcome.replayed - found.length);
+  return found;
+}

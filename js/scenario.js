@@ -20,7 +20,7 @@ import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
 import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
 import { corruptBatch, judgeInvalid } from './invalid.js';
-import { payloadExcerpt, ReplayBook, resendOne, takeReplayRefusals } from './replay.js';
+import { payloadExcerpt, ReplayBook, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
 export const MAX_COMMIT_RANGE = 10000;
@@ -341,6 +341,13 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid
     const event = events.find((e) => String(e.event_id).toLowerCase() === refusals[0].eventId);
     explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before with these exact bytes, was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
   }
+  // A re-sent event answered with a number above the head got a new number: a replay violation.
+  const renumbered = replaysAllowed ? takeRenumberedReplays(outcome, r.status === 200 ? r.json : null) : [];
+  if (renumbered.length > 0) {
+    metrics.recordReplayViolation(renumbered.length);
+    const event = events.find((e) => String(e.event_id).toLowerCase() === renumbered[0].eventId);
+    explainOnce(state, 'replay:new_sequence', `replay violation (new_sequence): event ${renumbered[0].eventId}, sent before, came back with sequence number ${renumbered[0].sequenceNumber}, above the stream's head ${renumbered[0].head}; ${renumbered.length} in this batch; its payload: ${payloadExcerpt(event)}`);
+  }
   // Deliberately invalid events (INVALID_RATE): their rejections are judged apart (invalid.js).
   const wrongInvalid = judgeInvalid(outcome, invalid, r.status === 200 ? r.json : null);
   for (const w of wrongInvalid) explainOnce(state, `invalid:${w.kind}`, `invalid event ${w.eventId} (${w.kind}) was not refused with its reason: ${w.got}`);
@@ -350,7 +357,7 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);
-  const allAccepted = ok && answered === valid && outcome.rejected.length === 0 && refusals.length === 0 && outcome.missing === 0;
+  const allAccepted = ok && answered === valid && outcome.rejected.length === 0 && refusals.length === 0 && renumbered.length === 0 && outcome.missing === 0;
   const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts + (replaysAllowed ? outcome.replayed : 0) === valid;
   check(r, {
     'ingest: HTTP 200': () => ok,

@@ -117,5 +117,5 @@ export {
 } from './scenario.js';
 // Issue #9: deliberate replays and invalid events inside batches.
 export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds } from './invalid.js';
-export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRate, resendOne, takeReplayRefusals } from './replay.js';
+export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 export { junitXml, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';

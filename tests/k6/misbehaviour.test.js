@@ -19,6 +19,7 @@ import {
   judgeReplay,
   makeInvalid,
   parseInvalidKinds,
+  takeRenumberedReplays,
   takeReplayRefusals,
 } from '../../js/ves.js';
 import { Harness, testOptions } from './lib/harness.js';
@@ -99,6 +100,9 @@ export default function () {
   h.eq('replay', judgeReplay(entry, { status: 503, json: {} }).violations.length, 0, 'a 5xx is left to http_req_failed');
   const corpus = { rejected: [{ code: 'duplicate_event_id', reason: 'duplicate_event_id', message: 'Event ID already exists with different contents' }, { code: 'duplicate_event_id', reason: 'duplicate_event_id', message: 'Event X duplicated in batch' }] };
   h.eq('replay', `${takeReplayRefusals(corpus).length} ${corpus.rejected.length}`, '1 1', 'a re-sent corpus: "different contents" is a replay violation, not a rejection');
+  const out = { replayed: 3 };
+  const renum = takeRenumberedReplays(out, { headSequence: 10, sequenceStart: 9, sequenceEnd: 10, receipts: [rc(events[0], 4, 'a'), rc(events[1], 11, 'b'), rc(events[2], 10, 'c')] });
+  h.eq('replay', `${renum.map((x) => x.sequenceNumber)} ${out.replayed}`, '11 2', 'a re-sent event numbered above the head was renumbered');
 
   // --- the knobs' parsers
   h.case('knobs');
