@@ -157,7 +157,7 @@ function newState(cfg, data, streamIndex, storeId = cfg.streamStoreIds[streamInd
     storeId,
     continuity: cfg.perVuStreams ? new WriterContinuity() : null,
     iteration: 0,
-    lastAccepted: null, // {event, sequenceNumber, receiptHash}: the replay probe's subject
+    lastAccepted: null, // {event, sequenceNumber, receiptHash}: INVALID_RATE's known_id_other_contents
     proven: new Set(),
     committer: null,
     explained: new Set(),
@@ -525,18 +525,22 @@ export function queryOnce(cfg, state) {
   return r;
 }
 
-/** The invalid-event probes: what is sent and what a correct sequencer must answer. */
-export const PROBE_KINDS = Object.freeze(['bad_signature', 'payload_hash_mismatch', 'unknown_key', 'created_at_reformatted', 'agent_mismatch', 'replay']);
+/**
+ * The probes: requests the sequencer must refuse as a whole (HTTP 400), each sent alone. Events
+ * refused one by one inside a batch are INVALID_RATE's (invalid.js), exact replays REPLAY_RATE's
+ * (replay.js).
+ */
+export const PROBE_KINDS = Object.freeze(['agent_mismatch', 'malformed_body']);
 
 /**
- * One probe, sent alone so that its answer is unambiguous. Correct answers count in
- * ves_invalid_rejected{kind}, wrong ones in ves_invalid_accepted{kind}; a replay that does not
- * come back with its original receipt counts in ves_replay_violations. Rejections made on
- * purpose never count in ves_events_rejected.
+ * One probe, sent alone: agent_mismatch (the request's agentId is not the events'
+ * source_agent_id) or malformed_body (the first half of a valid body: not JSON). Both must be
+ * refused with HTTP 400. Correct answers count in ves_invalid_rejected{kind}, wrong ones in
+ * ves_invalid_accepted{kind}; never in ves_events_rejected.
  * @param {string} kind one of PROBE_KINDS
  */
 export function probe(cfg, data, state, kind, slot = currentSlot('probe')) {
-  if (kind === 'replay') return probeReplay(cfg, state);
+  if (!PROBE_KINDS.includes(kind)) throw new Error(`probe: unknown kind ${kind}; expected one of ${PROBE_KINDS.join(', ')} (per-event kinds are INVALID_KINDS)`);
   const source = contentSource(cfg, data, slot);
   const fields = orderEventFields(source, 2, {
     tenant_id: cfg.tenantId,
@@ -545,55 +549,22 @@ export function probe(cfg, data, state, kind, slot = currentSlot('probe')) {
     agent_key_id: data.agentKeyId,
     created_at: cfg.createdAt !== null ? cfg.createdAt : new Date().toISOString(),
   })[1]; // event 0's block chose the probe (maybeProbe)
-  let { events } = buildBatch(signerOf(state, data), cfg.agentId, [fields]);
-  let event = events[0];
-  let expectReason = 'invalid_signature';
+  const { events, body } = buildBatch(signerOf(state, data), cfg.agentId, [fields]);
   let agentId = cfg.agentId;
-  if (kind === 'bad_signature') {
-    const sig = event.agent_signature;
-    event = Object.assign({}, event, { agent_signature: sig.slice(0, 10) + (sig[10] === '0' ? '1' : '0') + sig.slice(11) });
-  } else if (kind === 'payload_hash_mismatch') {
-    // Signed over payload A, payload B sent: the server's payload hash check fails first.
-    event = Object.assign({}, event, { payload: Object.assign({}, event.payload, { total_cents: event.payload.total_cents + 1 }) });
-    expectReason = 'invalid_payload_hash';
-  } else if (kind === 'unknown_key') {
-    event = signEvent(signerOf(state, data), Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
-    expectReason = 'agent_key_invalid';
-  } else if (kind === 'created_at_reformatted') {
-    // The same instant, another string: the signature covers the exact string.
-    event = Object.assign({}, event, { created_at: reformatCreatedAt(event.created_at) });
-  } else if (kind === 'agent_mismatch') {
+  let sent = body;
+  if (kind === 'agent_mismatch') {
     agentId = blockUuid(source.block(2), 0);
+    sent = ingestBody(agentId, events);
   } else {
-    throw new Error(`probe: unknown kind ${kind}; expected one of ${PROBE_KINDS.join(', ')}`);
+    sent = body.slice(0, Math.floor(body.length / 2));
   }
-  const expected400 = kind === 'agent_mismatch';
-  const r = state.client.ingest(agentId, ingestBody(agentId, [event]), { expectedStatuses: expected400 ? [400] : [], tags: { probe: kind } });
-  let asExpected;
-  if (expected400) asExpected = r.status === 400;
-  else {
-    const rej = r.json && Array.isArray(r.json.rejections) ? r.json.rejections : [];
-    asExpected = r.status === 200 && r.json !== null && r.json.eventsAccepted === 0 && rej.length === 1 && reasonCode(rej[0].reason) === expectReason;
-  }
+  const r = state.client.ingest(agentId, sent, { expectedStatuses: [400], tags: { probe: kind } });
+  const asExpected = r.status === 400;
   metrics.recordProbe(kind, asExpected);
   if (!asExpected && state.continuity !== null) state.continuity.advance(state.streamIndex, r.json);
   check(r, { [`probe ${kind}: refused as expected`]: () => asExpected });
-  if (!asExpected) explainOnce(state, `probe:${kind}`, `probe ${kind} was not refused as expected (${expected400 ? 'HTTP 400' : expectReason}): HTTP ${r.status} ${excerpt(r.res.body)}`);
+  if (!asExpected) explainOnce(state, `probe:${kind}`, `probe ${kind} was not refused as expected (HTTP 400): HTTP ${r.status} ${excerpt(r.res.body)}`);
   return asExpected;
-}
-
-function probeReplay(cfg, state) {
-  const last = state.lastAccepted;
-  if (last === null) return null;
-  const r = state.client.ingest(cfg.agentId, ingestBody(cfg.agentId, [last.event]), { tags: { probe: 'replay' } });
-  const receipts = r.json && Array.isArray(r.json.receipts) ? r.json.receipts : [];
-  const ok = r.status === 200 && r.json !== null && r.json.eventsAccepted === 0 && receipts.length === 1 &&
-    receipts[0].sequenceNumber === last.sequenceNumber && receipts[0].receiptHash === last.receiptHash;
-  if (!ok) metrics.recordReplayViolation();
-  metrics.recordProbe('replay', ok);
-  check(r, { 'probe replay: original receipt returned': () => ok });
-  if (!ok) explainOnce(state, 'probe:replay', `replaying event ${last.event.event_id} (seq ${last.sequenceNumber}) did not return its original receipt: HTTP ${r.status} ${excerpt(r.res.body)}`);
-  return ok;
 }
 
 /**
