@@ -472,6 +472,8 @@ export function probe(cfg: VesConfig, data: RunData, state: VuState, kind: (type
 /** With probability PROBES (decided by the iteration's content block), one probe of a kind the block chooses. */
 export function maybeProbe(cfg: VesConfig, data: RunData, state: VuState, probability: number, slot?: ContentSlot): void;
 export function probeRate(env: Record<string, string | undefined>, fallback: number): number;
+/** Sleeps between committer rounds. */
+export function pause(seconds: number): void;
 export function explainOnce(state: VuState, kind: string, message: string): void;
 export function explainHttp(state: VuState, endpoint: string, response: VesResponse): void;
 export function excerpt(body: unknown): string;

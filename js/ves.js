@@ -102,6 +102,7 @@ export {
   ingestPresigned,
   maybeProbe,
   orderFields,
+  pause,
   probe,
   probeRate,
   proveOwnEvent,

@@ -11,12 +11,7 @@
 // The load is the corpus: manifest.vus VUs, each sending its batches_per_vu lines as fast as the
 // sequencer answers (per-vu-iterations). REPLAY_DIR is relative to where k6 runs.
 import exec from 'k6/execution';
-import { config } from '../js/config.js';
-import { touchMetrics } from '../js/metrics.js';
-import { userPath } from '../js/profile.js';
-import { clientFor, excerpt, guard, ingestPresigned, requireHealthy, runInfo, vuStateFor, warnUnverifiedSignatures } from '../js/scenario.js';
-import { summary } from '../js/summary.js';
-import { scenarioThresholds } from '../js/thresholds.js';
+import { clientFor, config, excerpt, guard, ingestPresigned, requireHealthy, runInfo, scenarioThresholds, summary, touchMetrics, userPath, vuStateFor, warnUnverifiedSignatures } from '../js/ves.js';
 
 const cfg = config();
 const DIR = userPath(__ENV.REPLAY_DIR || 'results/corpus', __ENV);
