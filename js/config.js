@@ -26,6 +26,7 @@
 import { isHex, isUuid, strip0x } from './bytes.js';
 import { streamStoreId } from './hash.js';
 import { INVALID_KINDS, parseInvalidKinds } from './invalidkinds.js';
+import { parseWarmup } from './warmup.js';
 
 /** The devserver's default admin key; a default only for loopback URLs. */
 export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
@@ -66,6 +67,7 @@ export class ConfigError extends Error {
  * @property {number} receiptSigSample
  * @property {number} invalidRate INVALID_RATE: the share of events made invalid inside valid batches (invalid.js)
  * @property {string[]} invalidKinds INVALID_KINDS (default: every kind of invalid.js)
+ * @property {number} warmupMs WARMUP in ms: requests before it are left out of the latency thresholds (warmup.js)
  * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
  * @property {string} resultsDir
  */
@@ -175,6 +177,13 @@ export function config(env) {
     problems.push(problem('INVALID_KINDS', `a comma-separated list of ${INVALID_KINDS.join(', ')}`, show(get('INVALID_KINDS')), '-e INVALID_KINDS=bad_signature,unknown_key'));
   }
 
+  let warmupMs = 0;
+  try {
+    warmupMs = parseWarmup(get('WARMUP'));
+  } catch (e) {
+    problems.push(problem('WARMUP', 'a duration such as 3s, 500ms or 1m', show(get('WARMUP')), '-e WARMUP=3s'));
+  }
+
   const resultsDir = (get('RESULTS_DIR') || 'results').replace(/\/+$/, '') || '/';
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -205,6 +214,7 @@ export function config(env) {
     invalidRate,
     invalidKinds: Object.freeze(invalidKinds),
     replayRate,
+    warmupMs,
     resultsDir,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });

@@ -20,6 +20,7 @@ import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
 import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
 import { corruptBatch, judgeInvalid } from './invalid.js';
+import { parseWarmup, tagWarmup } from './warmup.js';
 import { payloadExcerpt, ReplayBook, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
@@ -194,12 +195,20 @@ export function seedStreams(cfg, data) {
 export function guard(name, fn) {
   return function guarded(data) {
     try {
+      tagWarmup(warmupMs());
       fn(data);
     } catch (e) {
       check(null, { [`${name}: no script error`]: () => false });
       console.error(`ves-k6 [VU ${exec.vu.idInTest}] ${name}: script error: ${e && e.stack ? e.stack : e}`);
     }
   };
+}
+
+let warmup = null;
+// WARMUP of the run (validated by config(); read here so that guard() needs no cfg).
+function warmupMs() {
+  if (warmup === null) warmup = parseWarmup(typeof __ENV !== 'undefined' ? __ENV.WARMUP : undefined);
+  return warmup;
 }
 
 /** Logs a failure the first time this VU sees its kind, so a red threshold comes with a reason. */

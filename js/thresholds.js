@@ -11,6 +11,7 @@
  *
  * @module thresholds
  */
+import { afterWarmup } from './warmup.js';
 
 /** Correctness thresholds: metric -> expressions. */
 export const CORRECTNESS = Object.freeze({
@@ -142,7 +143,12 @@ export function rateThresholds(scenario, profile) {
  */
 export function scenarioThresholds(scenario, own, profile, ctx = {}) {
   const merged = Object.assign({}, own, correctnessThresholds(scenario, ctx), (profile.options && profile.options.thresholds) || {}, rateThresholds(scenario, profile));
-  const { kept, dropped } = applicable(scenario, merged, ctx);
+  const { kept: found, dropped } = applicable(scenario, merged, ctx);
+  // WARMUP: latency thresholds leave out the warm-up's requests (warmup.js).
+  const kept = afterWarmup(found, ctx.warmupMs || 0);
+  if (ctx.warmupMs > 0 && profile.name === 'none' && typeof __VU !== 'undefined' && __VU === 0) {
+    console.warn('ves-k6: WARMUP has no effect on thresholds with PROFILE=none: the config file\'s latency thresholds count every request; filter them on {warmup:false} yourself');
+  }
   if (dropped.length > 0 && typeof __VU !== 'undefined' && __VU === 0) {
     const byReason = {};
     for (const d of dropped) (byReason[d.reason] = byReason[d.reason] || []).push(d.key);

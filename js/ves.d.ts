@@ -336,6 +336,8 @@ export interface VesConfig {
   invalidKinds: readonly string[];
   /** REPLAY_RATE (replay.js) */
   replayRate: number;
+  /** WARMUP in ms (warmup.js) */
+  warmupMs: number;
   resultsDir: string;
 }
 export class ConfigError extends Error {
@@ -383,7 +385,7 @@ export class WriterContinuity {
 export const CORRECTNESS: Readonly<Record<string, string[]>>;
 export const SCENARIOS: Readonly<Record<string, { endpoints: string[]; ingests: boolean; proofs: boolean; probes: boolean; openModel: boolean }>>;
 export const UNIVERSAL: readonly string[];
-export interface ThresholdContext { probes?: number; openModel?: boolean; replayRate?: number; invalidRate?: number }
+export interface ThresholdContext { probes?: number; openModel?: boolean; replayRate?: number; invalidRate?: number; warmupMs?: number }
 /** Why a threshold cannot move in a scenario, or null when it can. */
 export function cannotMove(scenario: string, key: string, expression: string, ctx?: ThresholdContext): string | null;
 export function correctnessThresholds(scenario: string, ctx?: ThresholdContext): Record<string, string[]>;
@@ -520,3 +522,9 @@ export function takeReplayRefusals(outcome: IngestOutcome): Array<{ eventId: str
 /** Replay receipts numbered above the head, taken out of outcome.replayed. */
 export function takeRenumberedReplays(outcome: IngestOutcome, body: unknown): Array<{ eventId: string; sequenceNumber: number; head: number }>;
 export function payloadExcerpt(event: { payload?: unknown } | undefined): string;
+/** WARMUP in ms (0 when unset); throws on a bad duration. */
+export function parseWarmup(raw: string | undefined | null): number;
+/** Latency thresholds restricted to warmup:false requests. */
+export function afterWarmup<T>(thresholds: Record<string, T>, warmupMs: number): Record<string, T>;
+/** Tags this VU's following requests warmup:true/false. */
+export function tagWarmup(warmupMs: number): void;

@@ -18,7 +18,7 @@ export const options = closedModelOptions(profile, {
     'http_req_duration{endpoint:events}': ['p(95)<100'],
     'http_req_duration{endpoint:entity}': ['p(95)<100'],
     'http_req_duration{endpoint:commitments}': ['p(95)<100'],
-  }, profile),
+  }, profile, { warmupMs: cfg.warmupMs }),
   merged: true,
 });
 

@@ -25,7 +25,7 @@ export const options = {
   scenarios: {
     replay: { executor: 'per-vu-iterations', vus: manifest.vus, iterations: manifest.batches_per_vu, maxDuration: __ENV.MAX_DURATION || '30m' },
   },
-  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, { name: 'corpus', options: null, ves: {} }),
+  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, { name: 'corpus', options: null, ves: {} }, { warmupMs: cfg.warmupMs }),
 };
 
 export function setup() {

@@ -13,7 +13,8 @@
 #  9. REPLAY_RATE: re-sent batches get their original receipts; a devserver that breaks
 #     idempotency fails the run on ves_replay_violations (ingest and the replay scenario).
 # 10. INVALID_RATE: invalid events inside valid batches are refused with their reason, the valid
-#     ones accepted; a devserver that accepts a bad signature fails on ves_invalid_accepted.
+#     ones accepted (with REPLAY_RATE and WARMUP); a devserver that accepts a bad signature fails
+#     on ves_invalid_accepted.
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -296,16 +297,19 @@ stop_devserver
 #     is accepted; with replays too. A devserver that accepts a bad signature fails the run on
 #     ves_invalid_accepted.
 start_devserver
-rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 --out "json=$OUT/invalid-clean.json")
+rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 -e WARMUP=2s --out "json=$OUT/invalid-clean.json")
 detail=$(python3 - "$OUT/invalid-clean.json" "$OUT/invalid-clean/sequencer_ingest-summary.json" <<'PY'
 import json, sys
-kinds, sums = {}, {}
+kinds, sums, warm = {}, {}, {}
 for line in open(sys.argv[1]):
     p = json.loads(line)
     if p.get("type") != "Point":
         continue
     m, v = p["metric"], p["data"]["value"]
     sums[m] = sums.get(m, 0) + v
+    if m == "http_req_duration":
+        w = p["data"]["tags"].get("warmup", "none")
+        warm[w] = warm.get(w, 0) + 1
     if m == "ves_invalid_rejected" and v > 0:
         k = p["data"]["tags"].get("kind")
         kinds[k] = kinds.get(k, 0) + v
@@ -324,8 +328,14 @@ want = {"bad_signature", "payload_hash_mismatch", "unknown_key", "created_at_ref
         "cipher_hash_nonzero", "duplicate_in_batch", "known_id_other_contents"}
 if set(kinds) != want:
     problems.append(f"kinds refused: {sorted(kinds)}")
+# WARMUP=2s: iterations tag their requests warmup:true before 2 s, warmup:false after.
+if not (warm.get("true", 0) > 0 and warm.get("false", 0) > 0):
+    problems.append(f"requests by warmup tag: {warm}")
+thresholds = json.load(open(sys.argv[2]))["metrics"]
+if "http_req_duration{endpoint:ingest,warmup:false}" not in thresholds:
+    problems.append("no latency threshold restricted to warmup:false")
 print(("; ".join(problems) + " | ") if problems else "", end="")
-print(f"accepted={acc:.0f} invalid_refused={rej:.0f} by kind={json.dumps(kinds, sort_keys=True)} replayed={sums.get('ves_events_replayed', 0):.0f}")
+print(f"accepted={acc:.0f} invalid_refused={rej:.0f} by kind={json.dumps(kinds, sort_keys=True)} replayed={sums.get('ves_events_replayed', 0):.0f} requests by warmup tag={json.dumps(warm, sort_keys=True)}")
 sys.exit(1 if problems else 0)
 PY
 ) && ok=true || ok=false

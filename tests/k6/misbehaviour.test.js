@@ -7,6 +7,8 @@
 //
 //   k6 run --quiet --no-usage-report tests/k6/misbehaviour.test.js
 import {
+  afterWarmup,
+  parseWarmup,
   INVALID_KINDS,
   INVALID_REASONS,
   ReplayBook,
@@ -25,7 +27,7 @@ import {
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'misbehaviour';
-export const options = testOptions(null, 5);
+export const options = testOptions(null, 6);
 
 const SEED = '11'.repeat(32);
 const T = '00000000-0000-4000-8000-000000000001';
@@ -120,6 +122,15 @@ export default function () {
   h.eq('thresholds', cannotMove('sequencer_ingest', 'ves_invalid_accepted', 'count==0', { probes: 0, invalidRate: 0.1 }), null, 'INVALID_RATE moves ves_invalid_accepted');
   h.eq('thresholds', cannotMove('sequencer_replay', 'ves_replay_violations', 'count==0', {}), null, 'the replay scenario moves ves_replay_violations');
   h.eq('thresholds', cannotMove('sequencer_query', 'ves_replay_violations', 'count==0', { replayRate: 0.1 }) !== null, true, 'the query scenario does not');
+
+  // --- WARMUP: a duration; latency thresholds filtered on warmup:false, the rest kept
+  h.case('warmup');
+  h.eq('warmup', `${parseWarmup('3s')} ${parseWarmup('500ms')} ${parseWarmup('1m')} ${parseWarmup(undefined)}`, '3000 500 60000 0', 'durations');
+  h.throws('warmup', () => parseWarmup('3'), /WARMUP: expected a duration/, 'a number without unit');
+  h.throws('warmup', () => config({ WARMUP: 'soon' }), /WARMUP/, 'config refuses a bad WARMUP');
+  const t = afterWarmup({ 'http_req_duration{endpoint:ingest}': ['p(95)<50'], http_req_duration: ['p(99)<1'], checks: ['rate==1'], ves_events_rejected: ['count==0'] }, 3000);
+  h.eq('warmup', Object.keys(t).sort().join(' '), 'checks http_req_duration{endpoint:ingest,warmup:false} http_req_duration{warmup:false} ves_events_rejected', 'latency keys filtered, correctness kept');
+  h.eq('warmup', Object.keys(afterWarmup({ http_req_duration: [] }, 0)).join(), 'http_req_duration', 'no WARMUP, no change');
 
   h.finish();
 }
