@@ -68,6 +68,7 @@ export class ConfigError extends Error {
  * @property {number} invalidRate INVALID_RATE: the share of events made invalid inside valid batches (invalid.js)
  * @property {string[]} invalidKinds INVALID_KINDS (default: every kind of invalid.js)
  * @property {number} warmupMs WARMUP in ms: requests before it are left out of the latency thresholds (warmup.js)
+ * @property {number} hotEntities HOT_ENTITIES: the share of events sent to a few entity ids (hot.js)
  * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
  * @property {string} resultsDir
  */
@@ -177,6 +178,13 @@ export function config(env) {
     problems.push(problem('INVALID_KINDS', `a comma-separated list of ${INVALID_KINDS.join(', ')}`, show(get('INVALID_KINDS')), '-e INVALID_KINDS=bad_signature,unknown_key'));
   }
 
+  let hotEntities = 0;
+  const rawHot = get('HOT_ENTITIES');
+  if (rawHot !== undefined) {
+    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawHot) ? Number(rawHot) : NaN;
+    if (v >= 0 && v <= 1) hotEntities = v;
+    else problems.push(problem('HOT_ENTITIES', 'a number from 0 to 1 (the share of events sent to a few hot entity ids)', show(rawHot), '-e HOT_ENTITIES=0.2'));
+  }
   let warmupMs = 0;
   try {
     warmupMs = parseWarmup(get('WARMUP'));
@@ -215,6 +223,7 @@ export function config(env) {
     invalidKinds: Object.freeze(invalidKinds),
     replayRate,
     warmupMs,
+    hotEntities,
     resultsDir,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });

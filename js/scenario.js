@@ -21,6 +21,7 @@ import * as metrics from './metrics.js';
 import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
 import { corruptBatch, judgeInvalid } from './invalid.js';
 import { parseWarmup, tagWarmup } from './warmup.js';
+import { heatEntities } from './hot.js';
 import { payloadExcerpt, ReplayBook, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
@@ -287,7 +288,13 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   const live = slot.purpose === 'batch';
   if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
   const t0 = Date.now();
-  let { events, body } = buildBatch(signerOf(state, data), cfg.agentId, orderFields(cfg, data, state, count, storeId, slot));
+  const fields = orderFields(cfg, data, state, count, storeId, slot);
+  // HOT_ENTITIES: a seeded share of the events goes to a few entity ids (hot.js).
+  if (live && cfg.hotEntities > 0) {
+    const hot = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'hot' }));
+    heatEntities(fields, cfg.hotEntities, (i) => hot.block(i));
+  }
+  let { events, body } = buildBatch(signerOf(state, data), cfg.agentId, fields);
   // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).
   let invalid = [];
   if (live && cfg.invalidRate > 0) {

@@ -338,6 +338,8 @@ export interface VesConfig {
   replayRate: number;
   /** WARMUP in ms (warmup.js) */
   warmupMs: number;
+  /** HOT_ENTITIES (hot.js) */
+  hotEntities: number;
   resultsDir: string;
 }
 export class ConfigError extends Error {
@@ -528,3 +530,6 @@ export function parseWarmup(raw: string | undefined | null): number;
 export function afterWarmup<T>(thresholds: Record<string, T>, warmupMs: number): Record<string, T>;
 /** Tags this VU's following requests warmup:true/false. */
 export function tagWarmup(warmupMs: number): void;
+export const HOT_ENTITY_COUNT: number;
+/** Moves a seeded share of events to the hot entity ids, in place; returns how many. */
+export function heatEntities(fields: EventFields[], rate: number, blockOf: (i: number) => Uint8Array): number;

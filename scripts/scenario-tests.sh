@@ -297,7 +297,7 @@ stop_devserver
 #     is accepted; with replays too. A devserver that accepts a bad signature fails the run on
 #     ves_invalid_accepted.
 start_devserver
-rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 -e WARMUP=2s --out "json=$OUT/invalid-clean.json")
+rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 -e HOT_ENTITIES=0.2 -e WARMUP=2s --out "json=$OUT/invalid-clean.json")
 detail=$(python3 - "$OUT/invalid-clean.json" "$OUT/invalid-clean/sequencer_ingest-summary.json" <<'PY'
 import json, sys
 kinds, sums, warm = {}, {}, {}

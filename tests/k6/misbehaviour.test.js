@@ -7,6 +7,8 @@
 //
 //   k6 run --quiet --no-usage-report tests/k6/misbehaviour.test.js
 import {
+  HOT_ENTITY_COUNT,
+  heatEntities,
   afterWarmup,
   parseWarmup,
   INVALID_KINDS,
@@ -27,7 +29,7 @@ import {
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'misbehaviour';
-export const options = testOptions(null, 6);
+export const options = testOptions(null, 7);
 
 const SEED = '11'.repeat(32);
 const T = '00000000-0000-4000-8000-000000000001';
@@ -131,6 +133,16 @@ export default function () {
   const t = afterWarmup({ 'http_req_duration{endpoint:ingest}': ['p(95)<50'], http_req_duration: ['p(99)<1'], checks: ['rate==1'], ves_events_rejected: ['count==0'] }, 3000);
   h.eq('warmup', Object.keys(t).sort().join(' '), 'checks http_req_duration{endpoint:ingest,warmup:false} http_req_duration{warmup:false} ves_events_rejected', 'latency keys filtered, correctness kept');
   h.eq('warmup', Object.keys(afterWarmup({ http_req_duration: [] }, 0)).join(), 'http_req_duration', 'no WARMUP, no change');
+
+  // --- HOT_ENTITIES: the chosen events move to one of the hot ids, the others stay
+  h.case('hot');
+  const f = [0, 1, 2, 3].map(fields).map((x) => Object.assign(x, { entity_id: `order-00010${x.payload.n}`, payload: Object.assign({ order_id: `order-00010${x.payload.n}` }, x.payload) }));
+  const hb = [block(0, 1), block(255, 0), block(0, 5), block(255, 0)];
+  h.eq('hot', heatEntities(f, 0.5, (i) => hb[i]), 2, 'the seeded share');
+  h.eq('hot', f.map((x) => x.entity_id).join(), 'order-000001,order-000101,order-000002,order-000103', 'hot ids from byte 4, others untouched');
+  h.eq('hot', f[0].payload.order_id, 'order-000001', 'the payload names the same order');
+  h.eq('hot', HOT_ENTITY_COUNT, 3, 'three hot entities');
+  h.throws('hot', () => config({ HOT_ENTITIES: '2' }), /HOT_ENTITIES/, 'out of range');
 
   h.finish();
 }
