@@ -27,6 +27,7 @@ import { isHex, isUuid, strip0x } from './bytes.js';
 import { streamStoreId } from './hash.js';
 import { INVALID_KINDS, parseInvalidKinds } from './invalidkinds.js';
 import { parseWarmup } from './warmup.js';
+import { PAYLOAD_SHAPES, parsePayloadShape } from './payload.js';
 
 /** The devserver's default admin key; a default only for loopback URLs. */
 export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
@@ -69,6 +70,7 @@ export class ConfigError extends Error {
  * @property {string[]} invalidKinds INVALID_KINDS (default: every kind of invalid.js)
  * @property {number} warmupMs WARMUP in ms: requests before it are left out of the latency thresholds (warmup.js)
  * @property {number} hotEntities HOT_ENTITIES: the share of events sent to a few entity ids (hot.js)
+ * @property {string} payloadShape PAYLOAD: order or floats (payload.js)
  * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
  * @property {string} resultsDir
  */
@@ -178,6 +180,12 @@ export function config(env) {
     problems.push(problem('INVALID_KINDS', `a comma-separated list of ${INVALID_KINDS.join(', ')}`, show(get('INVALID_KINDS')), '-e INVALID_KINDS=bad_signature,unknown_key'));
   }
 
+  let payloadShape = 'order';
+  try {
+    payloadShape = parsePayloadShape(get('PAYLOAD'));
+  } catch (e) {
+    problems.push(problem('PAYLOAD', `one of ${PAYLOAD_SHAPES.join(', ')}`, show(get('PAYLOAD')), '-e PAYLOAD=floats'));
+  }
   let hotEntities = 0;
   const rawHot = get('HOT_ENTITIES');
   if (rawHot !== undefined) {
@@ -224,6 +232,7 @@ export function config(env) {
     replayRate,
     warmupMs,
     hotEntities,
+    payloadShape,
     resultsDir,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });

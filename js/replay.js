@@ -148,7 +148,7 @@ export function takeReplayRefusals(outcome) {
 export function payloadExcerpt(event) {
   if (!event) return '(not in this request)';
   const text = JSON.stringify(event.payload === undefined ? null : event.payload);
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
 /**

@@ -22,6 +22,7 @@ import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
 import { corruptBatch, judgeInvalid } from './invalid.js';
 import { parseWarmup, tagWarmup } from './warmup.js';
 import { heatEntities } from './hot.js';
+import { shapePayloads } from './payload.js';
 import { payloadExcerpt, ReplayBook, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
@@ -293,6 +294,11 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   if (live && cfg.hotEntities > 0) {
     const hot = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'hot' }));
     heatEntities(fields, cfg.hotEntities, (i) => hot.block(i));
+  }
+  // PAYLOAD: the live events' payload shape (payload.js).
+  if (live && cfg.payloadShape !== 'order') {
+    const shape = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'payload' }));
+    shapePayloads(fields, cfg.payloadShape, (i) => shape.block(i));
   }
   let { events, body } = buildBatch(signerOf(state, data), cfg.agentId, fields);
   // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).

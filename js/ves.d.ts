@@ -340,6 +340,8 @@ export interface VesConfig {
   warmupMs: number;
   /** HOT_ENTITIES (hot.js) */
   hotEntities: number;
+  /** PAYLOAD (payload.js) */
+  payloadShape: string;
   resultsDir: string;
 }
 export class ConfigError extends Error {
@@ -533,3 +535,10 @@ export function tagWarmup(warmupMs: number): void;
 export const HOT_ENTITY_COUNT: number;
 /** Moves a seeded share of events to the hot entity ids, in place; returns how many. */
 export function heatEntities(fields: EventFields[], rate: number, blockOf: (i: number) => Uint8Array): number;
+export const PAYLOAD_SHAPES: readonly string[];
+export const FLOAT_EDGES: readonly number[];
+export function parsePayloadShape(raw: string | undefined | null): string;
+/** Five doubles from a 32-byte block (four from its bytes, one edge value). */
+export function floatsOf(block: Uint8Array): number[];
+/** Gives live events the payload shape, in place, before signing. */
+export function shapePayloads(fields: EventFields[], shape: string, blockOf: (i: number) => Uint8Array): void;

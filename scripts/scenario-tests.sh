@@ -256,7 +256,7 @@ replay_counters() { # NAME SCRIPT : the other correctness counters, "rejected/in
 }
 REPLAYS=(-e PROFILE=tests/scenarios/short.json -e PROBES=0 -e REPLAY_RATE=0.1)
 start_devserver
-rc=$(k6run replay-rate-clean load/sequencer_ingest.js "${REPLAYS[@]}")
+rc=$(k6run replay-rate-clean load/sequencer_ingest.js "${REPLAYS[@]}" -e PAYLOAD=floats)
 replayed=$(metric replay-rate-clean sequencer_ingest ves_events_replayed count)
 violations=$(metric replay-rate-clean sequencer_ingest ves_replay_violations count)
 ok=false; [ "$rc" = 0 ] && gt0 "$replayed" && [ "$violations" = 0 ] && grep -q 'result=PASS' "$OUT/replay-rate-clean.log" && ok=true
@@ -272,6 +272,15 @@ for kind in refused new_sequence; do
   grep -q "replay violation ($kind): re-sending accepted event [0-9a-f-]* .*its payload: {" "$OUT/replay-rate-broken.log" || ok=false
 done
 result replay-rate-broken "$ok" "exit $rc; ves_replay_violations=$violations; rejected/invalid receipts/anomalies/invalid accepted=$others"
+stop_devserver
+# The real sequencer's bug: exact replays of events with doubles in their payload refused.
+start_devserver --fault replay_float_refused
+rc=$(k6run replay-rate-floats load/sequencer_ingest.js "${REPLAYS[@]}" -e PAYLOAD=floats)
+violations=$(metric replay-rate-floats sequencer_ingest ves_replay_violations count)
+others=$(replay_counters replay-rate-floats sequencer_ingest)
+ok=false; [ "$rc" = 99 ] && gt0 "$violations" && [ "$others" = 0/0/0/0 ] \
+  && grep -q 'replay violation (refused): re-sending accepted event .*different contents; its payload: {.*readings' "$OUT/replay-rate-floats.log" && ok=true
+result replay-rate-floats "$ok" "exit $rc; ves_replay_violations=$violations; rejected/invalid receipts/anomalies/invalid accepted=$others"
 stop_devserver
 start_devserver --fault replay_broken=1
 target/release/ves presign --out "$OUT/replay-corpus" --vus 1 --batches-per-vu 4 --batch-size 10 --seed 9 >"$OUT/replay-presign.log" 2>&1 \

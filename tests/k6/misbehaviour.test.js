@@ -7,6 +7,10 @@
 //
 //   k6 run --quiet --no-usage-report tests/k6/misbehaviour.test.js
 import {
+  FLOAT_EDGES,
+  floatsOf,
+  jcs,
+  shapePayloads,
   HOT_ENTITY_COUNT,
   heatEntities,
   afterWarmup,
@@ -29,7 +33,7 @@ import {
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'misbehaviour';
-export const options = testOptions(null, 7);
+export const options = testOptions(null, 8);
 
 const SEED = '11'.repeat(32);
 const T = '00000000-0000-4000-8000-000000000001';
@@ -143,6 +147,23 @@ export default function () {
   h.eq('hot', f[0].payload.order_id, 'order-000001', 'the payload names the same order');
   h.eq('hot', HOT_ENTITY_COUNT, 3, 'three hot entities');
   h.throws('hot', () => config({ HOT_ENTITIES: '2' }), /HOT_ENTITIES/, 'out of range');
+
+  // --- PAYLOAD=floats: finite doubles from the block, one edge value, JSON round trip exact
+  h.case('floats');
+  const fb = new Uint8Array(32);
+  new DataView(fb.buffer).setFloat64(0, 3.7653736496554432e-62, false);
+  fb.fill(0xff, 8, 16); // NaN pattern: replaced by an edge value
+  fb[31] = 4;
+  const fl = floatsOf(fb);
+  h.eq('floats', fl.length, 5, 'five readings');
+  h.eq('floats', fl[0], 3.7653736496554432e-62, 'a double from the block bytes');
+  h.ok('floats', FLOAT_EDGES.includes(fl[1]) && fl[4] === FLOAT_EDGES[4], 'non-finite patterns and byte 31 give edge values');
+  h.ok('floats', fl.every((v) => Number.isFinite(v) && JSON.parse(JSON.stringify(v)) === v), 'every reading survives JSON');
+  const pf = [fields(0)];
+  shapePayloads(pf, 'floats', () => fb);
+  h.ok('floats', /"readings":\[3\.7653736496554432e-62,/.test(jcs(pf[0].payload)), 'the readings are in the signed payload (JCS)');
+  shapePayloads(pf, 'order', () => { throw new Error('not called'); });
+  h.throws('floats', () => config({ PAYLOAD: 'huge' }), /PAYLOAD/, 'an unknown shape');
 
   h.finish();
 }
