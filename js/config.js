@@ -27,6 +27,9 @@
  */
 import { isHex, isUuid, strip0x } from './bytes.js';
 import { streamStoreId } from './hash.js';
+import { INVALID_KINDS, parseInvalidKinds } from './invalidkinds.js';
+import { parseWarmup } from './warmup.js';
+import { PAYLOAD_SHAPES, parsePayloadShape } from './payload.js';
 
 /** The devserver's default admin key; a default only for loopback URLs. */
 export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
@@ -65,6 +68,12 @@ export class ConfigError extends Error {
  * @property {boolean} repeatable SEED, CREATED_AT and a registered key (AGENT_SEED) all fixed: a rerun sends the same bytes, so events may come back as replays
  * @property {string|null} sequencerPublicKey bare lowercase hex
  * @property {number} receiptSigSample
+ * @property {number} invalidRate INVALID_RATE: the share of events made invalid inside valid batches (invalid.js)
+ * @property {string[]} invalidKinds INVALID_KINDS (default: every kind of invalid.js)
+ * @property {number} warmupMs WARMUP in ms: requests before it are left out of the latency thresholds (warmup.js)
+ * @property {number} hotEntities HOT_ENTITIES: the share of events sent to a few entity ids (hot.js)
+ * @property {string} payloadShape PAYLOAD: order or floats (payload.js)
+ * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
  * @property {string} resultsDir
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
  * @property {string|null} signerToken secret
@@ -152,6 +161,49 @@ export function config(env) {
     else problems.push(problem('RECEIPT_SIG_SAMPLE', 'a number from 0 to 1 (the share of receipt signatures to verify)', show(rawSample), '-e RECEIPT_SIG_SAMPLE=0.01'));
   }
 
+  // Issue #9: deliberate replays (replay.js).
+  let replayRate = 0;
+  const rawReplay = get('REPLAY_RATE');
+  if (rawReplay !== undefined) {
+    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawReplay) ? Number(rawReplay) : NaN;
+    if (v >= 0 && v <= 1) replayRate = v;
+    else problems.push(problem('REPLAY_RATE', 'a number from 0 to 1 (the share of accepted batches re-sent byte for byte later in the run)', show(rawReplay), '-e REPLAY_RATE=0.1'));
+  }
+
+  let invalidRate = 0;
+  const rawInvalid = get('INVALID_RATE');
+  if (rawInvalid !== undefined) {
+    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawInvalid) ? Number(rawInvalid) : NaN;
+    if (v >= 0 && v <= 1) invalidRate = v;
+    else problems.push(problem('INVALID_RATE', 'a number from 0 to 1 (the share of events made invalid inside otherwise valid batches)', show(rawInvalid), '-e INVALID_RATE=0.1'));
+  }
+  let invalidKinds = INVALID_KINDS.slice();
+  try {
+    invalidKinds = parseInvalidKinds(get('INVALID_KINDS'));
+  } catch (e) {
+    problems.push(problem('INVALID_KINDS', `a comma-separated list of ${INVALID_KINDS.join(', ')}`, show(get('INVALID_KINDS')), '-e INVALID_KINDS=bad_signature,unknown_key'));
+  }
+
+  let payloadShape = 'order';
+  try {
+    payloadShape = parsePayloadShape(get('PAYLOAD'));
+  } catch (e) {
+    problems.push(problem('PAYLOAD', `one of ${PAYLOAD_SHAPES.join(', ')}`, show(get('PAYLOAD')), '-e PAYLOAD=floats'));
+  }
+  let hotEntities = 0;
+  const rawHot = get('HOT_ENTITIES');
+  if (rawHot !== undefined) {
+    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawHot) ? Number(rawHot) : NaN;
+    if (v >= 0 && v <= 1) hotEntities = v;
+    else problems.push(problem('HOT_ENTITIES', 'a number from 0 to 1 (the share of events sent to a few hot entity ids)', show(rawHot), '-e HOT_ENTITIES=0.2'));
+  }
+  let warmupMs = 0;
+  try {
+    warmupMs = parseWarmup(get('WARMUP'));
+  } catch (e) {
+    problems.push(problem('WARMUP', 'a duration such as 3s, 500ms or 1m', show(get('WARMUP')), '-e WARMUP=3s'));
+  }
+
   const resultsDir = (get('RESULTS_DIR') || 'results').replace(/\/+$/, '') || '/';
 
   // SIGNER_URL / SIGNER_TOKEN: sign through `ves signer` (docs/SIGNER.md)
@@ -182,6 +234,12 @@ export function config(env) {
     repeatable: seed !== null && createdAt !== null && !registerKey,
     sequencerPublicKey,
     receiptSigSample,
+    invalidRate,
+    invalidKinds: Object.freeze(invalidKinds),
+    replayRate,
+    warmupMs,
+    hotEntities,
+    payloadShape,
     resultsDir,
     signerUrl,
     signerToken,

@@ -13,15 +13,20 @@ import { bytesToHex, randomBytes } from './bytes.js';
 import { VesClient } from './client.js';
 import { blockChance, blockUuid, ContentSource, drawSeed, ENTITIES_PER_STREAM, orderEntityId, orderEventFields } from './content.js';
 import { createSigner } from './ed25519.js';
-import { buildBatch, ingestBody, signEvent } from './event.js';
+import { buildBatch, ingestBody } from './event.js';
 import { buildBatchWith, RemoteSigner, signerForRun } from './remote_signer.js';
 import { stateRoot, ZERO_HASH } from './hash.js';
-import { Ledger, reasonCode } from './ledger.js';
+import { Ledger } from './ledger.js';
 import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
 import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
 import { logReceipts, receiptsCollector } from './receipts_log.js';
 import { isFirstSegment } from './segment.js';
+import { corruptBatch, judgeInvalid } from './invalid.js';
+import { parseWarmup, tagWarmup } from './warmup.js';
+import { heatEntities } from './hot.js';
+import { shapePayloads } from './payload.js';
+import { payloadExcerpt, ReplayBook, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
 export const MAX_COMMIT_RANGE = 10000;
@@ -170,10 +175,11 @@ function newState(cfg, data, streamIndex, storeId = cfg.streamStoreIds[streamInd
     storeId,
     continuity: cfg.perVuStreams ? new WriterContinuity() : null,
     iteration: 0,
-    lastAccepted: null, // {event, sequenceNumber, receiptHash}: the replay probe's subject
+    lastAccepted: null, // {event, sequenceNumber, receiptHash}: INVALID_RATE's known_id_other_contents
     proven: new Set(),
     committer: null,
     explained: new Set(),
+    replays: new ReplayBook(), // accepted batches to re-send (REPLAY_RATE, replay.js)
   };
 }
 
@@ -207,6 +213,7 @@ export function seedStreams(cfg, data) {
 export function guard(name, fn) {
   return function guarded(data) {
     try {
+      tagWarmup(warmupMs());
       fn(data);
     } catch (e) {
       check(null, { [`${name}: no script error`]: () => false });
@@ -226,12 +233,20 @@ export function guard(name, fn) {
 export function guardAsync(name, fn) {
   return async function guarded(data) {
     try {
+      tagWarmup(warmupMs());
       await fn(data);
     } catch (e) {
       check(null, { [`${name}: no script error`]: () => false });
       console.error(`ves-k6 [VU ${exec.vu.idInTest}] ${name}: script error: ${e && e.stack ? e.stack : e}`);
     }
   };
+}
+
+let warmup = null;
+// WARMUP of the run (validated by config(); read here so that guard() needs no cfg).
+function warmupMs() {
+  if (warmup === null) warmup = parseWarmup(typeof __ENV !== 'undefined' ? __ENV.WARMUP : undefined);
+  return warmup;
 }
 
 /** Logs a failure the first time this VU sees its kind, so a red threshold comes with a reason. */
@@ -308,15 +323,40 @@ export const entityId = orderEntityId;
  * @returns {import('./ledger.js').IngestOutcome}
  */
 export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex, slot = currentSlot('batch')) {
+  const live = slot.purpose === 'batch';
+  if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
   const t0 = Date.now();
-  const { events, body } = buildBatchWith(signerOf(state, data, cfg), cfg.agentId, orderFields(cfg, data, state, count, storeId, slot));
+  const fields = orderFields(cfg, data, state, count, storeId, slot);
+  // HOT_ENTITIES: a seeded share of the events goes to a few entity ids (hot.js).
+  if (live && cfg.hotEntities > 0) {
+    const hot = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'hot' }));
+    heatEntities(fields, cfg.hotEntities, (i) => hot.block(i));
+  }
+  // PAYLOAD: the live events' payload shape (payload.js).
+  if (live && cfg.payloadShape !== 'order') {
+    const shape = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'payload' }));
+    shapePayloads(fields, cfg.payloadShape, (i) => shape.block(i));
+  }
+  let { events, body } = buildBatchWith(signerOf(state, data, cfg), cfg.agentId, fields);
+  // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).
+  let invalid = [];
+  if (live && cfg.invalidRate > 0) {
+    const source = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'invalid' }));
+    const known = state.lastAccepted === null ? null : state.lastAccepted.event;
+    invalid = corruptBatch(events, cfg.invalidRate, cfg.invalidKinds, (i) => source.block(i), { signer: signerOf(state, data, cfg), agentKeyId: data.agentKeyId, known });
+    if (invalid.length > 0) body = ingestBody(cfg.agentId, events);
+  }
   metrics.recordSignDuration(Date.now() - t0, events.length);
   const r = state.client.ingest(cfg.agentId, body);
-  const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable);
+  const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable, invalid);
   if (outcome.passed && Array.isArray(r.json.receipts) && r.json.receipts.length > 0) {
     const receipt = r.json.receipts[0];
     const event = events.find((e) => e.event_id === String(receipt.eventId).toLowerCase());
     if (event) state.lastAccepted = { event, sequenceNumber: receipt.sequenceNumber, receiptHash: receipt.receiptHash };
+    // REPLAY_RATE: the seeded choice of this slot, so that the same SEED replays the same batches.
+    if (live && cfg.replayRate > 0 && blockChance(contentSource(cfg, data, Object.assign({}, slot, { purpose: 'replay' })).block(0), 0) < cfg.replayRate) {
+      state.replays.remember(cfg.agentId, body, events, r.json.receipts, invalid);
+    }
   }
   return outcome;
 }
@@ -342,7 +382,7 @@ export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
   }
   const r = state.client.ingest(parsed.agentId, body);
   // A corpus's shards are not single writers of their streams: no gap check between its lines.
-  const outcome = judgeIngest(cfg, state, parsed.events, r, streamIndex, true, false);
+  const outcome = judgeIngest(cfg, state, parsed.events, r, streamIndex, true, [], false);
   if (outcome.replayed > 0) {
     explainOnce(state, 'replayed', `${outcome.replayed} events of this corpus were sequenced before (an earlier run sent it): the sequencer returned their receipts, which verify`);
   }
@@ -352,21 +392,39 @@ export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
 // The pass rule of an ingest answer, fed to the ledger, the metrics and k6 checks; the first
 // failure of each kind is explained in the log. With `replaysAllowed`, an event may be answered
 // by its original receipt instead of a new one.
-function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, singleWriter = state.continuity !== null) {
+function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid = [], singleWriter = state.continuity !== null) {
   const outcome = state.ledger.recordIngest(events, r, {
     ingestedAt: Date.now(),
     sequencerPublicKeyHex: cfg.sequencerPublicKey,
     signatureSample: cfg.receiptSigSample,
     collect: receiptsCollector(),
   });
+  // A re-sent event refused as "different contents" broke idempotency: a replay violation.
+  const refusals = replaysAllowed ? takeReplayRefusals(outcome) : [];
+  if (refusals.length > 0) {
+    metrics.recordReplayViolation(refusals.length);
+    const event = events.find((e) => String(e.event_id).toLowerCase() === refusals[0].eventId);
+    explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before with these exact bytes, was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
+  }
+  // A re-sent event answered with a number above the head got a new number: a replay violation.
+  const renumbered = replaysAllowed ? takeRenumberedReplays(outcome, r.status === 200 ? r.json : null) : [];
+  if (renumbered.length > 0) {
+    metrics.recordReplayViolation(renumbered.length);
+    const event = events.find((e) => String(e.event_id).toLowerCase() === renumbered[0].eventId);
+    explainOnce(state, 'replay:new_sequence', `replay violation (new_sequence): event ${renumbered[0].eventId}, sent before, came back with sequence number ${renumbered[0].sequenceNumber}, above the stream's head ${renumbered[0].head}; ${renumbered.length} in this batch; its payload: ${payloadExcerpt(event)}`);
+  }
+  // Deliberately invalid events (INVALID_RATE): their rejections are judged apart (invalid.js).
+  const wrongInvalid = judgeInvalid(outcome, invalid, r.status === 200 ? r.json : null);
+  for (const w of wrongInvalid) explainOnce(state, `invalid:${w.kind}`, `invalid event ${w.eventId} (${w.kind}) was not refused with its reason: ${w.got}`);
+  const valid = events.length - invalid.length;
   const gap = !singleWriter ? null : state.continuity.check(streamIndex, r.status === 200 ? r.json : null, outcome.newReceipts);
   if (gap !== null) outcome.anomalies++;
   logReceipts(events, outcome);
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);
-  const allAccepted = ok && answered === events.length && outcome.rejected.length === 0 && outcome.missing === 0;
-  const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts + (replaysAllowed ? outcome.replayed : 0) === events.length;
+  const allAccepted = ok && answered === valid && outcome.rejected.length === 0 && refusals.length === 0 && renumbered.length === 0 && outcome.missing === 0;
+  const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts + (replaysAllowed ? outcome.replayed : 0) === valid;
   check(r, {
     'ingest: HTTP 200': () => ok,
     [replaysAllowed ? 'ingest: every event accepted or replayed' : 'ingest: every event accepted']: () => allAccepted,
@@ -533,18 +591,22 @@ export function queryOnce(cfg, state) {
   return r;
 }
 
-/** The invalid-event probes: what is sent and what a correct sequencer must answer. */
-export const PROBE_KINDS = Object.freeze(['bad_signature', 'payload_hash_mismatch', 'unknown_key', 'created_at_reformatted', 'agent_mismatch', 'replay']);
+/**
+ * The probes: requests the sequencer must refuse as a whole (HTTP 400), each sent alone. Events
+ * refused one by one inside a batch are INVALID_RATE's (invalid.js), exact replays REPLAY_RATE's
+ * (replay.js).
+ */
+export const PROBE_KINDS = Object.freeze(['agent_mismatch', 'malformed_body']);
 
 /**
- * One probe, sent alone so that its answer is unambiguous. Correct answers count in
- * ves_invalid_rejected{kind}, wrong ones in ves_invalid_accepted{kind}; a replay that does not
- * come back with its original receipt counts in ves_replay_violations. Rejections made on
- * purpose never count in ves_events_rejected.
+ * One probe, sent alone: agent_mismatch (the request's agentId is not the events'
+ * source_agent_id) or malformed_body (the first half of a valid body: not JSON). Both must be
+ * refused with HTTP 400. Correct answers count in ves_invalid_rejected{kind}, wrong ones in
+ * ves_invalid_accepted{kind}; never in ves_events_rejected.
  * @param {string} kind one of PROBE_KINDS
  */
 export function probe(cfg, data, state, kind, slot = currentSlot('probe')) {
-  if (kind === 'replay') return probeReplay(cfg, state);
+  if (!PROBE_KINDS.includes(kind)) throw new Error(`probe: unknown kind ${kind}; expected one of ${PROBE_KINDS.join(', ')} (per-event kinds are INVALID_KINDS)`);
   const source = contentSource(cfg, data, slot);
   const fields = orderEventFields(source, 2, {
     tenant_id: cfg.tenantId,
@@ -553,55 +615,22 @@ export function probe(cfg, data, state, kind, slot = currentSlot('probe')) {
     agent_key_id: data.agentKeyId,
     created_at: cfg.createdAt !== null ? cfg.createdAt : new Date().toISOString(),
   })[1]; // event 0's block chose the probe (maybeProbe)
-  let { events } = buildBatch(signerOf(state, data, cfg), cfg.agentId, [fields]);
-  let event = events[0];
-  let expectReason = 'invalid_signature';
+  const { events, body } = buildBatchWith(signerOf(state, data, cfg), cfg.agentId, [fields]);
   let agentId = cfg.agentId;
-  if (kind === 'bad_signature') {
-    const sig = event.agent_signature;
-    event = Object.assign({}, event, { agent_signature: sig.slice(0, 10) + (sig[10] === '0' ? '1' : '0') + sig.slice(11) });
-  } else if (kind === 'payload_hash_mismatch') {
-    // Signed over payload A, payload B sent: the server's payload hash check fails first.
-    event = Object.assign({}, event, { payload: Object.assign({}, event.payload, { total_cents: event.payload.total_cents + 1 }) });
-    expectReason = 'invalid_payload_hash';
-  } else if (kind === 'unknown_key') {
-    event = signEvent(signerOf(state, data, cfg), Object.assign({}, event, { agent_key_id: (data.agentKeyId ^ 0x40000000) >>> 0 }));
-    expectReason = 'agent_key_invalid';
-  } else if (kind === 'created_at_reformatted') {
-    // The same instant, another string: the signature covers the exact string.
-    event = Object.assign({}, event, { created_at: reformatCreatedAt(event.created_at) });
-  } else if (kind === 'agent_mismatch') {
+  let sent = body;
+  if (kind === 'agent_mismatch') {
     agentId = blockUuid(source.block(2), 0);
+    sent = ingestBody(agentId, events);
   } else {
-    throw new Error(`probe: unknown kind ${kind}; expected one of ${PROBE_KINDS.join(', ')}`);
+    sent = body.slice(0, Math.floor(body.length / 2));
   }
-  const expected400 = kind === 'agent_mismatch';
-  const r = state.client.ingest(agentId, ingestBody(agentId, [event]), { expectedStatuses: expected400 ? [400] : [], tags: { probe: kind } });
-  let asExpected;
-  if (expected400) asExpected = r.status === 400;
-  else {
-    const rej = r.json && Array.isArray(r.json.rejections) ? r.json.rejections : [];
-    asExpected = r.status === 200 && r.json !== null && r.json.eventsAccepted === 0 && rej.length === 1 && reasonCode(rej[0].reason) === expectReason;
-  }
+  const r = state.client.ingest(agentId, sent, { expectedStatuses: [400], tags: { probe: kind } });
+  const asExpected = r.status === 400;
   metrics.recordProbe(kind, asExpected);
   if (!asExpected && state.continuity !== null) state.continuity.advance(state.streamIndex, r.json);
   check(r, { [`probe ${kind}: refused as expected`]: () => asExpected });
-  if (!asExpected) explainOnce(state, `probe:${kind}`, `probe ${kind} was not refused as expected (${expected400 ? 'HTTP 400' : expectReason}): HTTP ${r.status} ${excerpt(r.res.body)}`);
+  if (!asExpected) explainOnce(state, `probe:${kind}`, `probe ${kind} was not refused as expected (HTTP 400): HTTP ${r.status} ${excerpt(r.res.body)}`);
   return asExpected;
-}
-
-function probeReplay(cfg, state) {
-  const last = state.lastAccepted;
-  if (last === null) return null;
-  const r = state.client.ingest(cfg.agentId, ingestBody(cfg.agentId, [last.event]), { tags: { probe: 'replay' } });
-  const receipts = r.json && Array.isArray(r.json.receipts) ? r.json.receipts : [];
-  const ok = r.status === 200 && r.json !== null && r.json.eventsAccepted === 0 && receipts.length === 1 &&
-    receipts[0].sequenceNumber === last.sequenceNumber && receipts[0].receiptHash === last.receiptHash;
-  if (!ok) metrics.recordReplayViolation();
-  metrics.recordProbe('replay', ok);
-  check(r, { 'probe replay: original receipt returned': () => ok });
-  if (!ok) explainOnce(state, 'probe:replay', `replaying event ${last.event.event_id} (seq ${last.sequenceNumber}) did not return its original receipt: HTTP ${r.status} ${excerpt(r.res.body)}`);
-  return ok;
 }
 
 /**

@@ -11,6 +11,7 @@
  *
  * @module thresholds
  */
+import { afterWarmup } from './warmup.js';
 
 /** Correctness thresholds: metric -> expressions. */
 export const CORRECTNESS = Object.freeze({
@@ -34,7 +35,7 @@ export const CORRECTNESS = Object.freeze({
 export const SCENARIOS = Object.freeze({
   sequencer_ingest: { endpoints: ['ingest'], ingests: true, proofs: false, probes: true, openModel: false },
   sequencer_query: { endpoints: ['head', 'events', 'entity', 'commitments'], ingests: true, proofs: false, probes: false, openModel: false },
-  sequencer_replay: { endpoints: ['ingest'], ingests: true, proofs: false, probes: false, openModel: false },
+  sequencer_replay: { endpoints: ['ingest'], ingests: true, proofs: false, probes: false, replays: true, openModel: false },
   mixed_workload: { endpoints: ['ingest', 'commit', 'commitments', 'proof', 'head', 'events', 'entity'], ingests: true, proofs: true, probes: true, openModel: true },
 });
 
@@ -71,6 +72,10 @@ export function cannotMove(scenario, key, expression, ctx = {}) {
     if (metric === 'ves_events_accepted' && /^rate/.test(expression) && !s.endpoints.includes('ingest')) return `${scenario} ingests only in setup(): a rate target cannot hold`;
   }
   if (PROOF_METRICS.includes(metric) && !s.proofs) return `${scenario} verifies no proof`;
+  // Replays re-sent on purpose (REPLAY_RATE, or the replay scenario's corpus) move ves_replay_violations.
+  if (metric === 'ves_replay_violations' && (s.replays || (s.endpoints.includes('ingest') && ctx.replayRate > 0))) return null;
+  // Invalid events inside batches (INVALID_RATE) move the invalid-event counters.
+  if ((metric === 'ves_invalid_accepted' || metric === 'ves_invalid_rejected') && s.endpoints.includes('ingest') && !s.replays && ctx.invalidRate > 0) return null;
   if (PROBE_METRICS.includes(metric) && !(s.probes && ctx.probes > 0)) return s.probes ? `probes are off (PROBES=0) in this run of ${scenario}` : `${scenario} sends no probe`;
   const open = ctx.openModel === undefined ? s.openModel : ctx.openModel;
   if (metric === 'dropped_iterations' && !open) return `${scenario} runs no arrival-rate executor here: k6 drops no iteration`;
@@ -138,7 +143,12 @@ export function rateThresholds(scenario, profile) {
  */
 export function scenarioThresholds(scenario, own, profile, ctx = {}) {
   const merged = Object.assign({}, own, correctnessThresholds(scenario, ctx), (profile.options && profile.options.thresholds) || {}, rateThresholds(scenario, profile));
-  const { kept, dropped } = applicable(scenario, merged, ctx);
+  const { kept: found, dropped } = applicable(scenario, merged, ctx);
+  // WARMUP: latency thresholds leave out the warm-up's requests (warmup.js).
+  const kept = afterWarmup(found, ctx.warmupMs || 0);
+  if (ctx.warmupMs > 0 && profile.name === 'none' && typeof __VU !== 'undefined' && __VU === 0) {
+    console.warn('ves-k6: WARMUP has no effect on thresholds with PROFILE=none: the config file\'s latency thresholds count every request; filter them on {warmup:false} yourself');
+  }
   if (dropped.length > 0 && typeof __VU !== 'undefined' && __VU === 0) {
     const byReason = {};
     for (const d of dropped) (byReason[d.reason] = byReason[d.reason] || []).push(d.key);

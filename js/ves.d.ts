@@ -330,6 +330,18 @@ export interface VesConfig {
   repeatable: boolean;
   sequencerPublicKey: string | null;
   receiptSigSample: number;
+  /** INVALID_RATE (invalid.js) */
+  invalidRate: number;
+  /** INVALID_KINDS */
+  invalidKinds: readonly string[];
+  /** REPLAY_RATE (replay.js) */
+  replayRate: number;
+  /** WARMUP in ms (warmup.js) */
+  warmupMs: number;
+  /** HOT_ENTITIES (hot.js) */
+  hotEntities: number;
+  /** PAYLOAD (payload.js) */
+  payloadShape: string;
   resultsDir: string;
   /** SIGNER_URL: sign through `ves signer` (docs/SIGNER.md); null: sign in k6 */
   signerUrl: string | null;
@@ -381,7 +393,7 @@ export class WriterContinuity {
 export const CORRECTNESS: Readonly<Record<string, string[]>>;
 export const SCENARIOS: Readonly<Record<string, { endpoints: string[]; ingests: boolean; proofs: boolean; probes: boolean; openModel: boolean }>>;
 export const UNIVERSAL: readonly string[];
-export interface ThresholdContext { probes?: number; openModel?: boolean }
+export interface ThresholdContext { probes?: number; openModel?: boolean; replayRate?: number; invalidRate?: number; warmupMs?: number }
 /** Why a threshold cannot move in a scenario, or null when it can. */
 export function cannotMove(scenario: string, key: string, expression: string, ctx?: ThresholdContext): string | null;
 export function correctnessThresholds(scenario: string, ctx?: ThresholdContext): Record<string, string[]>;
@@ -434,7 +446,7 @@ export interface VuState {
 }
 export const MAX_COMMIT_RANGE: number;
 export const ENTITIES_PER_STREAM: number;
-export const PROBE_KINDS: readonly ['bad_signature', 'payload_hash_mismatch', 'unknown_key', 'created_at_reformatted', 'agent_mismatch', 'replay'];
+export const PROBE_KINDS: readonly ['agent_mismatch', 'malformed_body'];
 export function clientFor(cfg: VesConfig, timeout?: string): VesClient;
 /** setup(): health check (aborts the test with what to do), then an ephemeral agent key unless AGENT_SEED/AGENT_KEY_ID are given. */
 export function setupRun(cfg: VesConfig): RunData;
@@ -452,7 +464,7 @@ export function runSeed(cfg: VesConfig): number;
 export function warnUnverifiedSignatures(cfg: VesConfig): void;
 /** What the summary records besides the seed: CREATED_AT, profile, k6 version, streams, gap check. */
 export function runInfo(cfg: VesConfig, profile: Profile | { name: string }, what?: { committer?: boolean; ingests?: boolean }): Record<string, unknown>;
-/** The same instant as another string (the created_at_reformatted probe). */
+/** The same instant as another string (the created_at_reformatted invalid kind). */
 export function reformatCreatedAt(createdAt: string): string;
 export function entityId(n: number): string;
 /** One ingest request and its pass rule (HTTP 200, all accepted, receipts verify, numbers consecutive and new). */
@@ -503,6 +515,8 @@ export function probe(cfg: VesConfig, data: RunData, state: VuState, kind: (type
 /** With probability PROBES (decided by the iteration's content block), one probe of a kind the block chooses. */
 export function maybeProbe(cfg: VesConfig, data: RunData, state: VuState, probability: number, slot?: ContentSlot): void;
 export function probeRate(env: Record<string, string | undefined>, fallback: number): number;
+/** Sleeps between committer rounds. */
+export function pause(seconds: number): void;
 export function explainOnce(state: VuState, kind: string, message: string): void;
 export function explainHttp(state: VuState, endpoint: string, response: VesResponse): void;
 export function excerpt(body: unknown): string;
@@ -545,3 +559,47 @@ export class RemoteSigner {
 export function buildBatchWith(signer: Signer | RemoteSigner, agentId: string, fieldsList: EventFields[]): { events: Array<Envelope | SignedEvent>; body: string };
 /** setup(): the signer answers and holds (publicKeyHex) or generates (null) the run's key. */
 export function signerForRun(cfg: VesConfig, publicKeyHex: string | null): { url: string; publicKeyHex: string };
+// Issue #9: invalid events inside batches (invalid.js) and byte-identical replays (replay.js).
+export const INVALID_KINDS: readonly string[];
+/** Kind -> the reason code a correct sequencer answers. */
+export const INVALID_REASONS: Readonly<Record<string, string>>;
+export interface InvalidEvent { index: number; kind: string; eventId: string; expect: string }
+export function parseInvalidKinds(raw: string | undefined | null): string[];
+/** A valid event turned into one of `kind`; null when the kind cannot be made (known_id_other_contents without an accepted event). */
+export function makeInvalid(kind: string, event: Record<string, unknown>, ctx: { signer: Signer; agentKeyId: number; first: Record<string, unknown>; known: Record<string, unknown> | null }): Record<string, unknown> | null;
+/** Makes a seeded share of a batch invalid, in place (event 0 stays valid). */
+export function corruptBatch(events: Array<Record<string, unknown>>, rate: number, kinds: readonly string[], blockOf: (i: number) => Uint8Array, ctx: { signer: Signer; agentKeyId: number; known: Record<string, unknown> | null }): InvalidEvent[];
+/** Takes the invalid events' rejections out of an outcome; returns the wrong answers (counted in ves_invalid_accepted). */
+export function judgeInvalid(outcome: IngestOutcome, invalid: InvalidEvent[], body: unknown): Array<{ kind: string; eventId: string; got: string }>;
+export const MAX_PENDING_REPLAYS: number;
+export function replayRate(env: Record<string, string | undefined>, fallback?: number): number;
+export class ReplayBook {
+  constructor(max?: number);
+  remember(agentId: string, body: string, events: Array<Record<string, unknown>>, receipts: Array<Record<string, unknown>>, invalid?: InvalidEvent[]): void;
+  take(): { agentId: string; body: string; events: Array<Record<string, unknown>>; original: Map<string, { sequenceNumber: number; receiptHash: string }>; refused: Map<string, string> } | null;
+}
+export interface ReplayViolation { kind: 'refused' | 'new_sequence' | 'different_receipt' | 'missing' | 'http'; eventId: string; detail: string }
+export function judgeReplay(entry: { events: Array<Record<string, unknown>>; original: Map<string, { sequenceNumber: number; receiptHash: string }>; refused?: Map<string, string> }, response: { status: number; json: unknown }): { replayed: number; violations: ReplayViolation[]; unanswered: boolean };
+/** Re-sends the oldest remembered batch and records ves_events_replayed / ves_replay_violations; null when none was due. */
+export function resendOne(client: VesClient, book: ReplayBook, explain: (kind: string, message: string) => void, stream: string | number): boolean | null;
+/** "different contents" refusals of re-sent events, taken out of outcome.rejected. */
+export function takeReplayRefusals(outcome: IngestOutcome): Array<{ eventId: string; code: string; reason: string; message: string }>;
+/** Replay receipts numbered above the head, taken out of outcome.replayed. */
+export function takeRenumberedReplays(outcome: IngestOutcome, body: unknown): Array<{ eventId: string; sequenceNumber: number; head: number }>;
+export function payloadExcerpt(event: { payload?: unknown } | undefined): string;
+/** WARMUP in ms (0 when unset); throws on a bad duration. */
+export function parseWarmup(raw: string | undefined | null): number;
+/** Latency thresholds restricted to warmup:false requests. */
+export function afterWarmup<T>(thresholds: Record<string, T>, warmupMs: number): Record<string, T>;
+/** Tags this VU's following requests warmup:true/false. */
+export function tagWarmup(warmupMs: number): void;
+export const HOT_ENTITY_COUNT: number;
+/** Moves a seeded share of events to the hot entity ids, in place; returns how many. */
+export function heatEntities(fields: EventFields[], rate: number, blockOf: (i: number) => Uint8Array): number;
+export const PAYLOAD_SHAPES: readonly string[];
+export const FLOAT_EDGES: readonly number[];
+export function parsePayloadShape(raw: string | undefined | null): string;
+/** Five doubles from a 32-byte block (four from its bytes, one edge value). */
+export function floatsOf(block: Uint8Array): number[];
+/** Gives live events the payload shape, in place, before signing. */
+export function shapePayloads(fields: EventFields[], shape: string, blockOf: (i: number) => Uint8Array): void;

@@ -103,6 +103,7 @@ export {
   ingestPresigned,
   maybeProbe,
   orderFields,
+  pause,
   probe,
   probeRate,
   proveOwnEvent,
@@ -116,6 +117,12 @@ export {
   vuStateFor,
   warnUnverifiedSignatures,
 } from './scenario.js';
+// Issue #9: deliberate replays and invalid events inside batches.
+export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds } from './invalid.js';
+export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
+export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
+export { FLOAT_EDGES, PAYLOAD_SHAPES, floatsOf, parsePayloadShape, shapePayloads } from './payload.js';
+export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
 export { junitXml, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
 export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';

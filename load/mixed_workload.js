@@ -13,13 +13,7 @@
 // With --config FILE -e PROFILE=none, or --vus/--duration flags, k6 runs `default` instead: the
 // same mix as a closed model, with VU 1 doubling as the committer.
 import exec from 'k6/execution';
-import { config } from '../js/config.js';
-import { precomputeBaseTable } from '../js/ed25519.js';
-import { touchMetrics } from '../js/metrics.js';
-import { loadProfile, profileEnv } from '../js/profile.js';
-import { commitStream, guard, ingestBatch, maybeProbe, pause, probeRate, proveOwnEvent, queryOnce, runInfo, setupRun, vuStateFor } from '../js/scenario.js';
-import { summary } from '../js/summary.js';
-import { scenarioThresholds } from '../js/thresholds.js';
+import { commitStream, config, guard, ingestBatch, loadProfile, maybeProbe, pause, precomputeBaseTable, probeRate, profileEnv, proveOwnEvent, queryOnce, runInfo, scenarioThresholds, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
 // first iteration, where it would delay requests and drop arrival-rate iterations.
@@ -41,7 +35,7 @@ const LATENCY = {
 
 export const options = profile.name === 'none' ? {} : {
   scenarios: mixScenarios(mix),
-  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES }),
+  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs }),
 };
 
 export function setup() {

@@ -7,13 +7,7 @@
 //
 //   k6 run load/sequencer_ingest.js
 //   k6 run -e PROFILE=smoke -e BATCH_SIZE=500 -e STREAMS=4 load/sequencer_ingest.js
-import { config } from '../js/config.js';
-import { precomputeBaseTable } from '../js/ed25519.js';
-import { touchMetrics } from '../js/metrics.js';
-import { closedModelOptions, loadProfile, profileEnv } from '../js/profile.js';
-import { guard, ingestBatch, maybeProbe, probeRate, runInfo, setupRun, vuStateFor } from '../js/scenario.js';
-import { summary } from '../js/summary.js';
-import { scenarioThresholds } from '../js/thresholds.js';
+import { closedModelOptions, config, guard, ingestBatch, loadProfile, maybeProbe, precomputeBaseTable, probeRate, profileEnv, runInfo, scenarioThresholds, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
 // first iteration, where it would delay requests and drop arrival-rate iterations.
@@ -29,7 +23,7 @@ export const options = closedModelOptions(profile, {
   load: { vus: 10, duration: '30s' },
   thresholds: scenarioThresholds('sequencer_ingest', {
     'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'],
-  }, profile, { probes: PROBES }),
+  }, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs }),
   merged: true,
 });
 

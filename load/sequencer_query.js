@@ -4,12 +4,7 @@
 // (The real sequencer serves head/events/entities from its legacy table: empty for VES streams.)
 //
 //   k6 run load/sequencer_query.js
-import { config } from '../js/config.js';
-import { touchMetrics } from '../js/metrics.js';
-import { closedModelOptions, loadProfile, profileEnv } from '../js/profile.js';
-import { guard, queryOnce, runInfo, seedStreams, setupRun, vuStateFor } from '../js/scenario.js';
-import { summary } from '../js/summary.js';
-import { scenarioThresholds } from '../js/thresholds.js';
+import { closedModelOptions, config, guard, loadProfile, profileEnv, queryOnce, runInfo, scenarioThresholds, seedStreams, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 const profile = loadProfile(__ENV, (path) => open(path));
 const cfg = config(profileEnv(profile, __ENV));
@@ -23,7 +18,7 @@ export const options = closedModelOptions(profile, {
     'http_req_duration{endpoint:events}': ['p(95)<100'],
     'http_req_duration{endpoint:entity}': ['p(95)<100'],
     'http_req_duration{endpoint:commitments}': ['p(95)<100'],
-  }, profile),
+  }, profile, { warmupMs: cfg.warmupMs }),
   merged: true,
 });
 

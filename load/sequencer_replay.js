@@ -15,13 +15,10 @@
 import exec from 'k6/execution';
 import { check } from 'k6';
 import { open as fsOpen } from 'k6/experimental/fs';
-import { config } from '../js/config.js';
-import { touchMetrics } from '../js/metrics.js';
-import { userPath } from '../js/profile.js';
-import { clientFor, excerpt, explainOnce, guardAsync, ingestPresigned, requireHealthy, runInfo, vuStateFor, warnUnverifiedSignatures } from '../js/scenario.js';
-import { presignedEvents, ShardReader } from '../js/shard_reader.js';
-import { summary } from '../js/summary.js';
-import { scenarioThresholds } from '../js/thresholds.js';
+import {
+  clientFor, config, excerpt, explainOnce, guardAsync, ingestPresigned, presignedEvents, requireHealthy, runInfo,
+  scenarioThresholds, ShardReader, summary, touchMetrics, userPath, vuStateFor, warnUnverifiedSignatures,
+} from '../js/ves.js';
 
 const cfg = config();
 const DIR = userPath(__ENV.REPLAY_DIR || 'results/corpus', __ENV);
@@ -41,7 +38,7 @@ export const options = {
   scenarios: {
     replay: { executor: 'per-vu-iterations', vus: manifest.vus, iterations: manifest.batches_per_vu, maxDuration: __ENV.MAX_DURATION || '30m' },
   },
-  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, { name: 'corpus', options: null, ves: {} }),
+  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, { name: 'corpus', options: null, ves: {} }, { warmupMs: cfg.warmupMs }),
 };
 
 export function setup() {

@@ -10,7 +10,12 @@
 #  6. thresholds apply only where their metric can move (k6 inspect, every scenario x profile);
 #  7. SEED: a rerun with the same SEED, key and CREATED_AT sends the same bytes and gets the
 #     original receipts back; another SEED sends other events;
-#  8. with SIGNER_URL, a real `ves signer` signs for k6 (ingest, mixed with proofs, probes).
+#  8. with SIGNER_URL, a real `ves signer` signs for k6 (ingest, mixed with proofs, invalid events);
+#  9. REPLAY_RATE: re-sent batches get their original receipts; a devserver that breaks
+#     idempotency fails the run on ves_replay_violations (ingest and the replay scenario).
+# 10. INVALID_RATE: invalid events inside valid batches are refused with their reason, the valid
+#     ones accepted (with REPLAY_RATE and WARMUP); a devserver that accepts a bad signature fails
+#     on ves_invalid_accepted.
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -282,16 +287,17 @@ if [ -x "$VES" ]; then
     [ "$script" = mixed_workload ] && ! gt0 "$proofs" && ok=false
     result "signer-$script" "$ok" "exit $rc; accepted=$accepted signed_by_signer=${signed:-none} proofs_verified=$proofs"
   done
-  # Every probe on every iteration, through a signer that requires a token: probes re-sign
-  # through POST /v1/sign-hashes and must all be refused as expected.
+  # Invalid events inside batches, through a signer that requires a token: the kinds that are
+  # re-signed (unknown key, unsupported version, cipher hash, known id) go through
+  # POST /v1/sign-hashes, and every invalid event must be refused with its reason.
   token_file=$(mktemp) && echo signer-test-token >"$token_file"
   start_signer --token-file "$token_file"
-  rc=$(k6run signer-probes load/sequencer_ingest.js --rps 200 -e PROFILE=tests/scenarios/short.json -e PROBES=1 \
+  rc=$(k6run signer-invalid load/sequencer_ingest.js --rps 200 -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.3 \
     -e SIGNER_URL="$SIGNER_URL" -e SIGNER_TOKEN=signer-test-token)
   hashes=$(signer_metric ves_signer_hashes_signed_total signer-test-token)
-  invalid=$(metric signer-probes sequencer_ingest ves_invalid_rejected count)
+  invalid=$(metric signer-invalid sequencer_ingest ves_invalid_rejected count)
   ok=false; [ "$rc" = 0 ] && gt0 "$invalid" && gt0 "${hashes:-0}" && ok=true
-  result signer-probes "$ok" "exit $rc; ves_invalid_rejected=$invalid hashes_signed=${hashes:-none}"
+  result signer-invalid "$ok" "exit $rc; ves_invalid_rejected=$invalid hashes_signed=${hashes:-none}"
   # Without the token: setup fails fast and says so.
   rc=$(k6run signer-no-token load/sequencer_ingest.js -e PROFILE=smoke -e SIGNER_URL="$SIGNER_URL")
   ok=false; [ "$rc" != 0 ] && grep -q 'Set SIGNER_TOKEN' "$OUT/signer-no-token.log" && ok=true
@@ -343,6 +349,118 @@ if [ -x "$VES" ]; then
 else
   result signer false "$VES not built (cargo build --release -p ves-cli)"
 fi
+
+# 9. Issue #9, deliberate replays (REPLAY_RATE): a share of accepted batches is re-sent byte for
+#    byte later in the run and must get its original receipts back. A devserver that breaks
+#    idempotency (replay_broken: refused as "different contents", or renumbered) fails the run
+#    on ves_replay_violations alone; so does the replay scenario re-sending a corpus to it.
+replay_counters() { # NAME SCRIPT : the other correctness counters, "rejected/invalid/anomalies/accepted_invalid"
+  echo "$(metric "$1" "$2" ves_events_rejected count)/$(metric "$1" "$2" ves_receipts_invalid count)/$(metric "$1" "$2" ves_sequence_anomalies count)/$(metric "$1" "$2" ves_invalid_accepted count)"
+}
+REPLAYS=(-e PROFILE=tests/scenarios/short.json -e PROBES=0 -e REPLAY_RATE=0.1)
+start_devserver
+rc=$(k6run replay-rate-clean load/sequencer_ingest.js "${REPLAYS[@]}" -e PAYLOAD=floats)
+replayed=$(metric replay-rate-clean sequencer_ingest ves_events_replayed count)
+violations=$(metric replay-rate-clean sequencer_ingest ves_replay_violations count)
+ok=false; [ "$rc" = 0 ] && gt0 "$replayed" && [ "$violations" = 0 ] && grep -q 'result=PASS' "$OUT/replay-rate-clean.log" && ok=true
+result replay-rate-clean "$ok" "exit $rc; replayed=$replayed violations=$violations"
+stop_devserver
+start_devserver --fault replay_broken=1
+rc=$(k6run replay-rate-broken load/sequencer_ingest.js "${REPLAYS[@]}")
+violations=$(metric replay-rate-broken sequencer_ingest ves_replay_violations count)
+others=$(replay_counters replay-rate-broken sequencer_ingest)
+ok=false; [ "$rc" = 99 ] && gt0 "$violations" && [ "$others" = 0/0/0/0 ] && grep -q 'result=FAIL' "$OUT/replay-rate-broken.log" && ok=true
+# Each kind is named once, with the event id and the payload that triggered it.
+for kind in refused new_sequence; do
+  grep -q "replay violation ($kind): re-sending accepted event [0-9a-f-]* .*its payload: {" "$OUT/replay-rate-broken.log" || ok=false
+done
+result replay-rate-broken "$ok" "exit $rc; ves_replay_violations=$violations; rejected/invalid receipts/anomalies/invalid accepted=$others"
+stop_devserver
+# The real sequencer's bug: exact replays of events with doubles in their payload refused.
+start_devserver --fault replay_float_refused
+rc=$(k6run replay-rate-floats load/sequencer_ingest.js "${REPLAYS[@]}" -e PAYLOAD=floats)
+violations=$(metric replay-rate-floats sequencer_ingest ves_replay_violations count)
+others=$(replay_counters replay-rate-floats sequencer_ingest)
+ok=false; [ "$rc" = 99 ] && gt0 "$violations" && [ "$others" = 0/0/0/0 ] \
+  && grep -q 'replay violation (refused): re-sending accepted event .*different contents; its payload: {.*readings' "$OUT/replay-rate-floats.log" && ok=true
+result replay-rate-floats "$ok" "exit $rc; ves_replay_violations=$violations; rejected/invalid receipts/anomalies/invalid accepted=$others"
+stop_devserver
+start_devserver --fault replay_broken=1
+target/release/ves presign --out "$OUT/replay-corpus" --vus 1 --batches-per-vu 4 --batch-size 10 --seed 9 >"$OUT/replay-presign.log" 2>&1 \
+  || result replay-broken-presign false "ves presign failed (log: $OUT/replay-presign.log)"
+for pass in first second; do
+  rc=$(k6run "replay-broken-$pass" load/sequencer_replay.js -e REPLAY_DIR="$OUT/replay-corpus")
+  violations=$(metric "replay-broken-$pass" sequencer_replay ves_replay_violations count)
+  others=$(replay_counters "replay-broken-$pass" sequencer_replay)
+  ok=false
+  case $pass in
+    first) [ "$rc" = 0 ] && [ "$violations" = 0 ] && ok=true ;;
+    # Replays refused as "different contents" and renumbered, in turn: all 40 are violations,
+    # none a rejected event.
+    second) [ "$rc" = 99 ] && [ "$violations" = 40 ] && [ "$others" = 0/0/0/0 ] && grep -q 'replay violation (refused): event .*different contents.*its payload: {' "$OUT/replay-broken-second.log" \
+      && grep -q "replay violation (new_sequence): event .*above the stream's head" "$OUT/replay-broken-second.log" && ok=true ;;
+  esac
+  result "replay-broken-corpus-$pass" "$ok" "exit $rc; ves_replay_violations=$violations; rejected/invalid receipts/anomalies/invalid accepted=$others"
+done
+stop_devserver
+
+# 10. Issue #9, invalid events inside valid batches (INVALID_RATE, INVALID_KINDS): each comes
+#     back as its own rejection (ves_invalid_rejected{kind}), and every valid event of the batch
+#     is accepted; with replays too. A devserver that accepts a bad signature fails the run on
+#     ves_invalid_accepted.
+start_devserver
+rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 -e HOT_ENTITIES=0.2 -e WARMUP=2s --out "json=$OUT/invalid-clean.json")
+detail=$(python3 - "$OUT/invalid-clean.json" "$OUT/invalid-clean/sequencer_ingest-summary.json" <<'PY'
+import json, sys
+kinds, sums, warm = {}, {}, {}
+for line in open(sys.argv[1]):
+    p = json.loads(line)
+    if p.get("type") != "Point":
+        continue
+    m, v = p["metric"], p["data"]["value"]
+    sums[m] = sums.get(m, 0) + v
+    if m == "http_req_duration":
+        w = p["data"]["tags"].get("warmup", "none")
+        warm[w] = warm.get(w, 0) + 1
+    if m == "ves_invalid_rejected" and v > 0:
+        k = p["data"]["tags"].get("kind")
+        kinds[k] = kinds.get(k, 0) + v
+batch = 20  # tests/scenarios/short.json BATCH_SIZE
+iters = json.load(open(sys.argv[2]))["metrics"]["iterations"]["values"]["count"]
+acc, rej = sums.get("ves_events_accepted", 0), sums.get("ves_invalid_rejected", 0)
+problems = []
+if acc + rej != iters * batch:
+    problems.append(f"accepted {acc} + invalid refused {rej} != {iters} batches x {batch}")
+for k in ("ves_invalid_accepted", "ves_replay_violations", "ves_events_rejected", "ves_receipts_invalid", "ves_sequence_anomalies"):
+    if sums.get(k, 0) != 0:
+        problems.append(f"{k}={sums[k]}")
+if sums.get("ves_events_replayed", 0) <= 0:
+    problems.append("no replay")
+want = {"bad_signature", "payload_hash_mismatch", "unknown_key", "created_at_reformatted", "unsupported_version",
+        "cipher_hash_nonzero", "duplicate_in_batch", "known_id_other_contents"}
+if set(kinds) != want:
+    problems.append(f"kinds refused: {sorted(kinds)}")
+# WARMUP=2s: iterations tag their requests warmup:true before 2 s, warmup:false after.
+if not (warm.get("true", 0) > 0 and warm.get("false", 0) > 0):
+    problems.append(f"requests by warmup tag: {warm}")
+thresholds = json.load(open(sys.argv[2]))["metrics"]
+if "http_req_duration{endpoint:ingest,warmup:false}" not in thresholds:
+    problems.append("no latency threshold restricted to warmup:false")
+print(("; ".join(problems) + " | ") if problems else "", end="")
+print(f"accepted={acc:.0f} invalid_refused={rej:.0f} by kind={json.dumps(kinds, sort_keys=True)} replayed={sums.get('ves_events_replayed', 0):.0f} requests by warmup tag={json.dumps(warm, sort_keys=True)}")
+sys.exit(1 if problems else 0)
+PY
+) && ok=true || ok=false
+[ "$rc" = 0 ] && grep -q 'result=PASS' "$OUT/invalid-clean.log" || ok=false
+result invalid-clean "$ok" "exit $rc; $detail"
+stop_devserver
+start_devserver --fault accept_invalid_signature=1
+rc=$(k6run invalid-accepted load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e INVALID_KINDS=bad_signature)
+accepted=$(metric invalid-accepted sequencer_ingest ves_invalid_accepted count)
+others=$(metric invalid-accepted sequencer_ingest ves_events_rejected count)/$(metric invalid-accepted sequencer_ingest ves_receipts_invalid count)/$(metric invalid-accepted sequencer_ingest ves_sequence_anomalies count)
+ok=false; [ "$rc" = 99 ] && gt0 "$accepted" && [ "$others" = 0/0/0 ] && grep -q 'invalid event [0-9a-f-]* (bad_signature) was not refused with its reason: accepted' "$OUT/invalid-accepted.log" && ok=true
+result invalid-accepted "$ok" "exit $rc; ves_invalid_accepted=$accepted; rejected/invalid receipts/anomalies=$others"
+stop_devserver
 
 echo "scenario tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -19,6 +19,8 @@ ENDPOINTS = {
 }
 PROOFS = {"mixed_workload"}
 PROBING = {"sequencer_ingest", "mixed_workload"}
+# The replay scenario re-sends a corpus: a refused or renumbered replay moves ves_replay_violations.
+REPLAYING = {"sequencer_replay"}
 INGEST = {"ves_events_accepted", "ves_events_rejected", "ves_receipts_invalid", "ves_sequence_anomalies",
           "ves_events_replayed", "ves_receipts_checked", "ves_receipt_signatures_checked"}
 
@@ -48,6 +50,8 @@ def problems(scenario, probes, opts, universal_only):
                 why = "rate target without ingest in the main loop"
             elif metric in ("ves_proofs_verified", "ves_proofs_failed", "ves_time_to_proof") and scenario not in PROOFS:
                 why = "no proofs"
+            elif metric == "ves_replay_violations" and scenario in REPLAYING:
+                why = None
             elif metric in ("ves_invalid_accepted", "ves_invalid_rejected", "ves_replay_violations") and not (scenario in PROBING and probes > 0):
                 why = f"no probes (PROBES={probes})"
             elif metric == "dropped_iterations" and not open_model:

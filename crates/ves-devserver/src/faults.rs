@@ -12,6 +12,9 @@
 //! | `corrupt_proof` | every VALUE-th inclusion proof served has one sibling with a bit flipped | 5 |
 //! | `shed_load` | every `/api/*` request answers 503 `pool_exhausted` from second A to second B after start | 5-10 |
 //! | `shed_above_rate` | an ingest request answers 503 `pool_exhausted` when admitting its events would take the ingest rate above VALUE events/s (a token bucket refilled at VALUE events/s holding a quarter second of them): a capacity knee known in advance | 1000 |
+//! | `replay_float_refused` | the exact replay of an event whose payload holds a number written as a float is refused: `duplicate_event_id` "Event ID already exists with different contents" (a real sequencer's bug) | - |
+//! | `replay_broken` | every VALUE-th exact replay breaks idempotency, in turn: refused as above, then answered with a new sequence number (receipt hash and signature consistent with the lie); storage is right | 1 |
+//! | `accept_invalid_signature` | every VALUE-th event whose agent signature fails verification is accepted anyway | 1 |
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -32,6 +35,9 @@ pub enum FaultKind {
     CorruptProof,
     ShedLoad,
     ShedAboveRate,
+    ReplayFloatRefused,
+    ReplayBroken,
+    AcceptInvalidSignature,
 }
 
 /// One `--fault` argument.
@@ -62,6 +68,15 @@ impl FromStr for FaultSpec {
                     "unknown fault {name:?}; expected one of bad_receipt_hash, \
                      bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
                      shed_load, shed_above_rate (optionally KIND=VALUE)"
+            "replay_float_refused" => FaultKind::ReplayFloatRefused,
+            "replay_broken" => FaultKind::ReplayBroken,
+            "accept_invalid_signature" => FaultKind::AcceptInvalidSignature,
+            _ => {
+                return Err(format!(
+                    "unknown fault {name:?}; expected one of bad_receipt_hash, \
+                     bad_receipt_signature, skip_sequence, duplicate_sequence, corrupt_proof, \
+                     shed_load, replay_float_refused, replay_broken, accept_invalid_signature \
+                     (optionally KIND=VALUE)"
                 ))
             }
         };
@@ -152,7 +167,16 @@ pub struct Faults {
     lose_event: Option<Once>,
     corrupt_proof: Option<EveryNth>,
     shed_load: Option<(Duration, Duration)>,
-    shed_above_rate: Option<RateGate>,
+            "shed_above_rate" => FaultKind::ShedAboveRate,
+            "replay_float_refused" => FaultKind::ReplayFloatRefused,
+            "replay_broken" => FaultKind::ReplayBroken,
+            "accept_invalid_signature" => FaultKind::AcceptInvalidSignature,
+            _ => {
+                return Err(format!(
+                    "unknown fault {name:?}; expected one of bad_receipt_hash, \
+                     bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
+                     shed_load, shed_above_rate, replay_float_refused, replay_broken, \
+                     accept_invalid_signature (optionally KIND=VALUE)"
     started: Instant,
     specs: Vec<String>,
 }
@@ -169,6 +193,9 @@ impl Faults {
             corrupt_proof: None,
             shed_load: None,
             shed_above_rate: None,
+            replay_float_refused: false,
+            replay_broken: None,
+            accept_invalid_signature: None,
             started: Instant::now(),
             specs: Vec::new(),
         }
@@ -220,6 +247,20 @@ impl Faults {
                     let rate = positive(spec, 1000)?;
                     f.shed_above_rate = Some(RateGate::new(rate));
                     format!("shed_above_rate: ingest requests get 503 pool_exhausted above {rate} events/s")
+                }
+                FaultKind::ReplayFloatRefused => {
+                    f.replay_float_refused = true;
+                    "replay_float_refused: exact replays of events with a float in the payload are refused as different contents".to_string()
+                }
+                FaultKind::ReplayBroken => {
+                    let n = positive(spec, 1)?;
+                    f.replay_broken = Some(EveryNth::new(n));
+                    format!("replay_broken: one exact replay in {n} is refused or gets a new sequence number, in turn")
+                }
+                FaultKind::AcceptInvalidSignature => {
+                    let n = positive(spec, 1)?;
+                    f.accept_invalid_signature = Some(EveryNth::new(n));
+                    format!("accept_invalid_signature: one event in {n} with a bad agent signature is accepted")
                 }
             };
             f.specs.push(described);
@@ -345,6 +386,67 @@ impl RateGate {
             now,
         );
         admitted
+/// How an exact replay is answered (only `Honest` without a replay fault).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayAnswer {
+    /// The stored receipt, as it should be.
+    Honest,
+    /// Refused as "Event ID already exists with different contents".
+    Refuse,
+    /// The stored receipt with another sequence number, hash and signature made consistent.
+    NewSequence,
+}
+
+/// A number written with a fraction or an exponent anywhere in a JSON value.
+fn holds_float(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(n) => n.is_f64(),
+        serde_json::Value::Array(a) => a.iter().any(holds_float),
+        serde_json::Value::Object(o) => o.values().any(holds_float),
+        _ => false,
+    }
+}
+
+impl Faults {
+    /// How to answer the exact replay of an event with this payload.
+    pub fn replay_answer(&self, payload: Option<&serde_json::Value>) -> ReplayAnswer {
+        if self.replay_float_refused && payload.is_some_and(holds_float) {
+            return ReplayAnswer::Refuse;
+        }
+        match &self.replay_broken {
+            Some(every) => {
+                let k = every.count.fetch_add(1, Ordering::Relaxed) + 1;
+                if k % every.n != 0 {
+                    ReplayAnswer::Honest
+                } else if (k / every.n) % 2 == 1 {
+                    ReplayAnswer::Refuse
+                } else {
+                    ReplayAnswer::NewSequence
+                }
+            }
+            None => ReplayAnswer::Honest,
+        }
+    }
+
+    /// Whether an event whose agent signature failed verification is accepted anyway.
+    pub fn accept_bad_signature(&self) -> bool {
+        self.accept_invalid_signature
+            .as_ref()
+            .is_some_and(EveryNth::hit)
+    }
+
+    /// Gives a stored receipt a new sequence number, with hash and signature to match.
+    pub fn renumber_receipt(&self, receipt: &mut Receipt, seq: u64, facts: &ReceiptFacts<'_>) {
+        receipt.sequence_number = seq;
+        receipt.receipt_hash = hash::receipt_hash(
+            facts.tenant,
+            facts.store,
+            &receipt.event_id,
+            seq,
+            facts.signing_hash,
+        );
+        receipt.sequencer_signature =
+            hex::encode(sign::sign_hash(facts.sequencer_key, &receipt.receipt_hash));
     }
 }
 
@@ -408,6 +510,29 @@ mod tests {
         assert!(f.shed_events(10));
         assert!(!Faults::none().shed_events(1_000_000));
         assert!(Faults::from_specs(&specs(&["shed_above_rate=0"])).is_err());
+    }
+
+    #[test]
+    fn replay_faults_pick_their_events() {
+        let f = Faults::from_specs(&specs(&["replay_float_refused"])).unwrap();
+        let float = serde_json::json!({"a": [1, {"b": 9007199254740992.0}]});
+        let ints = serde_json::json!({"a": [1, {"b": -3}], "c": "1.5"});
+        assert_eq!(f.replay_answer(Some(&float)), ReplayAnswer::Refuse);
+        assert_eq!(f.replay_answer(Some(&ints)), ReplayAnswer::Honest);
+        assert_eq!(
+            Faults::none().replay_answer(Some(&float)),
+            ReplayAnswer::Honest
+        );
+        let f = Faults::from_specs(&specs(&["replay_broken=2"])).unwrap();
+        let answers: Vec<ReplayAnswer> = (0..4).map(|_| f.replay_answer(None)).collect();
+        use ReplayAnswer::*;
+        assert_eq!(answers, [Honest, Refuse, Honest, NewSequence]);
+        let f = Faults::from_specs(&specs(&["accept_invalid_signature=2"])).unwrap();
+        assert_eq!(
+            [f.accept_bad_signature(), f.accept_bad_signature()],
+            [false, true]
+        );
+        assert!(!Faults::none().accept_bad_signature());
     }
 
     #[test]

@@ -22,7 +22,7 @@ use ves_core::hash::{self, Hash, ZERO_HASH};
 use ves_core::{sign, EventEnvelope, PayloadKind, Receipt};
 
 use crate::db::events::{self, NewEvent};
-use crate::faults::ReceiptFacts;
+use crate::faults::{ReceiptFacts, ReplayAnswer};
 use crate::state::App;
 use crate::wire::VesEventEnvelope;
 
@@ -141,7 +141,10 @@ fn validate(
     let pqc_scheme = crate::profile::is_ml_dsa_scheme(scheme);
     // One `verify` per event, never `verify_batch`: the batch equation decompresses R and so
     // accepts non-canonical encodings that the server's `verify` refuses.
-    if pqc_scheme || sign::verify_hash(&key, signing_hash, &env.agent_signature).is_err() {
+    if pqc_scheme
+        || (sign::verify_hash(&key, signing_hash, &env.agent_signature).is_err()
+            && !app.faults.accept_bad_signature())
+    {
         return fail(
             "invalid_signature",
             "Agent signature verification failed: VerificationFailed",
@@ -226,6 +229,7 @@ impl Plan {
     /// Returns the indices of the events never seen.
     fn replays_and_duplicates(
         &mut self,
+        app: &App,
         conn: &Connection,
         b: &Batch<'_>,
     ) -> rusqlite::Result<Vec<usize>> {
@@ -253,10 +257,33 @@ impl Plan {
                     "duplicate_event_id",
                     "Event ID already exists with different contents",
                 ),
-                Some(old) => self.replays.push(old.receipt),
+                Some(old) => self.replay(app, b, p, old.receipt),
             }
         }
         Ok(pending)
+    }
+
+    /// An exact replay: the stored receipt, unless a test fault breaks idempotency.
+    fn replay(&mut self, app: &App, b: &Batch<'_>, p: &Prepared, mut receipt: Receipt) {
+        match app.faults.replay_answer(p.env.payload.as_ref()) {
+            ReplayAnswer::Honest => self.replays.push(receipt),
+            ReplayAnswer::Refuse => self.reject(
+                p.env.event_id,
+                "duplicate_event_id",
+                "Event ID already exists with different contents",
+            ),
+            ReplayAnswer::NewSequence => {
+                let facts = ReceiptFacts {
+                    tenant: &b.tenant,
+                    store: &b.store,
+                    signing_hash: &p.signing_hash,
+                    sequencer_key: &app.identity.key,
+                };
+                app.faults
+                    .renumber_receipt(&mut receipt, self.head + 1, &facts);
+                self.replays.push(receipt);
+            }
+        }
     }
 
     /// The per-event checks (prepared earlier) and command ids repeated within the batch.
@@ -397,7 +424,7 @@ fn plan(
         lost: 0,
         head,
     };
-    let pending = plan.replays_and_duplicates(conn, &b)?;
+    let pending = plan.replays_and_duplicates(app, conn, &b)?;
     let candidates = plan.per_event_checks(&b, pending);
     let valid = plan.command_ids(conn, &b, candidates)?;
     plan.sequence(app, conn, &b, valid)?;

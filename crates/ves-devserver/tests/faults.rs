@@ -160,3 +160,84 @@ fn shed_load_answers_503_in_its_window_only() {
     );
     get(&server, &head, ADMIN).expect(200);
 }
+
+/// The rejection reasons and messages of an ingest answer, in order.
+fn rejections(v: &Value) -> Vec<(String, String)> {
+    v["rejections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["reason"].as_str().unwrap().to_string(),
+                r["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn replay_float_refused_only_for_float_payloads() {
+    let (server, agent, store) = setup("replay_float_refused");
+    // Agent::event payloads hold 99.99; this one only integers and strings.
+    let mut plain = agent.unsigned(store, 7);
+    plain.payload = json!({"n": 7, "note": "1.5"});
+    let events = vec![agent.event(store, 1), plain.sign(&agent.key).unwrap()];
+    let first = agent.ingest(&server, ADMIN, &events).json();
+    assert_eq!(first["eventsAccepted"], 2);
+    let again = agent.ingest(&server, ADMIN, &events).json();
+    assert_eq!(again["eventsAccepted"], 0);
+    assert_eq!(
+        rejections(&again),
+        [(
+            "duplicate_event_id".to_string(),
+            "Event ID already exists with different contents".to_string()
+        )]
+    );
+    assert_eq!(
+        again["rejections"][0]["event_id"],
+        json!(events[0].event_id)
+    );
+    // The integer payload replays honestly: its original receipt.
+    let r = receipts(&again);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0], receipts(&first)[1]);
+}
+
+#[test]
+fn replay_broken_refuses_then_renumbers() {
+    let (server, agent, store) = setup("replay_broken=1");
+    let events = agent.events(store, 2);
+    let first = receipts(&agent.ingest(&server, ADMIN, &events).json());
+    let again = agent.ingest(&server, ADMIN, &events).json();
+    assert_eq!(again["eventsAccepted"], 0);
+    // Replay 1 refused, replay 2 renumbered (head + 1 = 3) with a receipt that verifies.
+    assert_eq!(rejections(&again)[0].0, "duplicate_event_id");
+    let r = receipts(&again);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].event_id, events[1].event_id);
+    assert_eq!((first[1].sequence_number, r[0].sequence_number), (2, 3));
+    let key = verifying_key_from_hex(&server.public_key).unwrap();
+    r[0].verify(&agent.tenant, &store, &events[1].signing_hash(), Some(&key))
+        .unwrap();
+    // Storage is right: the next new event still gets 3.
+    let next = receipts(
+        &agent
+            .ingest(&server, ADMIN, &[agent.event(store, 9)])
+            .json(),
+    );
+    assert_eq!(next[0].sequence_number, 3);
+}
+
+#[test]
+fn accept_invalid_signature_every_nth() {
+    let (server, agent, store) = setup("accept_invalid_signature=2");
+    let mut events = agent.events(store, 4);
+    for e in &mut events {
+        e.agent_signature[0] ^= 1;
+    }
+    let v = agent.ingest(&server, ADMIN, &events).json();
+    assert_eq!(v["eventsAccepted"], 2);
+    assert_eq!(rejections(&v).len(), 2);
+    assert!(rejections(&v).iter().all(|(r, _)| r == "invalid_signature"));
+}
