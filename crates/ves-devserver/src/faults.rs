@@ -63,20 +63,15 @@ impl FromStr for FaultSpec {
             "corrupt_proof" => FaultKind::CorruptProof,
             "shed_load" => FaultKind::ShedLoad,
             "shed_above_rate" => FaultKind::ShedAboveRate,
-            _ => {
-                return Err(format!(
-                    "unknown fault {name:?}; expected one of bad_receipt_hash, \
-                     bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
-                     shed_load, shed_above_rate (optionally KIND=VALUE)"
             "replay_float_refused" => FaultKind::ReplayFloatRefused,
             "replay_broken" => FaultKind::ReplayBroken,
             "accept_invalid_signature" => FaultKind::AcceptInvalidSignature,
             _ => {
                 return Err(format!(
                     "unknown fault {name:?}; expected one of bad_receipt_hash, \
-                     bad_receipt_signature, skip_sequence, duplicate_sequence, corrupt_proof, \
-                     shed_load, replay_float_refused, replay_broken, accept_invalid_signature \
-                     (optionally KIND=VALUE)"
+                     bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
+                     shed_load, shed_above_rate, replay_float_refused, replay_broken, \
+                     accept_invalid_signature (optionally KIND=VALUE)"
                 ))
             }
         };
@@ -167,16 +162,10 @@ pub struct Faults {
     lose_event: Option<Once>,
     corrupt_proof: Option<EveryNth>,
     shed_load: Option<(Duration, Duration)>,
-            "shed_above_rate" => FaultKind::ShedAboveRate,
-            "replay_float_refused" => FaultKind::ReplayFloatRefused,
-            "replay_broken" => FaultKind::ReplayBroken,
-            "accept_invalid_signature" => FaultKind::AcceptInvalidSignature,
-            _ => {
-                return Err(format!(
-                    "unknown fault {name:?}; expected one of bad_receipt_hash, \
-                     bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
-                     shed_load, shed_above_rate, replay_float_refused, replay_broken, \
-                     accept_invalid_signature (optionally KIND=VALUE)"
+    shed_above_rate: Option<RateGate>,
+    replay_float_refused: bool,
+    replay_broken: Option<EveryNth>,
+    accept_invalid_signature: Option<EveryNth>,
     started: Instant,
     specs: Vec<String>,
 }
@@ -386,6 +375,9 @@ impl RateGate {
             now,
         );
         admitted
+    }
+}
+
 /// How an exact replay is answered (only `Honest` without a replay fault).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplayAnswer {
