@@ -67,7 +67,9 @@ struct ProofText {
     leaf_index: u64,
     #[serde(with = "ves_core::hexfmt::serde_hex::bare_vec")]
     proof_path: Vec<Hash>,
-    directions: Vec<bool>,
+    /// Optional against a commitment, required against a bare root (ves-core's rule).
+    #[serde(default)]
+    directions: Option<Vec<bool>>,
     #[serde(default)]
     leaf_hash: Option<String>,
     #[serde(default)]

@@ -509,7 +509,7 @@ pub fn merkle_proof(leaves: &JsValue, index: &JsValue) -> Result<JsValue, JsErro
         leaf_hash: encode(&leaves[i as usize]),
         merkle_root: encode(&tree.root()),
         proof_path: proof.proof_path.iter().map(|h| encode(h)).collect(),
-        directions: &proof.directions,
+        directions: proof.directions.as_deref().unwrap_or_default(),
     })
 }
 

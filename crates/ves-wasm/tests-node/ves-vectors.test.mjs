@@ -1,6 +1,7 @@
 // The wasm package against `ves vectors` (the native core's own output): JCS cases, signed
 // events (preimage, hashes, signatures, receipts, leaves, rebuilt envelopes), stream store ids,
-// trees with their proofs, and the mutations every verifier must reject.
+// trees with their proofs, and the mutations (rejected in each mode of must_fail, accepted in
+// each of must_pass).
 // VES_VECTORS_FILE names a file already written; otherwise `ves vectors` (VES_BIN, default
 // target/release/ves) writes one to a temporary folder.
 import { test } from 'node:test';
@@ -70,8 +71,9 @@ test('stream store ids', () => {
   for (const s of v.stream_store_ids) assert.equal(ves.streamStoreId(s.store_id, s.index), s.derived, `${s.store_id} ${s.index}`);
 });
 
-test('trees: shape, root, proofs, and every mutation rejected', () => {
+test('trees: shape, root, proofs, and every mutation judged as the file says', () => {
   let mutations = 0;
+  let accepted = 0;
   for (const t of v.merkle) {
     const at = `${t.leaf_count} leaves`;
     assert.deepEqual(ves.treeShape(t.leaf_count), { padded_leaf_count: t.padded_leaf_count, tree_depth: t.tree_depth }, at);
@@ -93,7 +95,15 @@ test('trees: shape, root, proofs, and every mutation rejected', () => {
         assert.ok(r.reason.length > 0);
         mutations++;
       }
+      // The one rule set (docs/VECTORS.md): some mutations must still pass in a mode, e.g.
+      // directions dropped are fine against a commitment, where they follow from leaf_index.
+      for (const kind of m.must_pass || []) {
+        const r = ves.checkInclusion(m.proof, m.leaf_hash, anchors[kind]);
+        assert.deepEqual(r, { ok: true, reason: 'ok' }, `${at}: mutation ${m.kind} must pass against the ${kind}`);
+        accepted++;
+      }
     }
   }
   assert.ok(mutations > 0);
+  assert.ok(accepted > 0, 'no must_pass mutation in the file: an old `ves vectors` output?');
 });
