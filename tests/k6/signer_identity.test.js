@@ -74,7 +74,8 @@ export default function () {
 
   // 1. The scenarios' order payload (non-ASCII note included), 100 events.
   h.guard('order', 'order payload', () => {
-    const fields = orderFields({ tenantId: NIL, agentId: AGENT }, { agentKeyId: 7 }, { storeId: NIL }, 100, NIL);
+    const cfg = { tenantId: NIL, agentId: AGENT, createdAt: '2025-01-01T00:00:00.000Z', seed: 7 };
+    const fields = orderFields(cfg, { agentKeyId: 7, seed: 7 }, { storeId: NIL }, 100, NIL, { scenario: 'default', iteration: 0, purpose: 'batch' });
     compare(h, 'order', AGENT, fixedIds(fields, 'aaaaaaaa'), remote, local, undefined, ascii);
   });
 
