@@ -403,14 +403,14 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid
   const refusals = replaysAllowed ? takeReplayRefusals(outcome) : [];
   if (refusals.length > 0) {
     metrics.recordReplayViolation(refusals.length);
-    const event = events.find((e) => String(e.event_id).toLowerCase() === refusals[0].eventId);
+    const event = sentEvent(events, refusals[0].eventId, r);
     explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before with these exact bytes, was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
   }
   // A re-sent event answered with a number above the head got a new number: a replay violation.
   const renumbered = replaysAllowed ? takeRenumberedReplays(outcome, r.status === 200 ? r.json : null) : [];
   if (renumbered.length > 0) {
     metrics.recordReplayViolation(renumbered.length);
-    const event = events.find((e) => String(e.event_id).toLowerCase() === renumbered[0].eventId);
+    const event = sentEvent(events, renumbered[0].eventId, r);
     explainOnce(state, 'replay:new_sequence', `replay violation (new_sequence): event ${renumbered[0].eventId}, sent before, came back with sequence number ${renumbered[0].sequenceNumber}, above the stream's head ${renumbered[0].head}; ${renumbered.length} in this batch; its payload: ${payloadExcerpt(event)}`);
   }
   // Deliberately invalid events (INVALID_RATE): their rejections are judged apart (invalid.js).
@@ -445,6 +445,22 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid
   }
   outcome.passed = allAccepted && receiptsOk && outcome.anomalies === 0;
   return outcome;
+}
+
+// The event as sent, for a violation's log line: replayed corpus lines carry only what the
+// ledger needs (shard_reader.js presignedEvents), so the payload comes from the request body,
+// parsed only here, on the rare path of a violation.
+function sentEvent(events, eventId, r) {
+  const event = events.find((e) => String(e.event_id).toLowerCase() === eventId);
+  if (event !== undefined && event.payload !== undefined) return event;
+  const body = r.res && r.res.request ? r.res.request.body : null;
+  if (typeof body !== 'string') return event;
+  try {
+    const sent = JSON.parse(body).events.find((e) => String(e.event_id).toLowerCase() === eventId);
+    return sent !== undefined ? sent : event;
+  } catch (e) {
+    return event;
+  }
 }
 
 /** Logs what a non-200 answer means (pool exhaustion, auth, limits), once per status. */

@@ -99,7 +99,9 @@ result smoke-mixed-gaps-stated "$ok" "$mixed_gaps"
 target/release/ves presign --out "$OUT/corpus" --vus 2 --batches-per-vu 5 --batch-size 50 --streams 2 --seed 7 >"$OUT/presign.log" 2>&1 \
   || result replay-presign false "ves presign failed (log: $OUT/presign.log)"
 for pass in first second; do
-  rc=$(k6run "replay-$pass" load/sequencer_replay.js -e REPLAY_DIR="$OUT/corpus" -e RECEIPT_SIG_SAMPLE=0.2)
+  # Paced (--rps): a corpus replays as fast as the server answers, and its first requests meet
+  # a cold devserver on a shared machine; the latency thresholds stay on.
+  rc=$(k6run "replay-$pass" load/sequencer_replay.js --rps 10 -e REPLAY_DIR="$OUT/corpus" -e RECEIPT_SIG_SAMPLE=0.2)
   accepted=$(metric "replay-$pass" sequencer_replay ves_events_accepted count)
   want=500; [ "$pass" = second ] && want=0
   ok=false; [ "$rc" = 0 ] && [ "$accepted" = "$want" ] && grep -q 'result=PASS' "$OUT/replay-$pass.log" && ok=true
