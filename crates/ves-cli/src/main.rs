@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "ves",
     version,
-    about = "VES v1 tools for ves-k6: keys, conformance, vectors, bench, presign, register-key, verify-chain, audit"
+    about = "VES v1 tools for ves-k6: keygen, pubkey, conformance, vectors, bench, presign, register-key, audit, verify-chain, signer, capacity"
 )]
 struct Cli {
     #[command(subcommand)]
