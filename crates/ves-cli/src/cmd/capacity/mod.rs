@@ -20,7 +20,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use crate::Outcome;
-use plan::{Growth, Plan};
+use plan::Plan;
 use report::{Metadata, Report};
 use verdict::{StageContext, StageResult, Targets};
 
