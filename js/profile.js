@@ -6,7 +6,8 @@
  * and a script never sees that file. So the profile is chosen with an environment variable:
  *
  *   (unset)         the script's own default (ingest: 10 VUs for 30 s)
- *   PROFILE=smoke   load/profiles/smoke.json (also: sustained, stress)
+ *   PROFILE=smoke   load/profiles/smoke.json (also: sustained, stress; load/profiles/capacity.json
+ *                   is `ves capacity`'s, refused here)
  *   PROFILE=<path>  that file, relative to the working directory (e.g. PROFILE=runner.json)
  *   PROFILE=none    no load options and no thresholds: `k6 run --config FILE -e PROFILE=none`
  *                   hands everything to k6's own config file
@@ -70,6 +71,11 @@ export function loadProfile(env, openFile, profilesDir = './profiles') {
     throw new Error(`PROFILE=${raw}: ${path} must hold a JSON object of k6 options`);
   }
   const { ves = {}, ...options } = parsed;
+  // load/profiles/capacity.json holds `ves capacity`'s settings, no k6 options: running a
+  // scenario with it would silently fall back to the scenario's defaults.
+  if (ves && typeof ves === 'object' && ves.capacity !== undefined) {
+    throw new Error(`PROFILE=${raw}: ${path} holds settings of \`ves capacity\` (docs/CAPACITY.md), not a load profile for this scenario; use it with \`ves capacity --profile ${raw}\`, and ${PROFILE_NAMES.join(', ')} here`);
+  }
   return { name: isName ? raw : path, options, ves };
 }
 

@@ -9,7 +9,9 @@
 #     at capacity.json's maximum, a screenshot kept in results/capacity-tests/;
 #  3. generator: live signing with one VU at 200 then 10,000 events/s (one k6 VU signs ~1,900/s):
 #     the result must say limited_by=generator; drawn beside test 1's run as a --baseline;
-#  4. a target off this machine without --max-rate is refused before any request.
+#  4. a target off this machine without --max-rate is refused before any request;
+#  5. profile: settings come from a --profile file (start, step, stage length, targets) and a
+#     flag wins over it (--max-rate, --p99-ms), as capacity.json's plan and targets must show.
 # The latency targets of tests 1 and 3 are wide (p50/p95/p99 200/1000/2000 ms) on purpose: on a
 # shared 2-core machine 3-second stages have noisy tails, and these tests are about the knee that
 # errors and dropped iterations mark, not about this machine's latency.
@@ -150,6 +152,34 @@ result generator "$ok" "exit $rc; $line; $(grep -o 'generator was the limit: .\{
 rc=$?
 ok=false; [ "$rc" = 2 ] && grep -q -- '--max-rate' "$OUT/remote-cap.log" && ok=true
 result remote-needs-cap "$ok" "exit $rc; $(tail -n 1 "$OUT/remote-cap.log")"
+
+# 5. A profile gives the plan and the targets, a flag wins over it: the profile's start 100, step
+#    100, 2-second stages and p50 target; --max-rate 200 and --p99-ms 1500 from the command line
+#    (the profile says 400 and 2000), so the stages are exactly 100 and 200.
+cat >"$OUT/profile.json" <<'JSON'
+{"ves": {"capacity": {"start": 100, "step": 100, "max_rate": 400, "stage_seconds": 2,
+  "p50_ms": 200, "p95_ms": 1000, "p99_ms": 2000, "vus": 2}}}
+JSON
+start_devserver
+"$VES" capacity --target "$URL" --profile "$OUT/profile.json" --max-rate 200 --p99-ms 1500 \
+  --results-dir "$OUT/profile" >"$OUT/profile.log" 2>&1
+rc=$?
+stop_devserver
+check=$(python3 - "$OUT/profile/capacity.json" <<'PY'
+import json, sys
+try:
+    r = json.load(open(sys.argv[1]))
+except Exception as e:
+    print(f"no capacity.json: {e}"); sys.exit()
+got = {"stages": [s["offered_eps"] for s in r["stages"]], "stage_seconds": r["metadata"]["stage_seconds"],
+       "vus": r["metadata"]["vus"], "p50": r["targets"]["p50_ms"], "p99": r["targets"]["p99_ms"]}
+want = {"stages": [100, 200], "stage_seconds": 2, "vus": 2, "p50": 200, "p99": 1500}
+print("ok" if got == want else f"got {got}, want {want}")
+PY
+)
+ok=false
+[ "$rc" = 0 ] && [ "$check" = ok ] && grep -q "then profile $OUT/profile.json" "$OUT/profile.log" && ok=true
+result profile "$ok" "exit $rc; json: $check; $(grep -o '^ves-capacity: .*' "$OUT/profile.log" | tail -n 1)"
 
 echo "capacity tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

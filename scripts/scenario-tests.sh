@@ -217,6 +217,14 @@ for script in sequencer_ingest sequencer_query mixed_workload; do
   inspect_case "$script-runner-config" "$script" "$(probes_of "$script" none)" --universal-only --config runner.json -e PROFILE=none
 done
 inspect_case sequencer_replay sequencer_replay 0 -e REPLAY_DIR="$OUT/corpus"
+# load/profiles/capacity.json is `ves capacity`'s (docs/CAPACITY.md), not a scenario profile:
+# every scenario that reads PROFILE refuses it by name instead of running with its own defaults.
+for script in sequencer_ingest sequencer_query mixed_workload; do
+  "$K6" inspect --execution-requirements -e PROFILE=capacity "load/$script.js" >"$OUT/inspect-$script-capacity.json" 2>&1
+  rc=$?
+  ok=false; [ "$rc" != 0 ] && grep -q 'holds settings of `ves capacity`' "$OUT/inspect-$script-capacity.json" && ok=true
+  result "inspect-$script-capacity-refused" "$ok" "exit $rc"
+done
 
 # 7. SEED: the same SEED, registered key and CREATED_AT send byte-identical bodies (ingest and
 #    probes, whichever VU runs an iteration), and a rerun against the same server gets every

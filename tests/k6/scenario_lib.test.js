@@ -93,6 +93,7 @@ export default function () {
   h.throws('profile', () => loadProfile({ PROFILE: 'nosuch' }, fakeOpen({})), /PROFILE=nosuch: cannot read .*smoke, sustained, stress/, 'unknown name lists the shipped ones');
   h.throws('profile', () => loadProfile({ PROFILE: 'bad' }, fakeOpen({ './profiles/bad.json': '{"vus":' })), /not valid JSON/, 'bad JSON');
   h.throws('profile', () => loadProfile({ PROFILE: 'arr' }, fakeOpen({ './profiles/arr.json': '[1]' })), /JSON object of k6 options/, 'not an object');
+  h.throws('profile', () => loadProfile({ PROFILE: 'capacity' }, fakeOpen({ './profiles/capacity.json': '{"ves": {"capacity": {"start": 1}}}' })), /settings of `ves capacity`/, 'the capacity profile is not a scenario profile');
 
   // --- profileEnv: the profile's defaults, the user's values win (an empty value does not)
   h.case('profile_env');

@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "ves",
     version,
-    about = "VES v1 tools for ves-k6: keys, conformance, vectors, bench, presign, register-key, verify-chain, audit"
+    about = "VES v1 tools for ves-k6: keygen, pubkey, conformance, vectors, bench, presign, register-key, audit, verify-chain, signer, capacity"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -77,6 +77,31 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("ves: error: {e:#}");
             ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// `ves --help`'s first line and docs/CLI.md name every subcommand there is.
+    #[test]
+    fn help_and_cli_doc_list_every_subcommand() {
+        let cli = Cli::command();
+        let about = cli.get_about().map(|a| a.to_string()).unwrap_or_default();
+        let doc = include_str!("../../../docs/CLI.md");
+        let headings: Vec<&str> = doc.lines().filter(|l| l.starts_with("## ")).collect();
+        for sub in cli.get_subcommands() {
+            let name = sub.get_name();
+            let listed = about.split([':', ',', ' ']).any(|w| w.trim() == name);
+            assert!(listed, "`ves --help` does not list {name}: {about}");
+            let documented = headings.iter().any(|h| {
+                h.contains(&format!("`ves {name}`")) || h.contains(&format!("`ves {name} "))
+            });
+            assert!(documented, "docs/CLI.md has no section for `ves {name}`");
         }
     }
 }

@@ -7,6 +7,7 @@
 mod cpu;
 mod html;
 mod plan;
+mod profile;
 mod report;
 mod runner;
 mod stats;
@@ -19,12 +20,9 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 
 use crate::Outcome;
-use plan::{Growth, Plan};
+use plan::Plan;
 use report::{Metadata, Report};
 use verdict::{StageContext, StageResult, Targets};
-
-/// The highest cap used on a loopback target when --max-rate is not given.
-const LOOPBACK_DEFAULT_MAX_RATE: u64 = 20_000;
 
 #[derive(Args)]
 pub struct CapacityArgs {
@@ -38,49 +36,55 @@ pub struct CapacityArgs {
     /// A `ves presign` corpus to replay (default: live signing in k6, which saturates the generator first).
     #[arg(long)]
     corpus: Option<PathBuf>,
-    /// Offered events/s of the first stage.
-    #[arg(long, default_value_t = 1000)]
-    start: u64,
-    /// Events/s added per stage.
-    #[arg(long, default_value_t = 1000, conflicts_with = "factor")]
-    step: u64,
+    /// Where the settings below come from when not given as flags: a name in load/profiles/ (beside
+    /// --script), a file path, or `none` for the built-in defaults. Flags win over the profile.
+    #[arg(long, env = "CAPACITY_PROFILE", default_value = profile::DEFAULT_PROFILE)]
+    profile: String,
+    /// Offered events/s of the first stage [profile, else 1000].
+    #[arg(long)]
+    start: Option<u64>,
+    /// Events/s added per stage [profile, else 1000].
+    #[arg(long, conflicts_with = "factor")]
+    step: Option<u64>,
     /// Multiply the rate by this per stage instead of adding --step.
     #[arg(long)]
     factor: Option<f64>,
-    /// Highest offered events/s (required for a non-loopback target; loopback default 20000).
+    /// Highest offered events/s (required for a non-loopback target; loopback: profile, else 20000).
     #[arg(long)]
     max_rate: Option<u64>,
-    /// Length of each stage, seconds.
-    #[arg(long, default_value_t = 10)]
-    stage_seconds: u64,
-    /// Ingest latency targets, ms (a stage passes when each percentile is below its target).
-    #[arg(long, default_value_t = 20.0)]
-    p50_ms: f64,
-    #[arg(long, default_value_t = 50.0)]
-    p95_ms: f64,
-    #[arg(long, default_value_t = 100.0)]
-    p99_ms: f64,
-    /// Achieved / offered events/s a stage needs.
-    #[arg(long, default_value_t = 0.95)]
-    min_achieved: f64,
-    /// Stop after this many failing stages in a row.
-    #[arg(long, default_value_t = 1)]
-    stop_after_fails: u32,
-    /// Extra stages bisecting between the last passing and the first failing rate.
-    #[arg(long, default_value_t = 0)]
-    refine: u32,
-    /// k6 VUs started for the arrival rate (preAllocatedVUs).
-    #[arg(long, default_value_t = 20)]
-    vus: u64,
-    /// Most VUs k6 may add when answers slow down (default: --vus).
+    /// Length of each stage, seconds [profile, else 10].
+    #[arg(long)]
+    stage_seconds: Option<u64>,
+    /// Ingest latency targets, ms (a stage passes when each percentile is below its target)
+    /// [profile, else 20, 50, 100].
+    #[arg(long)]
+    p50_ms: Option<f64>,
+    #[arg(long)]
+    p95_ms: Option<f64>,
+    #[arg(long)]
+    p99_ms: Option<f64>,
+    /// Achieved / offered events/s a stage needs [profile, else 0.95].
+    #[arg(long)]
+    min_achieved: Option<f64>,
+    /// Stop after this many failing stages in a row [profile, else 1].
+    #[arg(long)]
+    stop_after_fails: Option<u32>,
+    /// Extra stages bisecting between the last passing and the first failing rate [profile, else 0].
+    #[arg(long)]
+    refine: Option<u32>,
+    /// k6 VUs started for the arrival rate (preAllocatedVUs) [profile, else 20].
+    #[arg(long)]
+    vus: Option<u64>,
+    /// Most VUs k6 may add when answers slow down [profile, else --vus].
     #[arg(long)]
     max_vus: Option<u64>,
     /// Events per request with live signing (a corpus has its own).
     #[arg(long, env = "BATCH_SIZE", default_value_t = 100)]
     batch_size: u64,
-    /// k6's CPU, as a fraction of the cores available, at which a stage is generator-limited.
-    #[arg(long, default_value_t = 0.9)]
-    generator_cpu: f64,
+    /// k6's CPU, as a fraction of the cores available, at which a stage is generator-limited
+    /// [profile, else 0.9].
+    #[arg(long)]
+    generator_cpu: Option<f64>,
     /// An earlier capacity.json to draw beside this run.
     #[arg(long)]
     baseline: Option<PathBuf>,
@@ -94,35 +98,55 @@ pub struct CapacityArgs {
     script: PathBuf,
 }
 
+impl CapacityArgs {
+    /// The settings given as flags, shaped like a profile's.
+    fn flags(&self) -> profile::CapacityProfile {
+        profile::CapacityProfile {
+            start: self.start,
+            step: self.step,
+            factor: self.factor,
+            max_rate: self.max_rate,
+            stage_seconds: self.stage_seconds,
+            p50_ms: self.p50_ms,
+            p95_ms: self.p95_ms,
+            p99_ms: self.p99_ms,
+            min_achieved: self.min_achieved,
+            stop_after_fails: self.stop_after_fails,
+            refine: self.refine,
+            vus: self.vus,
+            max_vus: self.max_vus,
+            generator_cpu: self.generator_cpu,
+        }
+    }
+}
+
 pub fn run(args: CapacityArgs) -> Result<Outcome> {
     let loopback = target::is_loopback(&args.target)?;
-    let max_rate = match (args.max_rate, loopback) {
+    let loaded = profile::load(&args.profile, &args.script)?;
+    let set = profile::resolve(&args.flags(), &loaded.settings);
+    let max_rate = match (set.max_rate, loopback) {
         (Some(m), _) => m,
-        (None, true) => LOOPBACK_DEFAULT_MAX_RATE,
+        (None, true) => set.loopback_max_rate,
         (None, false) => bail!(
-            "{} is not on this machine: give an explicit rate cap with --max-rate EVENTS_PER_S, so that the search cannot overload a shared sequencer",
+            "{} is not on this machine: give an explicit rate cap with --max-rate EVENTS_PER_S, so that the search cannot overload a shared sequencer (a profile's max_rate caps only a target on this machine)",
             args.target
         ),
     };
-    let growth = match args.factor {
-        Some(f) => Growth::Factor(f),
-        None => Growth::Step(args.step),
-    };
-    let plan = Plan::new(args.start, growth, max_rate, args.stage_seconds)?;
+    let plan = Plan::new(set.start, set.growth, max_rate, set.stage_seconds)?;
     let fraction = |v: f64| v > 0.0 && v <= 1.0;
-    if !fraction(args.min_achieved) || !fraction(args.generator_cpu) {
+    if !fraction(set.min_achieved) || !fraction(set.generator_cpu) {
         bail!("--min-achieved and --generator-cpu are fractions in (0, 1]");
     }
-    if args.stop_after_fails == 0 || args.vus == 0 || args.batch_size == 0 {
+    if set.stop_after_fails == 0 || set.vus == 0 || args.batch_size == 0 {
         bail!("--stop-after-fails, --vus and --batch-size must be at least 1");
     }
-    let max_vus = args.max_vus.unwrap_or(args.vus).max(args.vus);
+    let max_vus = set.max_vus.unwrap_or(set.vus).max(set.vus);
     let targets = Targets {
-        p50_ms: args.p50_ms,
-        p95_ms: args.p95_ms,
-        p99_ms: args.p99_ms,
-        min_achieved_ratio: args.min_achieved,
-        generator_cpu_fraction: args.generator_cpu,
+        p50_ms: set.p50_ms,
+        p95_ms: set.p95_ms,
+        p99_ms: set.p99_ms,
+        min_achieved_ratio: set.min_achieved,
+        generator_cpu_fraction: set.generator_cpu,
     };
     let baseline = args.baseline.as_deref().map(report::read).transpose()?;
     if !args.script.is_file() {
@@ -165,7 +189,7 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
         loopback,
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         stage_seconds: plan.stage_seconds,
-        vus: args.vus,
+        vus: set.vus,
         max_vus,
     };
     let rates = plan.rates();
@@ -173,8 +197,8 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
         "ves capacity: {} at {:?} events/s{}, stages of {} s, {}; expected duration at most {} s",
         args.target,
         rates,
-        if args.refine > 0 {
-            format!(" (+ up to {} refinement stages)", args.refine)
+        if set.refine > 0 {
+            format!(" (+ up to {} refinement stages)", set.refine)
         } else {
             String::new()
         },
@@ -184,7 +208,14 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
         } else {
             "live signing in k6"
         },
-        plan.expected_seconds(args.refine)
+        plan.expected_seconds(set.refine)
+    );
+    println!(
+        "ves capacity: settings from the flags, then {}",
+        loaded.path.as_ref().map_or(
+            "the built-in defaults (--profile none)".into(),
+            |p| format!("profile {}", p.display())
+        )
     );
     if loopback {
         println!("ves capacity: the target is on this machine: k6 and the server share its {cores} cores");
@@ -197,6 +228,7 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
         dir: &dir,
         corpus_dir: corpus.as_ref().map(|c| c.dir.clone()),
         batch,
+        vus: set.vus,
         max_vus,
         cores,
         offset: 0,
@@ -204,8 +236,8 @@ pub fn run(args: CapacityArgs) -> Result<Outcome> {
     };
     plan::search(
         &rates,
-        args.stop_after_fails,
-        args.refine,
+        set.stop_after_fails,
+        set.refine,
         |rate, refinement| Ok(search.stage(rate, refinement)?.passed),
     )?;
 
@@ -259,6 +291,7 @@ struct Search<'a> {
     dir: &'a Path,
     corpus_dir: Option<PathBuf>,
     batch: u64,
+    vus: u64,
     max_vus: u64,
     cores: usize,
     /// The first corpus line of the next stage, so that each stage sends fresh events.
@@ -276,7 +309,7 @@ impl Search<'_> {
             ("RATE".into(), rate.to_string()),
             ("STAGE".into(), index.to_string()),
             ("STAGE_DURATION".into(), format!("{secs}s")),
-            ("VUS".into(), self.args.vus.to_string()),
+            ("VUS".into(), self.vus.to_string()),
             ("MAX_VUS".into(), self.max_vus.to_string()),
             ("P50_MS".into(), self.targets.p50_ms.to_string()),
             ("P95_MS".into(), self.targets.p95_ms.to_string()),
