@@ -242,6 +242,8 @@ for run in first second other; do
   [ "$failed_checks" = 0 ] && [[ "$rc" = 0 || "$rc" = 99 ]] || ok=false
   result "seed-$run" "$ok" "exit $rc; accepted=$accepted replayed=$replayed failed checks=$failed_checks$(grep -o 'threshold failed: .*' "$OUT/seed-$run.log" | head -n 1 | sed 's/^/; /')"
 done
+# PAYLOAD=mixed (every shape; SEED 7, new event ids) for `ves presign --shape mixed` below.
+rc=$(k6run seed-shapes load/sequencer_ingest.js -e PROFILE=tests/scenarios/short_shapes.json -e SEED=7 -e PAYLOAD=mixed "${SAME[@]}")
 stop_devserver
 detail=$(python3 tests/scenarios/compare_runs.py same "$OUT/seed-first.log" "$OUT/seed-second.log") && ok=true || ok=false
 result seed-rerun-identical "$ok" "$detail"
@@ -252,6 +254,12 @@ target/release/ves presign --out "$OUT/seed-corpus" --vus 1 --batches-per-vu 8 -
   --created-at 2025-01-01T00:00:00.000Z --agent-seed-file "$seed_file" --agent-key-id 4242 >"$OUT/seed-presign.log" 2>&1
 detail=$(python3 tests/scenarios/compare_runs.py corpus "$OUT/seed-corpus" "$OUT/seed-first.log") && ok=true || ok=false
 result seed-presign-same-events "$ok" "$detail"
+# The same with payload shapes: `ves presign --shape mixed` = k6 PAYLOAD=mixed (ves_core::shapes = js/payload.js).
+target/release/ves presign --out "$OUT/seed-corpus-mixed" --vus 1 --batches-per-vu 8 --batch-size 5 --seed 7 --shape mixed \
+  --created-at 2025-01-01T00:00:00.000Z --agent-seed-file "$seed_file" --agent-key-id 4242 >"$OUT/seed-presign-mixed.log" 2>&1
+detail=$(python3 tests/scenarios/compare_runs.py corpus "$OUT/seed-corpus-mixed" "$OUT/seed-shapes.log") && ok=true || ok=false
+[ "$(metric seed-shapes sequencer_ingest checks fails)" = 0 ] || ok=false
+result seed-presign-same-shapes "$ok" "k6 exit $rc; $detail"
 # 8. `ves signer` (docs/SIGNER.md): the scenarios with SIGNER_URL, signing done by a real signer
 #    process; its /metrics must show that it signed what the sequencer accepted. Closed-model
 #    runs get --rps: without the JS signing time a VU no longer paces itself, and an unpaced
