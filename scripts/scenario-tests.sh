@@ -9,7 +9,8 @@
 #  5. a JavaScript error in an iteration fails the run;
 #  6. thresholds apply only where their metric can move (k6 inspect, every scenario x profile);
 #  7. SEED: a rerun with the same SEED, key and CREATED_AT sends the same bytes and gets the
-#     original receipts back; another SEED sends other events;
+#     original receipts back; another SEED sends other events; `ves presign --seed` (also with
+#     --shape mixed = PAYLOAD=mixed) writes the events k6 sends;
 #  8. with SIGNER_URL, a real `ves signer` signs for k6 (ingest, mixed with proofs, invalid events);
 #  9. REPLAY_RATE: re-sent batches get their original receipts; a devserver that breaks
 #     idempotency fails the run on ves_replay_violations (ingest and the replay scenario).

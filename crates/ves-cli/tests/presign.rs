@@ -215,7 +215,10 @@ fn bad_arguments_are_clear() {
             vec!["--shape", "pizza"],
             "expected one of order, small, medium, large, unicode, floats, nested, mixed",
         ),
-        (vec!["--shape", "edge"], "`edge` is now `unicode` and `floats`"),
+        (
+            vec!["--shape", "edge"],
+            "`edge` is now `unicode` and `floats`",
+        ),
         (
             vec!["--shape", "large", "--batch-size", "20"],
             "above the server's 10485760 byte limit; lower --batch-size",
