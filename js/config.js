@@ -29,7 +29,7 @@ import { isHex, isUuid, strip0x } from './bytes.js';
 import { streamStoreId } from './hash.js';
 import { INVALID_KINDS, parseInvalidKinds } from './invalidkinds.js';
 import { parseWarmup } from './warmup.js';
-import { PAYLOAD_SHAPES, parsePayloadShape } from './payload.js';
+import { MAX_BODY_BYTES, PAYLOAD_SHAPES, batchBytesBound, maxBatchFor, parsePayloadBytes, parsePayloadShape } from './payload.js';
 
 /** The devserver's default admin key; a default only for loopback URLs. */
 export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
@@ -72,7 +72,8 @@ export class ConfigError extends Error {
  * @property {string[]} invalidKinds INVALID_KINDS (default: every kind of invalid.js)
  * @property {number} warmupMs WARMUP in ms: requests before it are left out of the latency thresholds (warmup.js)
  * @property {number} hotEntities HOT_ENTITIES: the share of events sent to a few entity ids (hot.js)
- * @property {string} payloadShape PAYLOAD: order or floats (payload.js)
+ * @property {string} payloadShape PAYLOAD: order, small, medium, large, unicode, floats, nested or mixed (payload.js)
+ * @property {number} payloadBytes PAYLOAD_BYTES: pad payloads to about this many bytes of JCS (0: none)
  * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
  * @property {string} resultsDir
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
@@ -190,6 +191,18 @@ export function config(env) {
   } catch (e) {
     problems.push(problem('PAYLOAD', `one of ${PAYLOAD_SHAPES.join(', ')}`, show(get('PAYLOAD')), '-e PAYLOAD=floats'));
   }
+  let payloadBytes = 0;
+  try {
+    payloadBytes = parsePayloadBytes(get('PAYLOAD_BYTES'));
+  } catch (e) {
+    problems.push(problem('PAYLOAD_BYTES', 'an integer from 0 to 1000000 (bytes of JCS per payload; 0: no padding)', show(get('PAYLOAD_BYTES')), '-e PAYLOAD_BYTES=4096'));
+  }
+  // A request must stay under the sequencer's 10 MiB limit: refuse the combination at start.
+  const bound = batchBytesBound(payloadShape, payloadBytes, batchSize);
+  if (bound > MAX_BODY_BYTES) {
+    const most = maxBatchFor(payloadShape, payloadBytes);
+    problems.push(problem('BATCH_SIZE', `at most ${most} with PAYLOAD=${payloadShape}${payloadBytes > 0 ? ` PAYLOAD_BYTES=${payloadBytes}` : ''} (requests of up to about ${bound} bytes are above the ${MAX_BODY_BYTES} byte request limit)`, String(batchSize), `-e BATCH_SIZE=${most}${payloadBytes > 0 ? ' or a smaller PAYLOAD_BYTES' : ''}`));
+  }
   let hotEntities = 0;
   const rawHot = get('HOT_ENTITIES');
   if (rawHot !== undefined) {
@@ -240,6 +253,7 @@ export function config(env) {
     warmupMs,
     hotEntities,
     payloadShape,
+    payloadBytes,
     resultsDir,
     signerUrl,
     signerToken,

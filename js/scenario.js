@@ -333,9 +333,9 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
     heatEntities(fields, cfg.hotEntities, (i) => hot.block(i));
   }
   // PAYLOAD: the live events' payload shape (payload.js).
-  if (live && cfg.payloadShape !== 'order') {
+  if (live && (cfg.payloadShape !== 'order' || cfg.payloadBytes > 0)) {
     const shape = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'payload' }));
-    shapePayloads(fields, cfg.payloadShape, (i) => shape.block(i));
+    shapePayloads(fields, cfg.payloadShape, (i) => shape.block(i), cfg.payloadBytes);
   }
   let { events, body } = buildBatchWith(signerOf(state, data, cfg), cfg.agentId, fields);
   // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).

@@ -601,5 +601,22 @@ export const FLOAT_EDGES: readonly number[];
 export function parsePayloadShape(raw: string | undefined | null): string;
 /** Five doubles from a 32-byte block (four from its bytes, one edge value). */
 export function floatsOf(block: Uint8Array): number[];
-/** Gives live events the payload shape, in place, before signing. */
-export function shapePayloads(fields: EventFields[], shape: string, blockOf: (i: number) => Uint8Array): void;
+/** PAYLOAD shapes (js/payload.js = ves_core::shapes; `ves presign --shape`). */
+export type PayloadShape = 'order' | 'small' | 'medium' | 'large' | 'unicode' | 'floats' | 'nested' | 'mixed';
+export const MEDIUM_BYTES: number;
+export const LARGE_BYTES: number;
+export const UNICODE_STRINGS: readonly string[];
+/** PAYLOAD_BYTES: an integer from 0 to LARGE_BYTES (0 when unset); throws otherwise. */
+export function parsePayloadBytes(raw: string | undefined | null): number;
+/** Upper bound of one request's bytes for this shape, PAYLOAD_BYTES and batch size. */
+export function batchBytesBound(shape: string, payloadBytes: number, batchSize: number): number;
+/** The largest batch size whose requests stay under the 10 MiB request limit. */
+export function maxBatchFor(shape: string, payloadBytes: number): number;
+/** Pads an object payload with `pad` to about `target` bytes of JCS, in place (0: none). */
+export function padPayload(payload: Record<string, unknown>, target: number): void;
+/** One payload of a shape other than mixed, from its block: a new object. */
+export function shapePayload(payload: Record<string, unknown>, shape: string, block: Uint8Array, payloadBytes?: number): Record<string, unknown>;
+/** The shape of event `index` of a batch (`mixed` resolved from its block). */
+export function shapeOf(shape: string, index: number, block: Uint8Array): string;
+/** Gives live events the payload shape and PAYLOAD_BYTES, in place, before signing. */
+export function shapePayloads(fields: EventFields[], shape: string, blockOf: (i: number) => Uint8Array, payloadBytes?: number): void;

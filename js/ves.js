@@ -121,7 +121,7 @@ export {
 export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds } from './invalid.js';
 export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
-export { FLOAT_EDGES, PAYLOAD_SHAPES, floatsOf, parsePayloadShape, shapePayloads } from './payload.js';
+export { FLOAT_EDGES, LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES, UNICODE_STRINGS, batchBytesBound, floatsOf, maxBatchFor, padPayload, parsePayloadBytes, parsePayloadShape, shapeOf, shapePayload, shapePayloads } from './payload.js';
 export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
 export { junitXml, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';

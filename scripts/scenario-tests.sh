@@ -9,13 +9,15 @@
 #  5. a JavaScript error in an iteration fails the run;
 #  6. thresholds apply only where their metric can move (k6 inspect, every scenario x profile);
 #  7. SEED: a rerun with the same SEED, key and CREATED_AT sends the same bytes and gets the
-#     original receipts back; another SEED sends other events;
+#     original receipts back; another SEED sends other events; `ves presign --seed` (also with
+#     --shape mixed = PAYLOAD=mixed) writes the events k6 sends;
 #  8. with SIGNER_URL, a real `ves signer` signs for k6 (ingest, mixed with proofs, invalid events);
 #  9. REPLAY_RATE: re-sent batches get their original receipts; a devserver that breaks
 #     idempotency fails the run on ves_replay_violations (ingest and the replay scenario).
 # 10. INVALID_RATE: invalid events inside valid batches are refused with their reason, the valid
-#     ones accepted (with REPLAY_RATE and WARMUP); a devserver that accepts a bad signature fails
-#     on ves_invalid_accepted.
+#     ones accepted (with REPLAY_RATE, PAYLOAD=mixed, HOT_ENTITIES and WARMUP); a devserver that
+#     accepts a bad signature fails on ves_invalid_accepted; PAYLOAD=large with a batch above the
+#     request limit is refused at start.
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -251,6 +253,8 @@ for run in first second other; do
   [ "$failed_checks" = 0 ] && [[ "$rc" = 0 || "$rc" = 99 ]] || ok=false
   result "seed-$run" "$ok" "exit $rc; accepted=$accepted replayed=$replayed failed checks=$failed_checks$(grep -o 'threshold failed: .*' "$OUT/seed-$run.log" | head -n 1 | sed 's/^/; /')"
 done
+# PAYLOAD=mixed (every shape; SEED 7, new event ids) for `ves presign --shape mixed` below.
+rc=$(k6run seed-shapes load/sequencer_ingest.js -e PROFILE=tests/scenarios/short_shapes.json -e SEED=7 -e PAYLOAD=mixed "${SAME[@]}")
 stop_devserver
 detail=$(python3 tests/scenarios/compare_runs.py same "$OUT/seed-first.log" "$OUT/seed-second.log") && ok=true || ok=false
 result seed-rerun-identical "$ok" "$detail"
@@ -261,6 +265,12 @@ target/release/ves presign --out "$OUT/seed-corpus" --vus 1 --batches-per-vu 8 -
   --created-at 2025-01-01T00:00:00.000Z --agent-seed-file "$seed_file" --agent-key-id 4242 >"$OUT/seed-presign.log" 2>&1
 detail=$(python3 tests/scenarios/compare_runs.py corpus "$OUT/seed-corpus" "$OUT/seed-first.log") && ok=true || ok=false
 result seed-presign-same-events "$ok" "$detail"
+# The same with payload shapes: `ves presign --shape mixed` = k6 PAYLOAD=mixed (ves_core::shapes = js/payload.js).
+target/release/ves presign --out "$OUT/seed-corpus-mixed" --vus 1 --batches-per-vu 8 --batch-size 5 --seed 7 --shape mixed \
+  --created-at 2025-01-01T00:00:00.000Z --agent-seed-file "$seed_file" --agent-key-id 4242 >"$OUT/seed-presign-mixed.log" 2>&1
+detail=$(python3 tests/scenarios/compare_runs.py corpus "$OUT/seed-corpus-mixed" "$OUT/seed-shapes.log") && ok=true || ok=false
+[ "$(metric seed-shapes sequencer_ingest checks fails)" = 0 ] || ok=false
+result seed-presign-same-shapes "$ok" "k6 exit $rc; $detail"
 # 8. `ves signer` (docs/SIGNER.md): the scenarios with SIGNER_URL, signing done by a real signer
 #    process; its /metrics must show that it signed what the sequencer accepted. Closed-model
 #    runs get --rps: without the JS signing time a VU no longer paces itself, and an unpaced
@@ -419,7 +429,9 @@ stop_devserver
 #     is accepted; with replays too. A devserver that accepts a bad signature fails the run on
 #     ves_invalid_accepted.
 start_devserver
-rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 -e HOT_ENTITIES=0.2 -e WARMUP=2s --out "json=$OUT/invalid-clean.json")
+# The issue's clean run: INVALID_RATE=0.1 REPLAY_RATE=0.1 PAYLOAD=mixed HOT_ENTITIES=0.2 WARMUP=3s
+# (mixed: small, medium, unicode, floats, nested and at most one ~1 MB large payload per batch).
+rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short_shapes.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 -e PAYLOAD=mixed -e HOT_ENTITIES=0.2 -e WARMUP=3s --out "json=$OUT/invalid-clean.json")
 detail=$(python3 - "$OUT/invalid-clean.json" "$OUT/invalid-clean/sequencer_ingest-summary.json" <<'PY'
 import json, sys
 kinds, sums, warm = {}, {}, {}
@@ -432,6 +444,9 @@ for line in open(sys.argv[1]):
     if m == "http_req_duration":
         w = p["data"]["tags"].get("warmup", "none")
         warm[w] = warm.get(w, 0) + 1
+    if m == "data_sent":
+        sent_max = max(sums.get("_sent_max", 0), v)
+        sums["_sent_max"] = sent_max
     if m == "ves_invalid_rejected" and v > 0:
         k = p["data"]["tags"].get("kind")
         kinds[k] = kinds.get(k, 0) + v
@@ -450,20 +465,28 @@ want = {"bad_signature", "payload_hash_mismatch", "unknown_key", "created_at_ref
         "cipher_hash_nonzero", "duplicate_in_batch", "known_id_other_contents"}
 if set(kinds) != want:
     problems.append(f"kinds refused: {sorted(kinds)}")
-# WARMUP=2s: iterations tag their requests warmup:true before 2 s, warmup:false after.
+# PAYLOAD=mixed: some iteration sent a large (~1 MB) payload, none went over the request limit.
+if not 1_000_000 < sums.get("_sent_max", 0) < 10 * 1024 * 1024 * 2:
+    problems.append(f"largest data_sent sample {sums.get('_sent_max', 0):.0f} bytes: no large payload sent")
+# WARMUP=3s: iterations tag their requests warmup:true before 3 s, warmup:false after.
 if not (warm.get("true", 0) > 0 and warm.get("false", 0) > 0):
     problems.append(f"requests by warmup tag: {warm}")
 thresholds = json.load(open(sys.argv[2]))["metrics"]
 if "http_req_duration{endpoint:ingest,warmup:false}" not in thresholds:
     problems.append("no latency threshold restricted to warmup:false")
 print(("; ".join(problems) + " | ") if problems else "", end="")
-print(f"accepted={acc:.0f} invalid_refused={rej:.0f} by kind={json.dumps(kinds, sort_keys=True)} replayed={sums.get('ves_events_replayed', 0):.0f} requests by warmup tag={json.dumps(warm, sort_keys=True)}")
+print(f"accepted={acc:.0f} invalid_refused={rej:.0f} largest data_sent={sums.get('_sent_max', 0):.0f} by kind={json.dumps(kinds, sort_keys=True)} replayed={sums.get('ves_events_replayed', 0):.0f} requests by warmup tag={json.dumps(warm, sort_keys=True)}")
 sys.exit(1 if problems else 0)
 PY
 ) && ok=true || ok=false
 [ "$rc" = 0 ] && grep -q 'result=PASS' "$OUT/invalid-clean.log" || ok=false
 result invalid-clean "$ok" "exit $rc; $detail"
 stop_devserver
+# PAYLOAD=large with short.json's BATCH_SIZE=20 would send ~20 MB requests: refused at start.
+start=$SECONDS
+rc=$(k6run payload-large-refused load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PAYLOAD=large)
+ok=false; [ "$rc" != 0 ] && [ $((SECONDS - start)) -le 20 ] && grep -q 'BATCH_SIZE.*at most 10 with PAYLOAD=large.*-e BATCH_SIZE=10' "$OUT/payload-large-refused.log" && ok=true
+result payload-large-refused "$ok" "exit $rc: $(grep -o 'BATCH_SIZE: .*' "$OUT/payload-large-refused.log" | head -n 1 | cut -c1-160)"
 start_devserver --fault accept_invalid_signature=1
 rc=$(k6run invalid-accepted load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e INVALID_KINDS=bad_signature)
 accepted=$(metric invalid-accepted sequencer_ingest ves_invalid_accepted count)

@@ -11,6 +11,11 @@ import {
   floatsOf,
   jcs,
   shapePayloads,
+  MEDIUM_BYTES,
+  LARGE_BYTES,
+  maxBatchFor,
+  batchBytesBound,
+  utf8Length,
   HOT_ENTITY_COUNT,
   heatEntities,
   afterWarmup,
@@ -164,6 +169,24 @@ export default function () {
   h.ok('floats', /"readings":\[3\.7653736496554432e-62,/.test(jcs(pf[0].payload)), 'the readings are in the signed payload (JCS)');
   shapePayloads(pf, 'order', () => { throw new Error('not called'); });
   h.throws('floats', () => config({ PAYLOAD: 'huge' }), /PAYLOAD/, 'an unknown shape');
+
+  // --- PAYLOAD shapes, PAYLOAD_BYTES, and the request-limit check at start
+  h.case('shapes');
+  const sizeOf = (p) => utf8Length(jcs(p));
+  const zero = new Uint8Array(32);
+  const one = (shape, bytes = 0) => { const f = [fields(0)]; shapePayloads(f, shape, () => zero, bytes); return f[0].payload; };
+  h.eq('shapes', Object.keys(one('small')).sort().join(','), 'order_id,status', 'small: order_id and status');
+  h.ok('shapes', sizeOf(one('medium')) <= MEDIUM_BYTES && sizeOf(one('medium')) > MEDIUM_BYTES - 8, () => `medium: ${sizeOf(one('medium'))} bytes`);
+  h.ok('shapes', sizeOf(one('large')) <= LARGE_BYTES && sizeOf(one('large')) > LARGE_BYTES - 8, 'large: about LARGE_BYTES');
+  h.ok('shapes', sizeOf(one('unicode', 5000)) <= 5000 && sizeOf(one('unicode', 5000)) > 4992, 'PAYLOAD_BYTES pads any shape (UTF-8 bytes)');
+  h.ok('shapes', typeof one('nested').tree === 'object' && Array.isArray(one('nested').tree.next), 'nested: a tree of objects and arrays');
+  h.eq('shapes', maxBatchFor('large', 0), 10, 'large: at most 10 events per request');
+  h.ok('shapes', batchBytesBound('mixed', 0, 1000) <= 10 * 1024 * 1024, 'mixed: 1000 events fit (one large)');
+  h.throws('shapes', () => config({ PAYLOAD: 'large', BATCH_SIZE: '20' }), /BATCH_SIZE: expected at most 10 with PAYLOAD=large/, 'large with 20 events refused at start');
+  h.ok('shapes', config({ PAYLOAD: 'large', BATCH_SIZE: '10' }).payloadShape === 'large', 'large with 10 events accepted');
+  h.throws('shapes', () => config({ PAYLOAD_BYTES: '2000000' }), /PAYLOAD_BYTES/, 'PAYLOAD_BYTES above 1000000');
+  h.throws('shapes', () => config({ PAYLOAD_BYTES: '12kb' }), /PAYLOAD_BYTES/, 'PAYLOAD_BYTES not an integer');
+  h.eq('shapes', config({ PAYLOAD_BYTES: '4096' }).payloadBytes, 4096, 'PAYLOAD_BYTES read');
 
   h.finish();
 }

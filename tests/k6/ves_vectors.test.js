@@ -17,6 +17,7 @@ import {
   buildEvents,
   bytesToHex,
   orderEventFields,
+  shapePayloads,
   checkInclusion,
   createSigner,
   jcs,
@@ -42,7 +43,9 @@ const TEST = 'ves_vectors';
 const MIN_JCS = 2000;
 const MIN_EVENTS = 2000;
 const TREES = 300;
-const CONTENT_CASES = 24;
+const CONTENT_CASES = 48;
+// Every PAYLOAD shape must appear among them (ves-core shapes = js/payload.js).
+const SHAPES = ['order', 'small', 'medium', 'large', 'unicode', 'floats', 'nested', 'mixed'];
 const SEQUENCER_SIGNATURES_VERIFIED = 50; // JS verification costs ms: a spread sample
 const AGENT_SIGNATURES_VERIFIED = 50;
 const BUILD_CHUNK = 100;
@@ -174,11 +177,13 @@ function testStreams(h) {
 // Seeded content: blocks, then the order events built from them and signed with keys[0].
 function testContent(h) {
   h.ok('content', Array.isArray(file.content) && file.content.length === CONTENT_CASES, () => `expected ${CONTENT_CASES} content cases, found ${file.content ? file.content.length : 'none'}`);
+  const seen = new Set((file.content || []).map((c) => c.shape));
+  for (const shape of SHAPES) h.ok('content', seen.has(shape), `no content case of shape ${shape}`);
   const signer = createSigner(file.keys[0].seed_hex);
   for (const c of file.content || []) {
     h.case('content');
     h.guard('content', `content ${c.scenario}/${c.purpose}/${c.iteration}`, () => {
-      const label = `seed ${c.seed} scenario ${JSON.stringify(c.scenario)} purpose ${c.purpose} iteration ${c.iteration}`;
+      const label = `seed ${c.seed} scenario ${JSON.stringify(c.scenario)} purpose ${c.purpose} iteration ${c.iteration} shape ${c.shape} payload_bytes ${c.payload_bytes}`;
       const source = new ContentSource(c.seed, c.scenario, c.purpose, c.iteration);
       c.blocks.forEach(([b0, b1], i) => {
         h.eq('content', bytesToHex(source.block(i, 0)), b0, `${label} block (${i}, 0)`);
@@ -187,11 +192,15 @@ function testContent(h) {
       const fields = orderEventFields(source, c.envelopes.length, {
         tenant_id: c.tenant_id, store_id: c.store_id, source_agent_id: c.agent_id, agent_key_id: c.agent_key_id, created_at: c.created_at,
       });
+      // PAYLOAD shapes: block (i, 0) of the `payload` purpose of the same seed, scenario, iteration.
+      const shaper = new ContentSource(c.seed, c.scenario, 'payload', c.iteration);
+      shapePayloads(fields, c.shape, (i) => shaper.block(i), c.payload_bytes);
       const built = buildEvents(signer, fields);
       built.forEach((e, i) => {
         h.ok('content', sameEnvelope(e, c.envelopes[i]), () => `${label} event ${i}: built ${JSON.stringify(e).slice(0, 300)}, ves-core ${JSON.stringify(c.envelopes[i]).slice(0, 300)}`);
         h.eq('content', jcs(e.payload), jcs(c.envelopes[i].payload), `${label} event ${i} payload JCS`);
         h.eq('content', signingHash(e), c.event_signing_hashes[i], `${label} event ${i} signing hash`);
+        h.eq('content', payloadHash(e.payload), String(c.envelopes[i].payload_plain_hash).replace(/^0x/, '').toLowerCase(), `${label} event ${i} payload hash`);
       });
     });
   }

@@ -17,6 +17,29 @@ import sys
 MSG = re.compile(r'msg="((?:[^"\\]|\\.)*)"')
 
 
+GO_ESCAPE = re.compile(r'\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)')
+SIMPLE = {"a": "\a", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
+
+
+def go_unquote(text):
+    """A logfmt msg as Go quotes it (strconv.Quote: \\x01, \\u2028, \\U0010ffff, \\a …) back to text.
+    Bytes of \\xNN are gathered and decoded as UTF-8 (Go escapes invalid UTF-8 that way)."""
+    out = bytearray()
+    pos = 0
+    for m in GO_ESCAPE.finditer(text):
+        out += text[pos:m.start()].encode("utf-8")
+        e = m.group(1)
+        if e[0] == "x":
+            out.append(int(e[1:], 16))
+        elif e[0] in "uU" and len(e) > 1:
+            out += chr(int(e[1:], 16)).encode("utf-8", "surrogatepass")
+        else:
+            out += SIMPLE.get(e, e).encode("utf-8")
+        pos = m.end()
+    out += text[pos:].encode("utf-8")
+    return out.decode("utf-8", "replace")
+
+
 def exchanges(path):
     """(request body, response JSON) of every POST to the VES ingest endpoint, in log order."""
     bodies, answers = [], []
@@ -26,7 +49,7 @@ def exchanges(path):
         m = MSG.search(line)
         if not m:
             continue
-        text = json.loads('"' + m.group(1) + '"')
+        text = go_unquote(m.group(1))
         head, _, body = text.partition("\n\n")
         if head.startswith("Request:\nPOST /api/v1/ves/events/ingest"):
             bodies.append(body.rstrip("\n"))
@@ -43,11 +66,11 @@ def receipts(answers):
     return out
 
 
-def parsed(bodies):
+def parsed(bodies, **how):
     """The JSON bodies (the malformed_body probe sends half a body on purpose)."""
     for b in bodies:
         try:
-            yield json.loads(b)
+            yield json.loads(b, **how)
         except ValueError:
             continue
 
@@ -60,11 +83,25 @@ def event_ids(bodies):
     return ids
 
 
+def number_value(v):
+    """Numbers by value, as JCS writes them: 9007199254740992.0 (ves presign) is 9007199254740992
+    (k6), -0.0 is 0 (integral doubles as ints, the same for both sides)."""
+    if isinstance(v, dict):
+        return {k: number_value(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [number_value(x) for x in v]
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**63:
+        return int(v)
+    return v
+
+
 def signed_events(bodies):
     out = {}
-    for b in parsed(bodies):
+    # Every number as a double, as the sequencer reads it: ves presign writes a double's exact
+    # digits (-863926350996074624.0), k6 its shortest form (-863926350996074600).
+    for b in parsed(bodies, parse_int=float):
         for e in b["events"]:
-            out.setdefault(e["event_id"], set()).add(json.dumps(e, sort_keys=True, ensure_ascii=False))
+            out.setdefault(e["event_id"], set()).add(json.dumps(number_value(e), sort_keys=True, ensure_ascii=False))
     return out
 
 

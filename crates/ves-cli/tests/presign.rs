@@ -121,7 +121,7 @@ fn utf8_option_writes_raw_utf8_that_parses_to_the_same_events() {
         "--seed",
         "4",
         "--shape",
-        "edge",
+        "unicode",
         "--created-at",
         "2025-06-01T12:00:00Z",
     ];
@@ -213,7 +213,15 @@ fn bad_arguments_are_clear() {
         (vec!["--tenant-id", "not-a-uuid"], "--tenant-id"),
         (
             vec!["--shape", "pizza"],
-            "expected one of order, inventory, edge, mixed",
+            "expected one of order, small, medium, large, unicode, floats, nested, mixed",
+        ),
+        (
+            vec!["--shape", "edge"],
+            "`edge` is now `unicode` and `floats`",
+        ),
+        (
+            vec!["--shape", "large", "--batch-size", "20"],
+            "above the server's 10485760 byte limit; lower --batch-size",
         ),
         (
             vec!["--created-at", "yesterday"],

@@ -35,6 +35,7 @@ pub mod limits;
 pub mod merkle;
 pub mod mutation;
 pub mod receipt;
+pub mod shapes;
 pub mod sign;
 pub mod stream;
 pub mod time;

@@ -1,10 +1,10 @@
 //! `ves presign`: a corpus of signed ingest bodies for k6 replay mode (docs/REPLAY.md). One
 //! shard per VU, `DIR/vu-0001.ndjson`, one complete body per line, exactly as it is POSTed;
 //! `DIR/manifest.json` (format `ves-presign/1`) says what the corpus holds. VU v writes to
-//! stream (v-1) % streams. Order events (the default shape) are the k6 library's seeded content
-//! (ves_core::content: body b of VU v is iteration (v-1)*batches_per_vu + b); other shapes come
-//! from a per-VU seed derived from `--seed`. Shards are written in parallel and the same inputs
-//! always give the same bytes.
+//! stream (v-1) % streams. Events are the k6 library's seeded content (ves_core::content: body b
+//! of VU v is iteration (v-1)*batches_per_vu + b) in the `--shape` of ves_core::shapes, the
+//! vocabulary of k6's PAYLOAD. Shards are written in parallel and the same inputs always give
+//! the same bytes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ use serde::Serialize;
 use uuid::Uuid;
 use ves_core::api::RegisterKeyRequest;
 use ves_core::content::{order_events, ContentSource, OrderBase};
-use ves_core::generate::{pad_payload, EventGenerator, GeneratorConfig, PayloadShape};
+use ves_core::shapes::{batch_bytes_bound, shape_events, Shape, MAX_SHAPE_BYTES};
 use ves_core::sign::{self, SigningKey};
 use ves_core::{hexfmt, limits, stream_store_id, IngestRequest};
 
@@ -65,15 +65,15 @@ pub struct PresignArgs {
     /// The agent's 32-byte seed (64 hex digits). Default: a new one, written to DIR/agent.seed (mode 0600).
     #[arg(long, value_name = "FILE")]
     agent_seed_file: Option<PathBuf>,
-    /// Payload shape: order, inventory, edge or mixed. `order` events are the k6 library's
-    /// (ves_core::content): body b of VU v holds what a k6 scenario named --scenario sends with
-    /// SEED=--seed in iteration (v-1)*batches_per_vu + b.
+    /// Payload shape, the vocabulary of k6's PAYLOAD: order, small, medium, large, unicode,
+    /// floats, nested or mixed (docs/REPLAY.md). Body b of VU v holds what a k6 scenario named
+    /// --scenario sends with SEED=--seed and PAYLOAD=--shape in iteration (v-1)*batches_per_vu + b.
     #[arg(long, default_value = "order")]
-    shape: PayloadShape,
+    shape: Shape,
     /// The k6 scenario name whose iterations `order` bodies reproduce (k6's exec.scenario.name).
     #[arg(long, default_value = "default")]
     scenario: String,
-    /// Pad each payload to about this many bytes of JCS (0: no padding).
+    /// Pad each payload to about this many bytes of JCS (0: no padding; k6's PAYLOAD_BYTES).
     #[arg(long, default_value_t = 0)]
     payload_bytes: usize,
     /// created_at of every event, RFC 3339, signed verbatim (default: now, as JS toISOString()).
@@ -112,9 +112,8 @@ struct Manifest {
     shape: String,
     payload_bytes: usize,
     created_at: String,
-    /// How order content was derived (absent for other shapes).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content: Option<String>,
+    /// How the content was derived.
+    content: String,
     body_encoding: &'static str,
     shard_pattern: &'static str,
     hashes_pattern: &'static str,
@@ -193,15 +192,6 @@ fn now_iso() -> String {
         .to_string()
 }
 
-fn shape_name(s: PayloadShape) -> &'static str {
-    match s {
-        PayloadShape::Order => "order",
-        PayloadShape::Inventory => "inventory",
-        PayloadShape::Edge => "edge",
-        PayloadShape::Mixed => "mixed",
-    }
-}
-
 /// Refuses to mix a new corpus with an old one; with `force`, removes the old one's files.
 fn prepare_dir(dir: &Path, force: bool, will_write_seed: bool) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -238,17 +228,18 @@ fn prepare_dir(dir: &Path, force: bool, will_write_seed: bool) -> Result<()> {
 pub fn run(args: PresignArgs) -> Result<Outcome> {
     let created_at = args.created_at.clone().unwrap_or_else(now_iso);
     ves_core::time::check_rfc3339(&created_at).map_err(|e| anyhow!("--created-at: {e}"))?;
-    if args.payload_bytes > limits::MAX_PAYLOAD_BYTES {
+    if args.payload_bytes > MAX_SHAPE_BYTES {
         bail!(
-            "--payload-bytes: expected at most {} (the server's per-event payload limit), found {}",
+            "--payload-bytes: expected at most {MAX_SHAPE_BYTES} (below the server's {} byte per-event payload limit), found {}",
             limits::MAX_PAYLOAD_BYTES,
             args.payload_bytes
         );
     }
-    let estimate = u64::from(args.batch_size) * (args.payload_bytes as u64 + 700);
-    if estimate > limits::MAX_BODY_BYTES as u64 {
+    let estimate = batch_bytes_bound(args.shape, args.payload_bytes, args.batch_size as usize);
+    if estimate > limits::MAX_BODY_BYTES {
         bail!(
-            "--batch-size {} x --payload-bytes {} makes bodies of about {estimate} bytes, above the server's {} byte limit; lower one of them",
+            "--shape {} with --batch-size {} and --payload-bytes {} makes bodies of up to about {estimate} bytes, above the server's {} byte limit; lower --batch-size (or --payload-bytes)",
+            args.shape.name(),
             args.batch_size,
             args.payload_bytes,
             limits::MAX_BODY_BYTES
@@ -273,16 +264,6 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
     let agent_key_id = args
         .agent_key_id
         .unwrap_or_else(|| 1 + derived_rng(seed, 0).next_u32() % ((1 << 31) - 1));
-    let cfg = GeneratorConfig {
-        tenant_id: args.tenant_id,
-        store_id: args.store_id,
-        streams: args.streams,
-        agent_id: args.agent_id,
-        agent_key_id,
-        entities: 1000,
-        shape: args.shape,
-        payload_bytes: args.payload_bytes,
-    };
     let jobs = args
         .jobs
         .map(|j| j as usize)
@@ -305,7 +286,7 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
                 if vu > args.vus || first_error.lock().map_or(true, |e| e.is_some()) {
                     break;
                 }
-                match write_shard(&args, &cfg, &key, seed, vu, &created_at, &progress) {
+                match write_shard(&args, agent_key_id, &key, seed, vu, &created_at, &progress) {
                     Ok(shard) => shards.lock().expect("no worker panics").push(shard),
                     Err(e) => {
                         if let Ok(mut slot) = first_error.lock() {
@@ -353,15 +334,14 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
         events_per_vu: u64::from(args.batches_per_vu) * u64::from(args.batch_size),
         total_events,
         total_bytes,
-        shape: shape_name(args.shape).into(),
+        shape: args.shape.name().into(),
         payload_bytes: args.payload_bytes,
         created_at: created_at.clone(),
-        content: (args.shape == PayloadShape::Order).then(|| {
-            format!(
-                "ves-k6/content/v1: scenario {:?}, purpose \"batch\", iteration (vu-1)*batches_per_vu + body, as the k6 library with SEED={seed}",
-                args.scenario
-            )
-        }),
+        content: format!(
+            "ves-k6/content/v1: scenario {:?}, purposes \"batch\" and \"payload\", iteration (vu-1)*batches_per_vu + body, as the k6 library with SEED={seed} PAYLOAD={}",
+            args.scenario,
+            args.shape.name()
+        ),
         body_encoding: if args.utf8 { "utf-8" } else { "ascii" },
         shard_pattern: "vu-{VU:04}.ndjson",
         hashes_pattern: "vu-{VU:04}.hashes.ndjson",
@@ -413,7 +393,7 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
 
 fn write_shard(
     args: &PresignArgs,
-    cfg: &GeneratorConfig,
+    agent_key_id: u32,
     key: &SigningKey,
     seed: u64,
     vu: u32,
@@ -421,11 +401,6 @@ fn write_shard(
     progress: &Progress,
 ) -> Result<Shard> {
     let stream = (vu - 1) % args.streams;
-    let mut gen = EventGenerator::new(
-        derived_rng(seed, u64::from(vu)).next_u64(),
-        key.clone(),
-        cfg.clone(),
-    );
     let name = shard_name(vu);
     let path = args.out.join(&name);
     let create = |p: &Path| {
@@ -440,27 +415,31 @@ fn write_shard(
     let mut line = Vec::with_capacity(1 << 16);
     let mut hashes: Vec<String> = Vec::with_capacity(args.batch_size as usize);
     let base = OrderBase {
-        tenant_id: cfg.tenant_id,
-        store_id: stream_store_id(&cfg.store_id, stream),
-        agent_id: cfg.agent_id,
-        agent_key_id: cfg.agent_key_id,
+        tenant_id: args.tenant_id,
+        store_id: stream_store_id(&args.store_id, stream),
+        agent_id: args.agent_id,
+        agent_key_id,
         created_at: created_at.to_string(),
     };
     for b in 0..args.batches_per_vu {
-        let events = if args.shape == PayloadShape::Order {
-            let iteration = u64::from(vu - 1) * u64::from(args.batches_per_vu) + u64::from(b);
-            let source = ContentSource::new(seed, &args.scenario, "batch", iteration);
-            order_events(&source, args.batch_size, &base)
-                .into_iter()
-                .map(|mut e| {
-                    pad_payload(&mut e.payload, args.payload_bytes);
-                    e.sign(key)
-                })
-                .collect::<std::result::Result<Vec<_>, _>>()
-        } else {
-            gen.batch(stream, args.batch_size as usize, |_| created_at.to_string())
-        }
-        .map_err(|e| anyhow!("VU {vu} body {b}: {e}"))?;
+        let iteration = u64::from(vu - 1) * u64::from(args.batches_per_vu) + u64::from(b);
+        let mut unsigned = order_events(
+            &ContentSource::new(seed, &args.scenario, "batch", iteration),
+            args.batch_size,
+            &base,
+        );
+        // The same shaping as the k6 library's PAYLOAD (js/payload.js).
+        shape_events(
+            &mut unsigned,
+            args.shape,
+            &ContentSource::new(seed, &args.scenario, "payload", iteration),
+            args.payload_bytes,
+        );
+        let events = unsigned
+            .into_iter()
+            .map(|e| e.sign(key))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| anyhow!("VU {vu} body {b}: {e}"))?;
         hashes.clear();
         hashes.extend(events.iter().map(|e| hexfmt::encode(&e.signing_hash())));
         serde_json::to_writer(&mut hw, &hashes)?;

@@ -65,6 +65,10 @@ struct ContentCase {
     agent_id: Uuid,
     agent_key_id: u32,
     created_at: String,
+    /// The payload shape (ves_core::shapes, js/payload.js; `order` unshaped) and its
+    /// payload_bytes; shaping reads the `payload` purpose of the same seed, scenario, iteration.
+    shape: &'static str,
+    payload_bytes: usize,
     /// Block (i, 0) and (i, 1) of each event i, hex.
     blocks: Vec<[String; 2]>,
     envelopes: Vec<EventEnvelope>,
@@ -218,7 +222,8 @@ fn build(seed: u64, count: u32) -> Result<VectorsFile> {
     let mut rng = section_rng(seed, 4);
     let merkle = (1..=300).map(|n| tree_case(&mut rng, n)).collect();
     let mut rng = section_rng(seed, 5);
-    let content = (0..24)
+    // 24 order cases, then 24 shaped ones (every shape three times).
+    let content = (0..48)
         .map(|i| content_case(&mut rng, i, &keys[0]))
         .collect::<Result<_>>()?;
     Ok(VectorsFile {
@@ -269,7 +274,21 @@ fn content_case(rng: &mut ChaCha20Rng, i: usize, key: &SigningKey) -> Result<Con
         1 => below(rng, 1 << 32),
         _ => MAX_SAFE - below(rng, 2),
     };
-    let count = 1 + below(rng, 5) as u32;
+    use ves_core::shapes::{shape_events, Shape, SHAPE_NAMES};
+    let shape: Shape = if i < 24 {
+        Shape::Order
+    } else {
+        SHAPE_NAMES[i % SHAPE_NAMES.len()]
+            .parse()
+            .map_err(|e| anyhow!("internal error: {e}"))?
+    };
+    // Large payloads are 1 MB each: one event; every third shaped case pads to 3000 bytes.
+    let count = if matches!(shape, Shape::Large | Shape::Mixed) {
+        1 + u32::from(shape == Shape::Mixed) * 11
+    } else {
+        1 + below(rng, 5) as u32
+    };
+    let payload_bytes = if i >= 24 && i % 3 == 0 { 3000 } else { 0 };
     let base = OrderBase {
         tenant_id: some_uuid(rng),
         store_id: some_uuid(rng),
@@ -278,12 +297,21 @@ fn content_case(rng: &mut ChaCha20Rng, i: usize, key: &SigningKey) -> Result<Con
         created_at: random_created_at(rng),
     };
     let source = ContentSource::new(seed, &scenario, &purpose, iteration);
-    let envelopes = order_events(&source, count, &base)
+    let mut unsigned = order_events(&source, count, &base);
+    shape_events(
+        &mut unsigned,
+        shape,
+        &ContentSource::new(seed, &scenario, "payload", iteration),
+        payload_bytes,
+    );
+    let envelopes = unsigned
         .into_iter()
         .map(|e| e.sign(key))
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| anyhow!("internal error: content case {i}: {e}"))?;
     Ok(ContentCase {
+        shape: shape.name(),
+        payload_bytes,
         blocks: (0..count)
             .map(|k| [hex(&source.block(k, 0)), hex(&source.block(k, 1))])
             .collect(),
