@@ -201,7 +201,8 @@ export class Ledger {
     const ids = new Array(events.length);
     for (let i = 0; i < events.length; i++) ids[i] = String(events[i].event_id).toLowerCase();
     let byId = null;
-    const answered = new Set();
+    const answered = new Set(); // ids answered other than by position
+    const byPosition = new Uint8Array(events.length); // 1: event i answered by receipt i
 
     for (const r of Array.isArray(body.rejections) ? body.rejections : []) {
       const reason = typeof r.reason === 'string' ? r.reason : '';
@@ -222,6 +223,7 @@ export class Ledger {
       if (k < events.length && rawId === events[k].event_id) {
         event = events[k];
         id = ids[k];
+        byPosition[k] = 1;
       } else {
         if (byId === null) {
           byId = new Map();
@@ -234,7 +236,7 @@ export class Ledger {
         this.noteInvalid(outcome, `unknown_event: a receipt for ${id || 'no eventId'}, which this request did not send`);
         continue;
       }
-      answered.add(id);
+      if (byPosition[k] !== 1) answered.add(id);
       // A precomputed signing hash saves recomputing JCS and the preimage in JavaScript: events
       // signed by `ves signer` carry it (remote_signer.js SignedEvent), replayed ones carry the
       // corpus's (`$signingHash`, shard_reader.js).
@@ -262,7 +264,9 @@ export class Ledger {
     }
 
     // The new receipts must be exactly sequenceStart..sequenceEnd, eventsAccepted of them.
-    newSeqs.sort((a, b) => a - b);
+    let sorted = true;
+    for (let i = 1; sorted && i < newSeqs.length; i++) sorted = newSeqs[i - 1] <= newSeqs[i];
+    if (!sorted) newSeqs.sort((a, b) => a - b);
     const expectedCount = start === null || end === null ? 0 : end - start + 1;
     let consecutive = newSeqs.length === expectedCount && outcome.accepted === expectedCount;
     for (let i = 0; consecutive && i < newSeqs.length; i++) consecutive = newSeqs[i] === start + i;
@@ -270,7 +274,7 @@ export class Ledger {
     outcome.anomalies += this.markSeen(rec, newSeqs);
     let missing = null; // distinct ids (an id sent twice counts once)
     for (let i = 0; i < ids.length; i++) {
-      if (!answered.has(ids[i])) (missing || (missing = new Set())).add(ids[i]);
+      if (byPosition[i] !== 1 && !answered.has(ids[i]) && !answeredElsewhere(ids, byPosition, ids[i])) (missing || (missing = new Set())).add(ids[i]);
     }
     if (missing !== null) outcome.missing = missing.size;
     if (collect) outcome.collected = collect;
@@ -430,6 +434,12 @@ export function reasonCode(reason) {
   if (typeof reason !== 'string' || reason.length === 0) return 'unknown';
   const colon = reason.indexOf(':');
   return (colon < 0 ? reason : reason.slice(0, colon)).trim() || 'unknown';
+}
+
+// True when another event with the same id (sent twice) was answered by position.
+function answeredElsewhere(ids, byPosition, id) {
+  for (let i = 0; i < ids.length; i++) if (byPosition[i] === 1 && ids[i] === id) return true;
+  return false;
 }
 
 // The agent signature as bare lowercase hex; `ves signer` records (SignedEvent) have it ready.
