@@ -285,8 +285,22 @@ export function receiptPreimage(tenantId, storeId, eventId, sequenceNumber, sign
  * @param {string} signingHashHex
  */
 export function receiptHash(tenantId, storeId, eventId, sequenceNumber, signingHashHex) {
-  return crypto.sha256(receiptPreimage(tenantId, storeId, eventId, sequenceNumber, signingHashHex), 'hex');
+  // Once per receipt checked: the preimage is written into one shared buffer (hashing is
+  // synchronous), its stream prefix only when the stream changes.
+  if (tenantId !== receiptTenant || storeId !== receiptStore) {
+    receiptScratch.set(streamPrefixed('RECEIPT', tenantId, storeId, 46), 0);
+    receiptTenant = tenantId;
+    receiptStore = storeId;
+  }
+  writeHex(receiptScratch, 46, uuidHex(eventId, 'event_id'));
+  receiptView.setBigUint64(62, toU64(sequenceNumber, 'sequence_number'));
+  writeHex(receiptScratch, 70, normalizeHex(signingHashHex, 32, 'signing hash'));
+  return crypto.sha256(receiptScratch.buffer, 'hex');
 }
+const receiptScratch = new Uint8Array(102);
+const receiptView = new DataView(receiptScratch.buffer);
+let receiptTenant = null;
+let receiptStore = null;
 
 /**
  * Leaf preimage (147 bytes): "VES_LEAF_V1" || tenant || store || u64be(seq) || signing_hash || signature.

@@ -196,9 +196,13 @@ export class Ledger {
     }
     outcome.accepted = Number.isSafeInteger(body.eventsAccepted) ? body.eventsAccepted : 0;
     outcome.headSequence = Number.isSafeInteger(body.headSequence) ? body.headSequence : null;
-    const byId = new Map();
-    for (const e of events) byId.set(String(e.event_id).toLowerCase(), e);
-    const answered = new Set();
+    // Receipts usually come in the order of the events sent, with the same id strings: the
+    // event at the receipt's own index is tried first, the id map is built only when needed.
+    const ids = new Array(events.length);
+    for (let i = 0; i < events.length; i++) ids[i] = String(events[i].event_id).toLowerCase();
+    let byId = null;
+    const answered = new Set(); // ids answered other than by position
+    const byPosition = new Uint8Array(events.length); // 1: event i answered by receipt i
 
     for (const r of Array.isArray(body.rejections) ? body.rejections : []) {
       const reason = typeof r.reason === 'string' ? r.reason : '';
@@ -210,14 +214,29 @@ export class Ledger {
     const start = Number.isSafeInteger(body.sequenceStart) ? body.sequenceStart : null;
     const end = Number.isSafeInteger(body.sequenceEnd) ? body.sequenceEnd : null;
     const newSeqs = [];
-    for (const receipt of Array.isArray(body.receipts) ? body.receipts : []) {
-      const id = receipt && typeof receipt.eventId === 'string' ? receipt.eventId.toLowerCase() : '';
-      const event = byId.get(id);
+    const receipts = Array.isArray(body.receipts) ? body.receipts : [];
+    for (let k = 0; k < receipts.length; k++) {
+      const receipt = receipts[k];
+      const rawId = receipt && typeof receipt.eventId === 'string' ? receipt.eventId : '';
+      let event;
+      let id;
+      if (k < events.length && rawId === events[k].event_id) {
+        event = events[k];
+        id = ids[k];
+        byPosition[k] = 1;
+      } else {
+        if (byId === null) {
+          byId = new Map();
+          for (let i = 0; i < events.length; i++) byId.set(ids[i], events[i]);
+        }
+        id = rawId.toLowerCase();
+        event = byId.get(id);
+      }
       if (event === undefined) {
         this.noteInvalid(outcome, `unknown_event: a receipt for ${id || 'no eventId'}, which this request did not send`);
         continue;
       }
-      answered.add(id);
+      if (byPosition[k] !== 1) answered.add(id);
       // A precomputed signing hash saves recomputing JCS and the preimage in JavaScript: events
       // signed by `ves signer` carry it (remote_signer.js SignedEvent), replayed ones carry the
       // corpus's (`$signingHash`, shard_reader.js).
@@ -235,9 +254,9 @@ export class Ledger {
         outcome.newReceipts++;
         newSeqs.push(seq);
         // The receipts log (receipts_log.js): every acknowledged event, checked or not.
-        if (collect) collect.push([id, seq, strip0x(String(receipt.receiptHash)).toLowerCase(), ownSigningHash, strip0x(String(event.agent_signature)).toLowerCase()]);
+        if (collect) collect.push([id, seq, strip0x(String(receipt.receiptHash)).toLowerCase(), ownSigningHash, signatureHexOf(event)]);
         if (check.ok && (this.keepFraction >= 1 || this.random() < this.keepFraction)) {
-          this.put(rec, seq, id, ownSigningHash, strip0x(String(event.agent_signature)).toLowerCase(), ingestedAt);
+          this.put(rec, seq, id, ownSigningHash, signatureHexOf(event), ingestedAt);
         }
       } else {
         outcome.replayed++;
@@ -245,13 +264,19 @@ export class Ledger {
     }
 
     // The new receipts must be exactly sequenceStart..sequenceEnd, eventsAccepted of them.
-    newSeqs.sort((a, b) => a - b);
+    let sorted = true;
+    for (let i = 1; sorted && i < newSeqs.length; i++) sorted = newSeqs[i - 1] <= newSeqs[i];
+    if (!sorted) newSeqs.sort((a, b) => a - b);
     const expectedCount = start === null || end === null ? 0 : end - start + 1;
     let consecutive = newSeqs.length === expectedCount && outcome.accepted === expectedCount;
     for (let i = 0; consecutive && i < newSeqs.length; i++) consecutive = newSeqs[i] === start + i;
     if (!consecutive) outcome.anomalies++;
     outcome.anomalies += this.markSeen(rec, newSeqs);
-    for (const id of byId.keys()) if (!answered.has(id)) outcome.missing++;
+    let missing = null; // distinct ids (an id sent twice counts once)
+    for (let i = 0; i < ids.length; i++) {
+      if (byPosition[i] !== 1 && !answered.has(ids[i]) && !answeredElsewhere(ids, byPosition, ids[i])) (missing || (missing = new Set())).add(ids[i]);
+    }
+    if (missing !== null) outcome.missing = missing.size;
     if (collect) outcome.collected = collect;
     return outcome;
   }
@@ -409,6 +434,17 @@ export function reasonCode(reason) {
   if (typeof reason !== 'string' || reason.length === 0) return 'unknown';
   const colon = reason.indexOf(':');
   return (colon < 0 ? reason : reason.slice(0, colon)).trim() || 'unknown';
+}
+
+// True when another event with the same id (sent twice) was answered by position.
+function answeredElsewhere(ids, byPosition, id) {
+  for (let i = 0; i < ids.length; i++) if (byPosition[i] === 1 && ids[i] === id) return true;
+  return false;
+}
+
+// The agent signature as bare lowercase hex; `ves signer` records (SignedEvent) have it ready.
+function signatureHexOf(event) {
+  return typeof event.signatureHex === 'string' ? event.signatureHex : strip0x(String(event.agent_signature)).toLowerCase();
 }
 
 function streamKey(tenantId, storeId) {

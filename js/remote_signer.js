@@ -87,7 +87,7 @@ export class RemoteSigner {
     if (meta === null || meta.events !== n || !sized(meta.eventIds, 36 * n) || !sized(meta.signingHashes, 64 * n) || !sized(meta.signatures, 128 * n) || typeof meta.receiptParts !== 'string') {
       throw new SignerError(`ves signer at ${this.url} answered POST /v1/batches with an unexpected layout (expected a JSON line with ${n} event ids, hashes and signatures, then the body); is SIGNER_URL a ves signer of this kit's version?`);
     }
-    const batch = { body: text.substring(nl + 1), envelopes: null, partsB64: meta.receiptParts, parts: null, count: n, hashes: meta.signingHashes, signatures: meta.signatures };
+    const batch = { body: text.substring(nl + 1), envelopes: null, partsB64: meta.receiptParts, parts: null, count: n, hashes: meta.signingHashes.toLowerCase(), signatures: meta.signatures.toLowerCase() };
     const ids = meta.eventIds;
     const events = new Array(n);
     for (let i = 0; i < n; i++) events[i] = new SignedEvent(batch, i, ids.substring(36 * i, 36 * i + 36), fieldsList[i]);
@@ -113,6 +113,11 @@ export class SignedEvent {
   /** The signing hash the signer computed, bare hex. */
   get signingHashHex() {
     return this.batch.hashes.substring(64 * this.index, 64 * this.index + 64);
+  }
+
+  /** The signature, bare lowercase hex (what the ledger keeps). */
+  get signatureHex() {
+    return this.batch.signatures.substring(128 * this.index, 128 * this.index + 128);
   }
 
   /** 0x + the signature, as in the envelope. */
@@ -142,13 +147,22 @@ export class SignedEvent {
       b.parts = new Uint8Array(encoding.b64decode(b.partsB64, 'std'));
       if (b.parts.length !== 48 * b.count) throw new SignerError(`ves signer sent ${b.parts.length} bytes of receiptParts for ${b.count} events (expected 48 each)`);
     }
-    const out = new Uint8Array(102);
-    out.set(receiptPrefix(this.tenant_id, this.store_id), 0);
-    out.set(b.parts.subarray(48 * this.index, 48 * this.index + 16), 46);
-    const view = new DataView(out.buffer);
-    view.setUint32(62, Math.floor(seq / 0x100000000));
-    view.setUint32(66, seq >>> 0);
-    out.set(b.parts.subarray(48 * this.index + 16, 48 * this.index + 48), 70);
+    // One preimage buffer for all events (hashing is synchronous): only the stream prefix (when
+    // the stream changes), the event id, the sequence number and the signing hash are written.
+    const out = receiptScratch(this.tenant_id, this.store_id);
+    const at = 48 * this.index;
+    out.set(b.parts.subarray(at, at + 16), 46);
+    const hi = Math.floor(seq / 0x100000000);
+    const lo = seq >>> 0;
+    out[62] = hi >>> 24;
+    out[63] = (hi >>> 16) & 0xff;
+    out[64] = (hi >>> 8) & 0xff;
+    out[65] = hi & 0xff;
+    out[66] = lo >>> 24;
+    out[67] = (lo >>> 16) & 0xff;
+    out[68] = (lo >>> 8) & 0xff;
+    out[69] = lo & 0xff;
+    out.set(b.parts.subarray(at + 16, at + 48), 70);
     return crypto.sha256(out.buffer, 'hex');
   }
 }
@@ -164,6 +178,19 @@ function receiptPrefix(tenantId, storeId) {
     prefixes.set(key, p);
   }
   return p;
+}
+
+// The shared 102-byte receipt preimage, its first 46 bytes set for (tenant, store).
+const scratch = new Uint8Array(102);
+let scratchTenant = null;
+let scratchStore = null;
+function receiptScratch(tenantId, storeId) {
+  if (tenantId !== scratchTenant || storeId !== scratchStore) {
+    scratch.set(receiptPrefix(tenantId, storeId), 0);
+    scratchTenant = tenantId;
+    scratchStore = storeId;
+  }
+  return scratch;
 }
 
 /**

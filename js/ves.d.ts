@@ -543,6 +543,8 @@ export class SignedEvent {
   tenant_id: string;
   store_id: string;
   readonly signingHashHex: string;
+  /** The signature, bare lowercase hex. */
+  readonly signatureHex: string;
   readonly agent_signature: string;
   envelope(): Envelope;
   receiptHashOf(sequenceNumber: number): string;
