@@ -29,24 +29,8 @@ K6_VERSION=$("$K6" version 2>/dev/null | head -n 1)
 OUT=results/scenario-tests
 rm -rf "$OUT" && mkdir -p "$OUT"
 passed=0 failed=0
-PID=""
-
-cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-# start_devserver FLAGS... : a fresh devserver on a free port; sets URL, PUBKEY, PID.
-start_devserver() {
-  local port dir
-  port=$(free_port); dir=$(mktemp -d)
-  "$DEVSERVER" --listen "127.0.0.1:$port" --data "$dir" "$@" >"$OUT/devserver-$port.log" 2>&1 &
-  PID=$!
-  URL="http://127.0.0.1:$port"
-  for _ in $(seq 100); do curl -fs "$URL/health" >/dev/null 2>&1 && break; sleep 0.1; done
-  PUBKEY=$(cat "$dir/sequencer.pub" 2>/dev/null) || { echo "devserver did not start: $(cat "$OUT/devserver-$port.log")"; exit 1; }
-}
-stop_devserver() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; PID=""; }
+# shellcheck source=scripts/lib/devserver.sh
+. scripts/lib/devserver.sh  # free_port, start_devserver (URL, PUBKEY, PID), stop_devserver
 
 # k6run NAME SCRIPT ARGS... : runs k6 against $URL; output in $OUT/NAME.log, summary in $OUT/NAME/.
 k6run() {
