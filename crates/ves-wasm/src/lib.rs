@@ -442,7 +442,10 @@ fn is_ok(v: &JsValue) -> bool {
 #[wasm_bindgen(js_name = treeShape)]
 pub fn tree_shape(leaf_count: &JsValue) -> Result<JsValue, JsError> {
     let n = u64_arg(leaf_count, "leafCount")?;
-    let head = merkle::TreeHead::new([0u8; 32], n, None, None).map_err(|e| js_err(e.into()))?;
+    // The core's checks and messages (count 0, too large), with the shape it implies.
+    let padded = n.checked_next_power_of_two().unwrap_or(0);
+    let head =
+        merkle::TreeHead::new([0u8; 32], n, Some(padded), None).map_err(|e| js_err(e.into()))?;
     #[derive(Serialize)]
     struct Shape {
         padded_leaf_count: u64,
