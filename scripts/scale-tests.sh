@@ -152,8 +152,9 @@ ok=false
 result segments-ingest "$ok" "k6 exits $SEG_RC, accepted $a0+$a1 (merged $merged, samples $samples), logged $logged ($unique ids); audit exit $rc"
 
 # An open model paces itself (arrival rate): no --rps cap, which would only drop iterations.
-# short_segments.json: enough pre-allocated VUs that each segment of each scenario has one.
-SCALE_RPS=0 segments seg-mixed load/mixed_workload.js -e PROFILE=tests/scenarios/short_segments.json -e PROBES=0
+# short_segments.json: enough pre-allocated VUs that each segment of each scenario has one; 15 s
+# so that each of those VUs reaches its proof iterations (every 8th) and both processes verify.
+SCALE_RPS=0 segments seg-mixed load/mixed_workload.js -e PROFILE=tests/scenarios/short_segments.json -e PROBES=0 -e DURATION=15s
 committers=$(for s in "${SEGS[@]}"; do
   python3 -c 'import csv,sys; r=csv.DictReader(open(sys.argv[1])); print(1 if any(x["scenario"]=="committer" and x["metric_name"]=="iterations" for x in r) else 0)' "$OUT/seg-mixed-$(tag "$s").csv"
 done | awk '{ n += $1 } END { print n + 0 }')
