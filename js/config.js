@@ -19,6 +19,7 @@
  * | CREATED_AT | unset (now) | a fixed created_at (RFC 3339 as the server parses it) for every event |
  * | SEQUENCER_PUBLIC_KEY | unset | check receipt signatures with this key |
  * | RECEIPT_SIG_SAMPLE | 0.01 | share of receipt signatures to check, 0..1 |
+ * | RECEIPT_CHECK | 1 | share of clean ingest answers whose receipts are checked one by one in k6, 0..1 (the rest: batch-level checks, and `ves audit`) |
  * | RESULTS_DIR | results | where summaries are written |
  * | SIGNER_URL | unset | sign through `ves signer` at this URL (docs/SIGNER.md) |
  * | SIGNER_TOKEN | unset | the signer's token; required when SIGNER_URL is not loopback |
@@ -68,6 +69,7 @@ export class ConfigError extends Error {
  * @property {boolean} repeatable SEED, CREATED_AT and a registered key (AGENT_SEED) all fixed: a rerun sends the same bytes, so events may come back as replays
  * @property {string|null} sequencerPublicKey bare lowercase hex
  * @property {number} receiptSigSample
+ * @property {number} receiptCheck RECEIPT_CHECK
  * @property {number} invalidRate INVALID_RATE: the share of events made invalid inside valid batches (invalid.js)
  * @property {string[]} invalidKinds INVALID_KINDS (default: every kind of invalid.js)
  * @property {number} warmupMs WARMUP in ms: requests before it are left out of the latency thresholds (warmup.js)
@@ -162,6 +164,15 @@ export function config(env) {
     else problems.push(problem('RECEIPT_SIG_SAMPLE', 'a number from 0 to 1 (the share of receipt signatures to verify)', show(rawSample), '-e RECEIPT_SIG_SAMPLE=0.01'));
   }
 
+  // RECEIPT_CHECK: sampled per-receipt checks (ledger.js recordIngest, docs/SCALE.md).
+  let receiptCheck = 1;
+  const rawCheck = get('RECEIPT_CHECK');
+  if (rawCheck !== undefined) {
+    const v = /^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(rawCheck) ? Number(rawCheck) : NaN;
+    if (v >= 0 && v <= 1) receiptCheck = v;
+    else problems.push(problem('RECEIPT_CHECK', 'a number from 0 to 1 (the share of clean ingest answers whose receipts are checked one by one in k6)', show(rawCheck), '-e RECEIPT_CHECK=0.1'));
+  }
+
   // Issue #9: deliberate replays (replay.js).
   let replayRate = 0;
   const rawReplay = get('REPLAY_RATE');
@@ -247,6 +258,7 @@ export function config(env) {
     repeatable: seed !== null && createdAt !== null && !registerKey,
     sequencerPublicKey,
     receiptSigSample,
+    receiptCheck,
     invalidRate,
     invalidKinds: Object.freeze(invalidKinds),
     replayRate,

@@ -16,7 +16,7 @@
  * | ves_invalid_accepted     | Counter      | kind   |
  * | ves_replay_violations    | Counter      |        |
  * | ves_events_replayed      | Counter      | stream | events answered by their original receipt (a rerun with fixed SEED, CREATED_AT and key; replay mode)
- * | ves_receipts_checked     | Counter      |        | receipts whose hash was checked (every receipt)
+ * | ves_receipts_checked     | Counter      |        | receipts whose hash was checked in k6 (every receipt; with RECEIPT_CHECK < 1, those of the sampled answers)
  * | ves_receipt_signatures_checked | Counter |       | receipts whose sequencer signature was verified (the SEQUENCER_PUBLIC_KEY sample)
  *
  * @module metrics
@@ -85,7 +85,8 @@ export function recordIngestOutcome(outcome, stream) {
   if (outcome.invalidReceipts > 0) receiptsInvalid.add(outcome.invalidReceipts);
   if (outcome.anomalies > 0) sequenceAnomalies.add(outcome.anomalies, tags);
   if (outcome.replayed > 0) eventsReplayed.add(outcome.replayed, tags);
-  const receipts = outcome.newReceipts + outcome.replayed;
+  // Receipts recorded without a one-by-one check (RECEIPT_CHECK sampling) are not counted here.
+  const receipts = outcome.newReceipts + outcome.replayed - (outcome.unchecked || 0);
   if (receipts > 0) receiptsChecked.add(receipts);
   if (outcome.signaturesChecked > 0) receiptSignaturesChecked.add(outcome.signaturesChecked);
 }

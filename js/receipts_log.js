@@ -9,8 +9,18 @@
  * (hex bare lowercase; the last two may be left out, as a replay's corpus has them). The values
  * are the ones the ledger already computed for the receipt check: nothing is hashed again here.
  *
+ * An answer whose receipts were not checked one by one (RECEIPT_CHECK < 1, ledger.js
+ * recordClean) is logged as format v2, with the answer's `receipts` array as the sequencer sent
+ * it (a slice of the response text: no per-event work in k6) and, for live events, what
+ * `ves audit` needs to check each receipt hash and rebuild each leaf, as concatenated bare hex:
+ * `{"v":2,"tenant":…,"store":…,"ids":"<36 chars per event>","hashes":"<64 per event>","sigs":"<128 per event>","receipts":[…]}`
+ * (`ids`, `hashes`, `sigs` in the order the events were sent; left out for a replay).
+ *
  * @module receipts_log
  */
+
+import { strip0x } from './bytes.js';
+import { signingHash } from './hash.js';
 
 export const RECEIPTS_MARKER = 'ves-receipts ';
 
@@ -46,12 +56,65 @@ export function receiptsLine(tenantId, storeId, rows) {
 }
 
 /**
- * Writes the line for one ingest answer (the hook in scenario.js's pass rule).
- * @param {object[]} events the envelopes sent (one stream)
- * @param {{collected?: Array}} outcome Ledger.recordIngest's outcome
+ * The `receipts` array of an ingest answer as text (a slice of `text`), or null when it cannot
+ * be cut out safely. Receipts hold no arrays, so the first `]` after `"receipts":[` ends it.
+ * @param {string} text the answer's body
  */
-export function logReceipts(events, outcome) {
-  if (!ENABLED || !outcome || !events || events.length === 0) return;
-  const line = receiptsLine(events[0].tenant_id, events[0].store_id, outcome.collected);
-  if (line !== null) console.log(line);
+export function rawReceipts(text) {
+  if (typeof text !== 'string') return null;
+  const at = text.indexOf('"receipts":[');
+  if (at < 0 || text.indexOf('"receipts":[', at + 1) >= 0) return null;
+  const end = text.indexOf(']', at);
+  if (end < 0 || text.lastIndexOf('[', end) !== at + 11) return null;
+  return text.substring(at + 11, end + 1);
 }
+
+/**
+ * The v2 message for an answer recorded without one-by-one checks, or null.
+ * @param {object[]} events the envelopes sent, in order (one stream)
+ * @param {string} receipts the answer's receipts array as text (rawReceipts)
+ */
+export function receiptsLineV2(events, receipts) {
+  if (typeof receipts !== 'string' || !Array.isArray(events) || events.length === 0) return null;
+  const head = `{"v":2,"tenant":"${String(events[0].tenant_id).toLowerCase()}","store":"${String(events[0].store_id).toLowerCase()}"`;
+  const signed = signedColumns(events);
+  const middle = signed === null ? '' : `,"ids":"${signed.ids}","hashes":"${signed.hashes}","sigs":"${signed.sigs}"`;
+  return `${RECEIPTS_MARKER}${head}${middle},"receipts":${receipts}}`;
+}
+
+// Event ids, signing hashes and signatures as concatenated bare hex: from the signer's batch
+// strings when the events came from `ves signer` (no per-event work), else event by event;
+// null for replayed corpus events (the audit reads those from --corpus).
+function signedColumns(events) {
+  const b = events[0].batch;
+  if (b && typeof b.ids === 'string' && b.count === events.length) return { ids: b.ids.toLowerCase(), hashes: b.hashes, sigs: b.signatures };
+  if (typeof events[0].$signingHash === 'string') return null;
+  const ids = new Array(events.length);
+  const hashes = new Array(events.length);
+  const sigs = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    ids[i] = String(e.event_id).toLowerCase();
+    hashes[i] = typeof e.signingHashHex === 'string' ? e.signingHashHex : signingHash(e);
+    sigs[i] = typeof e.signatureHex === 'string' ? e.signatureHex : strip0x(String(e.agent_signature)).toLowerCase();
+  }
+  return { ids: ids.join(''), hashes: hashes.join(''), sigs: sigs.join('') };
+}
+
+/**
+ * Writes the line for one ingest answer (the hook in the ingest pass rule).
+ * @param {object[]} events the envelopes sent (one stream)
+ * @param {{collected?: Array, unchecked?: number}} outcome Ledger.recordIngest's outcome
+ * @param {string} [text] the answer's body (for an answer recorded without one-by-one checks)
+ */
+export function logReceipts(events, outcome, text) {
+  if (!ENABLED || !outcome || !events || events.length === 0) return;
+  const line = outcome.unchecked > 0 ? receiptsLineV2(events, rawReceipts(text)) : receiptsLine(events[0].tenant_id, events[0].store_id, outcome.collected);
+  if (line !== null) console.log(line);
+  else if (outcome.unchecked > 0 && !warnedUncut) {
+    warnedUncut = true;
+    console.warn(`ves-k6: an ingest answer's receipts could not be cut out for the receipts log (no single "receipts":[…] in it): ves audit will report its events as unacknowledged`);
+  }
+}
+
+let warnedUncut = false;

@@ -16,7 +16,7 @@ import { createSigner } from './ed25519.js';
 import { buildBatch, ingestBody } from './event.js';
 import { buildBatchWith, RemoteSigner, signerForRun } from './remote_signer.js';
 import { stateRoot, ZERO_HASH } from './hash.js';
-import { Ledger } from './ledger.js';
+import { isCleanAnswer, Ledger } from './ledger.js';
 import { checkInclusion } from './merkle.js';
 import * as metrics from './metrics.js';
 import { gapCheckMode, WriterContinuity, writerStream } from './streams.js';
@@ -31,6 +31,13 @@ import { payloadExcerpt, ReplayBook, resendOne, takeRenumberedReplays, takeRepla
 /** Largest range the committer asks for at once (the server loads a whole range in memory). */
 export const MAX_COMMIT_RANGE = 10000;
 export { ENTITIES_PER_STREAM };
+
+/**
+ * The share of a VU's accepted events its ledger keeps as proof targets (and always the first
+ * of each batch): keeping every one cost about 15 µs of k6 CPU per event, the proofs sample
+ * one event per check anyway.
+ */
+export const PROOF_KEEP = 0.1;
 
 const HEALTH_TIMEOUT = '5s';
 const SHEDDING_WAIT_S = 30;
@@ -116,6 +123,7 @@ export function runInfo(cfg, profile, what = {}) {
     interBatchGaps: what.ingests === false ? 'not applicable: no ingest in the main loop' : gapCheckMode(cfg, what.committer === true),
     sequencerPublicKey: cfg.sequencerPublicKey !== null,
     receiptSigSample: cfg.receiptSigSample,
+    receiptCheck: cfg.receiptCheck,
   };
 }
 
@@ -169,7 +177,7 @@ export function vuStateFor(cfg, data) {
 function newState(cfg, data, streamIndex, storeId = cfg.streamStoreIds[streamIndex]) {
   return {
     signer: null, // made on first use (signerOf): replay VUs never sign
-    ledger: new Ledger(),
+    ledger: new Ledger({ keepFraction: PROOF_KEEP }),
     client: clientFor(cfg),
     streamIndex,
     storeId,
@@ -326,18 +334,10 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   const live = slot.purpose === 'batch';
   if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
   const t0 = Date.now();
-  const fields = orderFields(cfg, data, state, count, storeId, slot);
-  // HOT_ENTITIES: a seeded share of the events goes to a few entity ids (hot.js).
-  if (live && cfg.hotEntities > 0) {
-    const hot = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'hot' }));
-    heatEntities(fields, cfg.hotEntities, (i) => hot.block(i));
-  }
-  // PAYLOAD: the live events' payload shape (payload.js).
-  if (live && (cfg.payloadShape !== 'order' || cfg.payloadBytes > 0)) {
-    const shape = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'payload' }));
-    shapePayloads(fields, cfg.payloadShape, (i) => shape.block(i), cfg.payloadBytes);
-  }
-  let { events, body } = buildBatchWith(signerOf(state, data, cfg), cfg.agentId, fields);
+  const signer = signerOf(state, data, cfg);
+  let { events, body } = signer instanceof RemoteSigner
+    ? signer.signContent(cfg.agentId, contentSpec(cfg, data, count, storeId, slot, live))
+    : buildBatchWith(signer, cfg.agentId, liveFields(cfg, data, state, count, storeId, slot, live));
   // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).
   let invalid = [];
   if (live && cfg.invalidRate > 0) {
@@ -361,43 +361,95 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   return outcome;
 }
 
+// The fields of a batch signed in k6: the slot's order events, with HOT_ENTITIES and PAYLOAD
+// applied to live batches.
+function liveFields(cfg, data, state, count, storeId, slot, live) {
+  const fields = orderFields(cfg, data, state, count, storeId, slot);
+  // HOT_ENTITIES: a seeded share of the events goes to a few entity ids (hot.js).
+  if (live && cfg.hotEntities > 0) {
+    const hot = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'hot' }));
+    heatEntities(fields, cfg.hotEntities, (i) => hot.block(i));
+  }
+  // PAYLOAD: the live events' payload shape (payload.js).
+  if (live && (cfg.payloadShape !== 'order' || cfg.payloadBytes > 0)) {
+    const shape = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'payload' }));
+    shapePayloads(fields, cfg.payloadShape, (i) => shape.block(i), cfg.payloadBytes);
+  }
+  return fields;
+}
+
+// The same batch as liveFields, described by its slot for `ves signer` to make
+// (RemoteSigner.signContent): no event is built or serialized in k6.
+function contentSpec(cfg, data, count, storeId, slot, live) {
+  return {
+    seed: seedOf(cfg, data),
+    scenario: slot.scenario,
+    purpose: slot.purpose,
+    iteration: slot.iteration,
+    count,
+    tenantId: cfg.tenantId,
+    storeId,
+    agentKeyId: data.agentKeyId,
+    createdAt: cfg.createdAt !== null ? cfg.createdAt : new Date().toISOString(),
+    hot: live ? cfg.hotEntities : 0,
+    shape: live ? cfg.payloadShape : 'order',
+    payloadBytes: live ? cfg.payloadBytes : 0,
+  };
+}
+
 /**
  * One pre-signed ingest body (replay mode, docs/REPLAY.md: a line of a `ves presign` shard),
  * with the pass rule of ingestBatch, except that events the sequencer already holds may come back
  * as idempotent replays (a corpus sent twice): each event must be accepted, or replayed with a
  * receipt that verifies.
  * @param {string} body the exact bytes to POST
- * @param {{agentId: string, events: object[]}|null} [light] the body's agentId and, per event,
- *   what the ledger needs (shard_reader.js presignedEvents), to skip parsing the whole body
+ * @param {{agentId: string, events: object[]}|ReturnType<typeof import('./shard_reader.js').presignedLine>|null} [light]
+ *   the body's agentId and, per event, what the ledger needs (shard_reader.js presignedEvents),
+ *   to skip parsing the whole body; or a presignedLine, read only when the answer needs it
+ *   (RECEIPT_CHECK)
  * @returns {import('./ledger.js').IngestOutcome}
  */
 export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
-  let parsed = light;
-  if (parsed === null) {
-    try {
-      parsed = JSON.parse(body);
-    } catch (e) {
-      throw new Error(`a corpus line is not JSON (${e.message}); re-create the corpus with ves presign`);
-    }
+  const line = light !== null && typeof light.presigned === 'function' ? light : null;
+  const parsed = line !== null ? null : light !== null ? light : parseCorpusLine(body);
+  const r = state.client.ingest(line !== null ? line.agentId : parsed.agentId, body);
+  // RECEIPT_CHECK: an answer left out of the sample and clean at batch level is recorded from
+  // its numbers alone (ledger.js recordClean), so the line's events are not even looked at.
+  let events;
+  let receiptCheck = 1;
+  if (line !== null && cfg.receiptCheck < 1 && Math.random() >= cfg.receiptCheck && r.status === 200 && isCleanAnswer(line.count, r.json)) {
+    events = line.standIns();
+    receiptCheck = 0;
+  } else {
+    events = line === null ? parsed.events : (line.presigned() || parseCorpusLine(body)).events;
   }
-  const r = state.client.ingest(parsed.agentId, body);
   // A corpus's shards are not single writers of their streams: no gap check between its lines.
-  const outcome = judgeIngest(cfg, state, parsed.events, r, streamIndex, true, [], false);
+  const outcome = judgeIngest(cfg, state, events, r, streamIndex, true, [], false, receiptCheck);
   if (outcome.replayed > 0) {
     explainOnce(state, 'replayed', `${outcome.replayed} events of this corpus were sequenced before (an earlier run sent it): the sequencer returned their receipts, which verify`);
   }
   return outcome;
 }
 
+function parseCorpusLine(body) {
+  try {
+    return JSON.parse(body);
+  } catch (e) {
+    throw new Error(`a corpus line is not JSON (${e.message}); re-create the corpus with ves presign`);
+  }
+}
+
 // The pass rule of an ingest answer, fed to the ledger, the metrics and k6 checks; the first
 // failure of each kind is explained in the log. With `replaysAllowed`, an event may be answered
-// by its original receipt instead of a new one.
-function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid = [], singleWriter = state.continuity !== null) {
+// by its original receipt instead of a new one. `receiptCheck`: RECEIPT_CHECK's share of clean
+// answers whose receipts are checked one by one (ledger.js recordClean).
+function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid = [], singleWriter = state.continuity !== null, receiptCheck = cfg.receiptCheck) {
   const outcome = state.ledger.recordIngest(events, r, {
     ingestedAt: Date.now(),
     sequencerPublicKeyHex: cfg.sequencerPublicKey,
     signatureSample: cfg.receiptSigSample,
     collect: receiptsCollector(),
+    receiptCheck: invalid.length > 0 ? 1 : receiptCheck,
   });
   // A re-sent event refused as "different contents" broke idempotency: a replay violation.
   const refusals = replaysAllowed ? takeReplayRefusals(outcome) : [];
@@ -419,7 +471,7 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid
   const valid = events.length - invalid.length;
   const gap = !singleWriter ? null : state.continuity.check(streamIndex, r.status === 200 ? r.json : null, outcome.newReceipts);
   if (gap !== null) outcome.anomalies++;
-  logReceipts(events, outcome);
+  logReceipts(events, outcome, r.res ? r.res.body : undefined);
   metrics.recordIngestOutcome(outcome, streamIndex);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);

@@ -96,3 +96,44 @@ export function presignedEvents(body, hashesLine, stream) {
   }
   return { agentId: stream.agentId, events };
 }
+
+/** How many envelopes a corpus line holds (native string search, no parse). */
+export function countEvents(body) {
+  let n = 0;
+  for (let i = body.indexOf(EVENT_ID); i !== -1; i = body.indexOf(EVENT_ID, i + EVENT_ID.length)) n++;
+  return n;
+}
+
+/**
+ * Stand-ins for the `count` events of a corpus line whose answer is recorded without
+ * one-by-one receipt checks (RECEIPT_CHECK, ledger.js recordClean): the ledger reads only their
+ * number and the stream of the first; the receipts log takes ids, hashes and signatures from
+ * the corpus (`ves audit --corpus`).
+ * @param {number} count
+ * @param {{tenantId: string, storeId: string}} stream
+ */
+export function presignedStandIns(count, stream) {
+  const events = new Array(count);
+  events[0] = { tenant_id: stream.tenantId, store_id: stream.storeId, $signingHash: '' };
+  return events;
+}
+
+/**
+ * A corpus line for ingestPresigned: its agent id and event count now, what the ledger needs
+ * of each event only when asked (`presigned()`: presignedEvents, or null when the line must be
+ * parsed), and
+ * stand-ins for an answer recorded without one-by-one checks.
+ * @param {string} body a shard line
+ * @param {string} hashesLine the sidecar's line for it
+ * @param {{tenantId: string, storeId: string, agentId: string}} stream from the manifest
+ */
+export function presignedLine(body, hashesLine, stream) {
+  let events;
+  const count = countEvents(body);
+  return {
+    agentId: stream.agentId,
+    count,
+    standIns: () => presignedStandIns(count, stream),
+    presigned: () => (events === undefined ? (events = presignedEvents(body, hashesLine, stream)) : events),
+  };
+}

@@ -48,7 +48,7 @@ export function verdict(data) {
 
 /**
  * `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N
- * signatures_checked=N result=PASS|FAIL`: the first five fields keep their place, fields added
+ * signatures_checked=N receipts_checked=N result=PASS|FAIL`: the first five fields keep their place, fields added
  * later go before `result=`, which stays last.
  */
 export function verdictLine(data) {
@@ -59,6 +59,7 @@ export function verdictLine(data) {
     ['proofs_verified', 'ves_proofs_verified'],
     ['proofs_failed', 'ves_proofs_failed'],
     ['signatures_checked', 'ves_receipt_signatures_checked'],
+    ['receipts_checked', 'ves_receipts_checked'],
   ].map(([label, name]) => `${label}=${count(data, name)}`);
   return `ves-verdict: ${fields.join(' ')} result=${verdict(data).pass ? 'PASS' : 'FAIL'}`;
 }
@@ -73,6 +74,22 @@ export function signatureLine(data, info) {
   const share = receipts > 0 ? ` (${((100 * checked) / receipts).toFixed(2)} %)` : '';
   const why = checked === 0 && info && info.sequencerPublicKey === false ? ': SEQUENCER_PUBLIC_KEY is not set' : '';
   return `receipt signatures checked: ${checked} of ${receipts} receipts${share}${why}`;
+}
+
+/**
+ * How many receipts k6 checked one by one, of how many answered events, and with
+ * RECEIPT_CHECK < 1 what covers the others: "receipts checked in k6: 120 of 1200 (10.0 %,
+ * RECEIPT_CHECK=0.1) …".
+ */
+export function receiptCheckLine(data, info) {
+  const checked = count(data, 'ves_receipts_checked');
+  const answered = count(data, 'ves_events_accepted') + count(data, 'ves_events_replayed');
+  const share = answered > 0 ? ` (${((100 * checked) / answered).toFixed(1)} %)` : '';
+  const sampled = info && typeof info.receiptCheck === 'number' && info.receiptCheck < 1;
+  const rest = sampled
+    ? `; RECEIPT_CHECK=${info.receiptCheck}: the other answers were checked at batch level only (counts, numbering); check every receipt with ves audit --receipts (RECEIPTS_LOG=1)`
+    : '';
+  return `receipts checked in k6: ${checked} of ${answered}${share}${rest}`;
 }
 
 /**
@@ -163,6 +180,7 @@ export function textSummary(data, scenario, info) {
     out.push(`  run: SEED=${r.seed} CREATED_AT=${r.createdAt === null ? '(time of each batch)' : r.createdAt} profile=${r.profile} k6=${r.k6Version}`);
     if (r.interBatchGaps) out.push(`  gaps between batches: ${r.interBatchGaps}`);
   }
+  out.push(`  ${receiptCheckLine(data, info)}`);
   out.push(`  ${signatureLine(data, info)}`);
   if (!v.pass) {
     for (const t of v.failedThresholds) out.push(`  ✗ threshold failed: ${t.metric} ${t.expression}`);

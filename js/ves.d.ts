@@ -225,6 +225,8 @@ export interface IngestOutcome {
   signaturesChecked: number;
   anomalies: number;
   missing: number;
+  /** New receipts recorded without a one-by-one check (RECEIPT_CHECK sampling). */
+  unchecked: number;
 }
 export class Ledger {
   constructor(options?: { maxEvents?: number; maxSeenRanges?: number; keepFraction?: number; random?: () => number });
@@ -330,6 +332,8 @@ export interface VesConfig {
   repeatable: boolean;
   sequencerPublicKey: string | null;
   receiptSigSample: number;
+  /** RECEIPT_CHECK: share of clean ingest answers whose receipts are checked one by one. */
+  receiptCheck: number;
   /** INVALID_RATE (invalid.js) */
   invalidRate: number;
   /** INVALID_KINDS */
@@ -487,7 +491,7 @@ export function receiptsCollector(): Array<[string, number, string, string, stri
 /** One receipts message (format v1), or null when there are no rows. */
 export function receiptsLine(tenantId: string, storeId: string, rows: Array<[string, number, string, string?, string?]>): string | null;
 /** Logs the receipts line of one ingest answer (when RECEIPTS_LOG is on). */
-export function logReceipts(events: object[], outcome: IngestOutcome & { collected?: unknown[] }): void;
+export function logReceipts(events: object[], outcome: IngestOutcome & { collected?: unknown[] }, text?: string): void;
 /** The process's execution segment ("0:1/2"), or "" for the whole test. */
 export function executionSegment(): string;
 /** Whether this process runs the segment that starts at 0 (or the whole test). */
@@ -500,6 +504,15 @@ export interface PresignedEvents {
   events: Array<{ event_id: string; tenant_id: string; store_id: string; agent_signature: string; $signingHash: string }>;
 }
 export function presignedEvents(body: string, hashesLine: string, stream: { tenantId: string; storeId: string; agentId: string }): PresignedEvents | null;
+/** How many envelopes a corpus line holds (string search, no parse). */
+export function countEvents(body: string): number;
+/** A corpus line for ingestPresigned: count now, the events' ledger fields on demand (RECEIPT_CHECK). */
+export function presignedLine(body: string, hashesLine: string, stream: { tenantId: string; storeId: string; agentId: string }): {
+  agentId: string;
+  count: number;
+  standIns(): object[];
+  presigned(): PresignedEvents | null;
+};
 /** Reads a shard a line at a time from a k6/experimental/fs File. */
 export class ShardReader {
   constructor(file: { read(buf: Uint8Array): Promise<number | null> }, chunkBytes?: number);
@@ -527,12 +540,14 @@ export function summary(data: Record<string, any>, scenario: string, resultsDir?
 export function textSummary(data: Record<string, any>, scenario: string, info?: Record<string, unknown>): string;
 /** The summary JSON's `ves` block: seed (setup_data), CREATED_AT, profile, k6 version, streams, signatures checked. */
 export function runRecord(data: Record<string, any>, info?: Record<string, unknown>): Record<string, unknown>;
+/** "receipts checked in k6: N of M (x %)", and with RECEIPT_CHECK < 1 what covers the others. */
+export function receiptCheckLine(data: Record<string, any>, info?: Record<string, unknown>): string;
 /** "receipt signatures checked: N of M receipts (x %)". */
 export function signatureLine(data: Record<string, any>, info?: Record<string, unknown>): string;
 export function junitXml(data: Record<string, any>, scenario: string): string;
 export function thresholdResults(data: Record<string, any>): Array<{ metric: string; expression: string; ok: boolean }>;
 export function verdict(data: Record<string, any>): { pass: boolean; failedThresholds: Array<{ metric: string; expression: string; ok: boolean }>; nonZero: string[] };
-/** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N signatures_checked=N result=PASS|FAIL` */
+/** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N signatures_checked=N receipts_checked=N result=PASS|FAIL` */
 export function verdictLine(data: Record<string, any>): string;
 
 // `ves signer` (docs/SIGNER.md): signing through a native process on loopback.
@@ -556,6 +571,8 @@ export class RemoteSigner {
   /** Signs bare 32-byte signing hashes with the held key (bare hex signatures). */
   signMany(messages: Array<Uint8Array | ArrayBuffer>): string[];
   signBatch(agentId: string, fieldsList: EventFields[]): { events: SignedEvent[]; body: string };
+  /** The library's seeded order content of one slot, made and signed by the signer. */
+  signContent(agentId: string, content: { seed: number; scenario: string; purpose: string; iteration: number; count: number; tenantId: string; storeId: string; agentKeyId: number; createdAt: string; hot?: number; shape?: string; payloadBytes?: number }): { events: SignedEvent[]; body: string };
 }
 /** buildBatch through a RemoteSigner or an in-k6 signer. */
 export function buildBatchWith(signer: Signer | RemoteSigner, agentId: string, fieldsList: EventFields[]): { events: Array<Envelope | SignedEvent>; body: string };

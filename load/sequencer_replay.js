@@ -16,7 +16,7 @@ import exec from 'k6/execution';
 import { check } from 'k6';
 import { open as fsOpen } from 'k6/experimental/fs';
 import {
-  clientFor, config, excerpt, explainOnce, guardAsync, ingestPresigned, presignedEvents, requireHealthy, runInfo,
+  clientFor, config, excerpt, explainOnce, guardAsync, ingestPresigned, presignedLine, requireHealthy, runInfo,
   scenarioThresholds, ShardReader, summary, touchMetrics, userPath, vuStateFor, warnUnverifiedSignatures,
 } from '../js/ves.js';
 
@@ -76,7 +76,7 @@ export default guardAsync('replay', async (data) => {
   }
   // The signing hashes come from the corpus (computed natively by ves presign), event ids and
   // signatures from the line: no JSON parse of the body and no signing hash in JavaScript.
-  const light = hashes === null ? null : presignedEvents(line, hashes, { tenantId: manifest.tenant_id, storeId: entry.store_id, agentId: manifest.agent_id });
+  const light = hashes === null ? null : presignedLine(line, hashes, { tenantId: manifest.tenant_id, storeId: entry.store_id, agentId: manifest.agent_id });
   ingestPresigned(cfg, state, line, entry.stream, light);
 });
 

@@ -15,6 +15,7 @@
 # STREAMS (default 4), BENCH_GOGC (an extra, informational SIGNER_URL run with this GOGC for k6;
 # default 400, empty to skip).
 BENCH_GOGC=${BENCH_GOGC-400}
+BENCH_RECEIPT_CHECK=${BENCH_RECEIPT_CHECK-0.1}
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -115,6 +116,12 @@ read -r js_n js_k js_s js_d js_w < <(run js) || exit 1
 report in-k6 "$js_n" "$js_k" "$js_s" "$js_d" "$js_w"
 read -r sg_n sg_k sg_s sg_d sg_w < <(run signer -e SIGNER_URL="$SIGNER_URL") || exit 1
 report signer "$sg_n" "$sg_k" "$sg_s" "$sg_d" "$sg_w"
+if [ -n "$BENCH_RECEIPT_CHECK" ]; then
+  # RECEIPT_CHECK: receipts of that share of clean answers are checked one by one in k6, the
+  # rest at batch level (and by `ves audit --receipts` after a run; docs/SCALE.md).
+  read -r rc_n rc_k rc_s rc_d rc_w < <(run signer-sampled -e SIGNER_URL="$SIGNER_URL" -e RECEIPT_CHECK="$BENCH_RECEIPT_CHECK") || exit 1
+  report "signer, RECEIPT_CHECK=$BENCH_RECEIPT_CHECK" "$rc_n" "$rc_k" "$rc_s" "$rc_d" "$rc_w"
+fi
 if [ -n "$BENCH_GOGC" ]; then
   # Informational: Go's collector takes a share of k6's CPU; a higher GOGC trades memory for it.
   read -r gc_n gc_k gc_s gc_d gc_w < <(GOGC=$BENCH_GOGC run signer-gogc -e SIGNER_URL="$SIGNER_URL") || exit 1

@@ -7,7 +7,11 @@
 #     naming the event;
 #  3. two k6 processes with execution segments (0:1/2 and 1/2:1) against one devserver, for
 #     ingest (SEED set), the mixed workload, queries and a replayed corpus: summaries named by segment, totals add up, no
-#     event id repeats, exactly one committer ran, merged summaries, and `ves audit` passes.
+#     event id repeats, exactly one committer ran, merged summaries, and `ves audit` passes;
+#  4. RECEIPT_CHECK < 1: k6 checks a sample of answers receipt by receipt and the rest at batch
+#     level, logs those receipts as v2 lines, and `ves audit` checks every one: with `ves signer`
+#     and with a replayed corpus it passes; a devserver that corrupts a receipt hash, unseen by
+#     k6 at RECEIPT_CHECK=0, fails the audit, which names the event.
 # Last line: "scale tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -70,7 +74,8 @@ for path in sys.argv[1:]:
         else:
             start = line.index('msg="') + 4
             msg, _ = json.JSONDecoder().raw_decode(line[start:])
-        ids += [e[0] for e in json.loads(msg[len("ves-receipts "):])["events"]]
+        d = json.loads(msg[len("ves-receipts "):])
+        ids += [e[0] for e in d["events"]] if d["v"] == 1 else [r["eventId"] for r in d["receipts"]]
 print(len(ids), len(set(ids)))
 PY
 }
@@ -224,6 +229,49 @@ rc=$(audit seg-split --commit --corpus "$OUT/corpus2" --receipts "$OUT"/seg-spli
 ok=false
 [ "$SEG_RC" = 00 ] && [ "$p0" = 400 ] && [ "$p1" = 400 ] && [ "$rc" = 0 ] && [[ "$(audit_line seg-split)" == *" 800/800 acknowledged"*result=PASS ]] && ok=true
 result segments-replay-own-shards "$ok" "k6 exits $SEG_RC, accepted $p0+$p1 (want 400+400) with half the shards on each; audit exit $rc"
+stop_devserver
+
+# 4. RECEIPT_CHECK sampling, audited afterwards.
+v2_lines() { grep -c 'ves-receipts {\\"v\\":2' "$1"; }
+start_devserver
+sport=$(free_port)
+"$VES" signer --listen "127.0.0.1:$sport" --log-interval 0 >"$OUT/signer.log" 2>&1 &
+SIGNER_PID=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$sport/health" >/dev/null 2>&1 && break; sleep 0.1; done
+k6go sampled-signer load/sequencer_ingest.js "${SHORT[@]}" -e SIGNER_URL="http://127.0.0.1:$sport" -e RECEIPT_CHECK=0.2 \
+  --log-output="file=$OUT/sampled-signer.receipts" >"$OUT/sampled-signer.log" 2>&1
+k6rc=$?
+kill "$SIGNER_PID" 2>/dev/null
+a=$(counter "$OUT/sampled-signer/sequencer_ingest-summary.json" ves_events_accepted)
+c=$(counter "$OUT/sampled-signer/sequencer_ingest-summary.json" ves_receipts_checked)
+v2=$(v2_lines "$OUT/sampled-signer.receipts")
+rc=$(audit sampled-signer --commit --receipts "$OUT/sampled-signer.receipts")
+ok=false
+[ "$k6rc" = 0 ] && [ "$a" -gt 0 ] && [ "$c" -gt 0 ] && [ "$c" -lt "$a" ] && [ "$v2" -gt 0 ] && [ "$rc" = 0 ] \
+  && grep -q "receipts checked in k6: $c of $a .*RECEIPT_CHECK=0.2" "$OUT/sampled-signer.log" \
+  && [[ "$(audit_line sampled-signer)" == *" $a/$a acknowledged"*result=PASS ]] && ok=true
+result receipt-check-sampled-signer "$ok" "k6 exit $k6rc, $c of $a receipts checked in k6, $v2 v2 lines; audit exit $rc: $(audit_line sampled-signer)"
+# A replayed corpus, half its answers unchecked in k6: the audit takes signatures from --corpus.
+"$VES" presign --out "$OUT/corpus3" --vus 2 --batches-per-vu 10 --batch-size 50 --seed 13 >"$OUT/presign3.log" 2>&1
+k6go sampled-replay load/sequencer_replay.js -e REPLAY_DIR="$OUT/corpus3" -e RECEIPT_CHECK=0.5 --log-output="file=$OUT/sampled-replay.receipts" >"$OUT/sampled-replay.log" 2>&1
+k6rc=$?
+c=$(counter "$OUT/sampled-replay/sequencer_replay-summary.json" ves_receipts_checked)
+v2=$(v2_lines "$OUT/sampled-replay.receipts")
+rc=$(audit sampled-replay --commit --corpus "$OUT/corpus3" --receipts "$OUT/sampled-replay.receipts")
+ok=false
+[ "$k6rc" = 0 ] && [ "$c" -lt 1000 ] && [ "$v2" -gt 0 ] && [ "$rc" = 0 ] && [[ "$(audit_line sampled-replay)" == *" 1000/1000 acknowledged"*result=PASS ]] && ok=true
+result receipt-check-sampled-replay "$ok" "k6 exit $k6rc, $c of 1000 receipts checked in k6, $v2 v2 lines; audit exit $rc"
+stop_devserver
+# Every 50th receipt hash corrupted, RECEIPT_CHECK=0: k6 sees clean batches only, the audit fails.
+start_devserver --fault bad_receipt_hash=50
+k6go sampled-fault load/sequencer_ingest.js "${SHORT[@]}" -e RECEIPT_CHECK=0 --log-output="file=$OUT/sampled-fault.receipts" >"$OUT/sampled-fault.log" 2>&1
+k6rc=$?
+c=$(counter "$OUT/sampled-fault/sequencer_ingest-summary.json" ves_receipts_checked)
+rc=$(audit sampled-fault --commit --receipts "$OUT/sampled-fault.receipts")
+ok=false
+[ "$k6rc" = 0 ] && [ "$c" = 0 ] && [ "$rc" = 1 ] && grep -q 'BAD RECEIPT event .* (sequence 50)' "$OUT/sampled-fault.audit" \
+  && [[ "$(audit_line sampled-fault)" == *result=FAIL ]] && ok=true
+result receipt-check-fault-audited "$ok" "k6 exit $k6rc with $c receipts checked in k6; audit exit $rc: $(grep -m1 'BAD RECEIPT' "$OUT/sampled-fault.audit")"
 stop_devserver
 
 echo "scale tests: $passed passed, $failed failed"

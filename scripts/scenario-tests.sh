@@ -69,7 +69,7 @@ for script in sequencer_ingest sequencer_query mixed_workload; do
   ok=false; [ "$rc" = 0 ] && [[ "$verdict" == *result=PASS ]] && ok=true
   # Receipt signatures were checked (the devserver's key is passed), and the verdict says so.
   # (query: one setup batch per stream, too few receipts for the 1 % sample; the field is there.)
-  [[ "$verdict" =~ signatures_checked=([0-9]+)\ result= ]] || ok=false
+  [[ "$verdict" =~ signatures_checked=([0-9]+)\ receipts_checked=[0-9]+\ result= ]] || ok=false
   [ "$script" != sequencer_query ] && ! [ "${BASH_REMATCH[1]:-0}" -gt 0 ] && ok=false
   result "smoke-$script" "$ok" "exit $rc; $verdict"
 done

@@ -6,10 +6,10 @@
 //   k6 run --quiet --no-usage-report tests/k6/scale.test.js
 import { open as fsOpen } from 'k6/experimental/fs';
 import { receiptHash, signingHash } from '../../js/hash.js';
-import { Ledger } from '../../js/ledger.js';
-import { RECEIPTS_MARKER, receiptsLine, receiptsLogEnabled } from '../../js/receipts_log.js';
+import { isCleanAnswer, Ledger } from '../../js/ledger.js';
+import { RECEIPTS_MARKER, rawReceipts, receiptsLine, receiptsLineV2, receiptsLogEnabled } from '../../js/receipts_log.js';
 import { isFirstSegment, segmentTag } from '../../js/segment.js';
-import { presignedEvents, ShardReader } from '../../js/shard_reader.js';
+import { countEvents, presignedEvents, presignedLine, ShardReader } from '../../js/shard_reader.js';
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'scale';
@@ -56,6 +56,41 @@ export default async function () {
   const replay = [];
   new Ledger().recordIngest(events, { eventsAccepted: 0, sequenceStart: null, sequenceEnd: null, headSequence: 6, receipts }, { collect: replay });
   h.eq('ledger-collect', replay.length, 0, 'replayed receipts are not new acknowledgements');
+
+  // RECEIPT_CHECK < 1: a clean answer left out of the sample is recorded from its numbers
+  // (recordClean); a wrong receipt hash then goes unseen in k6 (ves audit finds it), but any
+  // answer that is not clean at batch level is still checked receipt by receipt.
+  h.case('receipt-check');
+  const clean = { eventsAccepted: 2, sequenceStart: 5, sequenceEnd: 6, headSequence: 6, receipts };
+  h.eq('receipt-check', isCleanAnswer(2, clean), true, 'clean answer');
+  h.eq('receipt-check', isCleanAnswer(3, clean), false, 'fewer accepted than sent');
+  h.eq('receipt-check', isCleanAnswer(2, Object.assign({}, clean, { sequenceEnd: 7 })), false, 'a range wider than the batch');
+  h.eq('receipt-check', isCleanAnswer(2, Object.assign({}, clean, { rejections: [{ event_id: 'x' }] })), false, 'a rejection');
+  h.eq('receipt-check', isCleanAnswer(2, Object.assign({}, clean, { receipts: receipts.slice(1) })), false, 'a receipt missing');
+  const tampered = receipts.map((r) => Object.assign({}, r, { receiptHash: 'ff'.repeat(32) }));
+  const skipped = new Ledger().recordIngest(events, Object.assign({}, clean, { receipts: tampered }), { receiptCheck: 0 });
+  h.eq('receipt-check', [skipped.unchecked, skipped.newReceipts, skipped.invalidReceipts, skipped.anomalies].join(), '2,2,0,0', 'unchecked: numbers only, the bad hashes unseen');
+  const full = new Ledger().recordIngest(events, Object.assign({}, clean, { receipts: tampered }), { receiptCheck: 1 });
+  h.eq('receipt-check', [full.unchecked, full.invalidReceipts].join(), '0,2', 'RECEIPT_CHECK=1 checks every receipt');
+  const unclean = new Ledger().recordIngest(events, Object.assign({}, clean, { sequenceEnd: 7, receipts: tampered }), { receiptCheck: 0 });
+  h.eq('receipt-check', [unclean.unchecked, unclean.invalidReceipts].join(), '0,2', 'an unclean answer is checked in full whatever RECEIPT_CHECK says');
+  const twice = new Ledger();
+  twice.recordIngest(events, clean, { receiptCheck: 0 });
+  h.eq('receipt-check', twice.recordIngest(events, clean, { receiptCheck: 0 }).anomalies, 2, 'a range seen before is an anomaly without per-receipt checks');
+  // The v2 receipts line: the answer's receipts as sent, and the events' columns.
+  const text = JSON.stringify(clean);
+  h.eq('receipt-check', rawReceipts(text), JSON.stringify(receipts), 'receipts cut out of the answer text');
+  h.eq('receipt-check', rawReceipts('{"receipts":[],"x":{"receipts":[]}}'), null, 'two receipts arrays: not cut');
+  h.eq('receipt-check', rawReceipts('{"eventsAccepted":0}'), null, 'no receipts array');
+  const v2 = JSON.parse(receiptsLineV2(events, rawReceipts(text)).slice(RECEIPTS_MARKER.length));
+  h.eq('receipt-check', [v2.v, v2.tenant, v2.store, v2.receipts.length].join(), `2,${T},${S},2`, 'v2 head');
+  h.eq('receipt-check', v2.ids + v2.hashes + v2.sigs, events.map((e) => e.event_id).join('') + events.map((e) => signingHash(e)).join('') + 'ab'.repeat(128), 'ids, signing hashes, signatures in the order sent');
+  const line2 = `{"agentId":"${T}","events":[${events.map((e) => JSON.stringify(e)).join(',')}]}`;
+  h.eq('receipt-check', countEvents(line2), 2, 'events of a corpus line counted without a parse');
+  const pl = presignedLine(line2, JSON.stringify(events.map((e) => signingHash(e))), { tenantId: T, storeId: S, agentId: T });
+  h.eq('receipt-check', [pl.count, pl.standIns().length, pl.presigned().events.length].join(), '2,2,2', 'a corpus line: count, stand-ins, events on demand');
+  const standIn = JSON.parse(receiptsLineV2(pl.standIns(), '[]').slice(RECEIPTS_MARKER.length));
+  h.eq('receipt-check', standIn.ids, undefined, 'a replayed line leaves the columns to --corpus');
 
   h.case('segment');
   h.eq('segment', segmentTag('0:1/2'), '0-1_2', 'first half');

@@ -120,11 +120,11 @@ export default function () {
   // --- summary: verdict, JUnit, files
   h.case('summary');
   h.eq('summary', verdict(summaryData()).pass, true, 'all thresholds ok and no correctness counter');
-  h.eq('summary', verdictLine(summaryData()), 'ves-verdict: accepted=1000 rejected=0 receipts_invalid=0 proofs_verified=0 proofs_failed=0 signatures_checked=0 result=PASS', 'verdict line');
+  h.eq('summary', verdictLine(summaryData()), 'ves-verdict: accepted=1000 rejected=0 receipts_invalid=0 proofs_verified=0 proofs_failed=0 signatures_checked=0 receipts_checked=0 result=PASS', 'verdict line');
   const signed = summaryData();
   signed.metrics.ves_receipt_signatures_checked = { type: 'counter', contains: 'default', values: { count: 12, rate: 1 } };
   signed.metrics.ves_receipts_checked = { type: 'counter', contains: 'default', values: { count: 1200, rate: 1 } };
-  h.ok('summary', / signatures_checked=12 result=PASS$/.test(verdictLine(signed)), 'signatures checked: a field before result=, which stays last');
+  h.ok('summary', / signatures_checked=12 receipts_checked=\d+ result=PASS$/.test(verdictLine(signed)), 'signatures checked: a field before result=, which stays last');
   h.ok('summary', textSummary(signed, 'x').includes('receipt signatures checked: 12 of 1200 receipts (1.00 %)'), 'the text gives the share of receipts');
   signed.setup_data = { seed: 77 };
   const rec = JSON.parse(summary(signed, 'x', 'out', { createdAt: null, profile: 'smoke', k6Version: 'k6 v1.1.0' })['out/x-summary.json']).ves;

@@ -13,6 +13,9 @@
 import { buildBatch, config, createSigner, receiptHash, redacted, signingHash } from '../../js/ves.js';
 import { RemoteSigner, SignerError } from '../../js/remote_signer.js';
 import { orderFields } from '../../js/scenario.js';
+import { ContentSource, orderEventFields } from '../../js/content.js';
+import { heatEntities } from '../../js/hot.js';
+import { shapePayloads } from '../../js/payload.js';
 import { fieldsOf } from './lib/envelopes.js';
 import { Harness, readJson, testOptions } from './lib/harness.js';
 
@@ -77,6 +80,42 @@ export default function () {
     const cfg = { tenantId: NIL, agentId: AGENT, createdAt: '2025-01-01T00:00:00.000Z', seed: 7 };
     const fields = orderFields(cfg, { agentKeyId: 7, seed: 7 }, { storeId: NIL }, 100, NIL, { scenario: 'default', iteration: 0, purpose: 'batch' });
     compare(h, 'order', AGENT, fixedIds(fields, 'aaaaaaaa'), remote, local, undefined, ascii);
+  });
+
+  // 1b. Content batches (RemoteSigner.signContent: the signer makes the seeded order events
+  // from their slot) equal the same slot built in k6 (content.js, hot.js, payload.js) and
+  // signed in k6, byte for byte, for every payload shape, with and without hot entities.
+  h.guard('content', 'content batches', () => {
+    const shapes = ['order', 'small', 'medium', 'unicode', 'floats', 'nested', 'mixed', 'large'];
+    for (const shape of shapes) {
+      for (const hot of [0, 0.3]) {
+        const count = shape === 'large' || shape === 'mixed' ? 4 : 40;
+        const spec = { seed: 11, scenario: 'default', purpose: 'batch', iteration: 5, count, tenantId: NIL, storeId: NIL, agentKeyId: 3, createdAt: '2025-01-01T00:00:00.000Z', hot, shape, payloadBytes: 0 };
+        const slot = (purpose) => new ContentSource(spec.seed, spec.scenario, purpose, spec.iteration);
+        const fields = orderEventFields(slot('batch'), count, { tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 3, created_at: spec.createdAt });
+        const moved = heatEntities(fields, hot, (i) => slot('hot').block(i));
+        if (shape !== 'order') shapePayloads(fields, shape, (i) => slot('payload').block(i), 0);
+        h.case('content');
+        if (hot > 0) h.ok('content', moved > 0 && moved < count, `${shape}: hot 0.3 moved ${moved} of ${count}`);
+        const a = buildBatch(local, AGENT, fields);
+        const b = remote.signContent(AGENT, spec);
+        h.eq('content', b.body, a.body, `${shape}, hot ${hot}: body bytes`);
+        h.eq('content', b.events.map((e) => e.signingHashHex).join(','), a.events.map((e) => signingHash(e)).join(','), `${shape}, hot ${hot}: signing hashes`);
+      }
+    }
+    // PAYLOAD_BYTES pads the same way on both paths.
+    h.case('content');
+    const padded = { seed: 2, scenario: 's', purpose: 'batch', iteration: 0, count: 3, tenantId: NIL, storeId: NIL, agentKeyId: 3, createdAt: '2025-01-01T00:00:00.000Z', hot: 0, shape: 'small', payloadBytes: 3000 };
+    const slot = (purpose) => new ContentSource(2, 's', purpose, 0);
+    const fields = orderEventFields(slot('batch'), 3, { tenant_id: NIL, store_id: NIL, source_agent_id: AGENT, agent_key_id: 3, created_at: padded.createdAt });
+    shapePayloads(fields, 'small', (i) => slot('payload').block(i), 3000);
+    h.eq('content', remote.signContent(AGENT, padded).body, buildBatch(local, AGENT, fields).body, 'PAYLOAD_BYTES=3000: body bytes');
+    // Bad content specs name the field.
+    h.case('content');
+    const bad = (change) => Object.assign({}, padded, change);
+    h.throws('content', () => remote.signContent(AGENT, bad({ shape: 'edge' })), /HTTP 422: content\.shape: expected one of/, 'unknown shape');
+    h.throws('content', () => remote.signContent(AGENT, bad({ hot: 2 })), /HTTP 422: content\.hot: expected a share from 0 to 1/, 'hot above 1');
+    h.throws('content', () => remote.signContent(AGENT, bad({ count: 1001 })), /HTTP 413: content\.count: expected 1 to 1000 events.*found 1001/, '1001 events');
   });
 
   // 2. Every payload of the computed KAT (JCS edge cases), one event each.

@@ -147,6 +147,37 @@ pub fn order_events(source: &ContentSource, count: u32, base: &OrderBase) -> Vec
         .collect()
 }
 
+/// How many entity ids are hot (`HOT_ENTITIES`, js/hot.js).
+pub const HOT_ENTITY_COUNT: u8 = 3;
+
+/// The chance in block bytes `offset..offset+4`: u32 big-endian / 2^32, in [0, 1).
+pub fn block_chance(block: &[u8; 32], offset: usize) -> f64 {
+    f64::from(block_u32(block, offset)) / 4_294_967_296.0
+}
+
+/// `HOT_ENTITIES` (js/hot.js `heatEntities`): event `i` moves to a hot entity when the chance
+/// in bytes 0..4 of block `(i, 0)` of `hot_source` (the `hot` purpose) is below `rate`; byte 4
+/// picks which. Its entity id and the payload's `order_id` change. Returns how many moved.
+pub fn heat_entities(events: &mut [UnsignedEvent], rate: f64, hot_source: &ContentSource) -> usize {
+    if rate.is_nan() || rate <= 0.0 {
+        return 0;
+    }
+    let mut moved = 0;
+    for (i, e) in events.iter_mut().enumerate() {
+        let b = hot_source.block(u32::try_from(i).unwrap_or(u32::MAX), 0);
+        if block_chance(&b, 0) >= rate {
+            continue;
+        }
+        let id = order_entity_id(u32::from(b[4] % HOT_ENTITY_COUNT));
+        if let Value::Object(map) = &mut e.payload {
+            map.insert("order_id".into(), Value::String(id.clone()));
+        }
+        e.entity_id = id;
+        moved += 1;
+    }
+    moved
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

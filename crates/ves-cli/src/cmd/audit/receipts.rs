@@ -10,7 +10,16 @@
 //! [,"<signing hash>","<agent signature>"]],…]}`
 //!
 //! The last two fields are optional (a replay run takes them from its corpus). Hex may carry
-//! `0x`. Lines without the marker are ignored; a marked line that does not parse is an error
+//! `0x`.
+//!
+//! Format v2 is written for answers whose receipts k6 did not check one by one
+//! (`RECEIPT_CHECK` < 1): the answer's `receipts` array as the sequencer sent it, and for live
+//! runs the events' ids, signing hashes and signatures as concatenated bare hex (36, 64 and 128
+//! characters per event, in the order sent):
+//!
+//! `{"v":2,"tenant":…,"store":…[,"ids":"…","hashes":"…","sigs":"…"],"receipts":[{"eventId":…,"sequenceNumber":…,"receiptHash":…,…},…]}`
+//!
+//! Lines without the marker are ignored; a marked line that does not parse is an error
 //! naming the file and line.
 
 use std::collections::HashMap;
@@ -58,7 +67,27 @@ struct Line {
     v: u32,
     tenant: Uuid,
     store: Uuid,
+    /// v1
+    #[serde(default)]
     events: Vec<Vec<serde_json::Value>>,
+    /// v2: the answer's receipts, and the sent events' columns (live runs).
+    #[serde(default)]
+    receipts: Vec<RawReceipt>,
+    #[serde(default)]
+    ids: Option<String>,
+    #[serde(default)]
+    hashes: Option<String>,
+    #[serde(default)]
+    sigs: Option<String>,
+}
+
+/// A receipt as the sequencer answers it (other fields are ignored).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawReceipt {
+    event_id: String,
+    sequence_number: u64,
+    receipt_hash: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -95,21 +124,87 @@ impl Receipts {
             .strip_prefix(MARKER)
             .ok_or_else(|| anyhow!("a receipts message must start with {MARKER:?}"))?;
         let line: Line = serde_json::from_str(json)
-            .map_err(|e| anyhow!("not a receipts line ({e}); expected {{\"v\":1,\"tenant\":…,\"store\":…,\"events\":[…]}}"))?;
-        if line.v != 1 {
-            bail!(
-                "receipts format v{} is not known (this ves reads v1)",
-                line.v
-            );
-        }
-        let claims = self.streams.entry((line.tenant, line.store)).or_default();
-        for (i, e) in line.events.iter().enumerate() {
-            claims.push(claim(e).with_context(|| format!("events[{i}]"))?);
-        }
+            .map_err(|e| anyhow!("not a receipts line ({e}); expected {{\"v\":1,\"tenant\":…,\"store\":…,\"events\":[…]}} or v2 with \"receipts\":[…]"))?;
+        let claims = match line.v {
+            1 => line
+                .events
+                .iter()
+                .enumerate()
+                .map(|(i, e)| claim(e).with_context(|| format!("events[{i}]")))
+                .collect::<Result<Vec<_>>>()?,
+            2 => claims_v2(&line)?,
+            v => bail!("receipts format v{v} is not known (this ves reads v1 and v2)"),
+        };
         self.lines += 1;
-        self.events += line.events.len() as u64;
+        self.events += claims.len() as u64;
+        self.streams
+            .entry((line.tenant, line.store))
+            .or_default()
+            .extend(claims);
         Ok(())
     }
+}
+
+/// The claims of a v2 line: each receipt, with the signing hash and signature of the sent event
+/// of the same id when the line carries the columns.
+fn claims_v2(line: &Line) -> Result<Vec<Claim>> {
+    let signed = match (&line.ids, &line.hashes, &line.sigs) {
+        (None, None, None) => None,
+        (Some(ids), Some(hashes), Some(sigs)) => Some(columns(ids, hashes, sigs)?),
+        _ => bail!("v2: \"ids\", \"hashes\" and \"sigs\" come together or not at all"),
+    };
+    line.receipts
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let at = || format!("receipts[{i}]");
+            let event_id = Uuid::parse_str(&r.event_id)
+                .map_err(|e| anyhow!("eventId: {e}"))
+                .with_context(at)?;
+            let receipt_hash = hexfmt::decode_fixed::<32>(&r.receipt_hash, "receiptHash")
+                .map_err(|e| anyhow!("{e}"))
+                .with_context(at)?;
+            // A receipt for an event the line did not send keeps no signature: the audit reports
+            // it as foreign when it is not in the log, and cannot rebuild its leaf otherwise.
+            let signed = signed.as_ref().and_then(|m| m.get(&event_id).copied());
+            Ok(Claim {
+                event_id,
+                seq: r.sequence_number,
+                receipt_hash,
+                signed,
+            })
+        })
+        .collect()
+}
+
+/// Event id -> (signing hash, signature) from the concatenated columns of a v2 line.
+fn columns(ids: &str, hashes: &str, sigs: &str) -> Result<HashMap<Uuid, (Hash, [u8; 64])>> {
+    let n = ids.len() / 36;
+    if ids.len() != 36 * n || hashes.len() != 64 * n || sigs.len() != 128 * n {
+        bail!(
+            "v2: ids, hashes and sigs must hold 36, 64 and 128 characters per event; found {}, {} and {} characters",
+            ids.len(),
+            hashes.len(),
+            sigs.len()
+        );
+    }
+    let mut out = HashMap::with_capacity(n);
+    for i in 0..n {
+        let id = ids.get(36 * i..36 * i + 36).unwrap_or_default();
+        let id = Uuid::parse_str(id).map_err(|e| anyhow!("v2: ids[{i}]: {e}"))?;
+        let sh = hexfmt::decode_fixed::<32>(
+            hashes.get(64 * i..64 * i + 64).unwrap_or_default(),
+            "signing hash",
+        )
+        .map_err(|e| anyhow!("v2: hashes[{i}]: {e}"))?;
+        let sig = hexfmt::decode_fixed::<64>(
+            sigs.get(128 * i..128 * i + 128).unwrap_or_default(),
+            "signature",
+        )
+        .map_err(|e| anyhow!("v2: sigs[{i}]: {e}"))?;
+        out.insert(id, (sh, sig));
+    }
+    Ok(out)
 }
 
 fn claim(e: &[serde_json::Value]) -> Result<Claim> {
@@ -244,6 +339,39 @@ mod tests {
         }
     }
 
+    const ID: &str = "8a0e2b9c-6d0a-4f3e-9a51-0c2a1b3c4d5e";
+
+    fn v2(columns: &str) -> String {
+        format!(
+            r#"{MARKER}{{"v":2,"tenant":"00000000-0000-0000-0000-000000000000","store":"00000000-0000-0000-0000-000000000000"{columns},"receipts":[{{"sequencerId":"x","eventId":"{ID}","sequenceNumber":9,"sequencedAt":"t","receiptHash":"{}","signatureAlg":"none"}}]}}"#,
+            "ab".repeat(32)
+        )
+    }
+
+    #[test]
+    fn reads_v2_lines_with_and_without_columns() {
+        let mut r = Receipts::default();
+        r.add(&v2(&format!(
+            r#","ids":"{ID}","hashes":"{}","sigs":"{}""#,
+            "01".repeat(32),
+            "02".repeat(64)
+        )))
+        .unwrap();
+        r.add(&v2("")).unwrap();
+        let claims = r.streams.values().next().unwrap();
+        assert_eq!(claims.len(), 2);
+        assert_eq!((claims[0].seq, claims[0].receipt_hash[0]), (9, 0xab));
+        let (sh, sig) = claims[0].signed.expect("signed from the columns");
+        assert_eq!((sh[0], sig[63]), (1, 2));
+        assert!(claims[1].signed.is_none(), "a replay line: from --corpus");
+        let e = r
+            .add(&v2(&format!(r#","ids":"{ID}","hashes":"01","sigs":"02""#)))
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("36, 64 and 128"), "{e:#}");
+        let e = r.add(&v2(&format!(r#","ids":"{ID}""#))).unwrap_err();
+        assert!(format!("{e:#}").contains("come together"), "{e:#}");
+    }
+
     #[test]
     fn ignores_other_lines_and_explains_bad_ones() {
         assert!(message("time=x level=info msg=\"hello\"")
@@ -255,6 +383,10 @@ mod tests {
         let mut r = Receipts::default();
         let e = r.add(&format!("{MARKER}{{\"v\":2}}")).unwrap_err();
         assert!(format!("{e:#}").contains("not a receipts line"), "{e:#}");
+        let e = r
+            .add(&format!("{MARKER}{}", JSON.replace("\"v\":1", "\"v\":3")))
+            .unwrap_err();
+        assert!(format!("{e:#}").contains("v3 is not known"), "{e:#}");
         let bad = JSON.replace(",7,", ",-7,");
         let e = r.add(&format!("{MARKER}{bad}")).unwrap_err();
         assert!(format!("{e:#}").contains("sequence number"), "{e:#}");

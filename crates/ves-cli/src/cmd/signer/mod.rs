@@ -5,6 +5,7 @@
 
 mod access;
 mod batch;
+mod content;
 mod keys;
 mod metrics;
 mod routes;

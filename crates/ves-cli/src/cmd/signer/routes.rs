@@ -24,9 +24,9 @@ use serde_json::{json, Value};
 use ves_core::{hexfmt, limits, sign};
 
 use super::access::{self, Token};
-use super::batch;
 use super::keys::{KeyError, KeyStore};
 use super::metrics::Metrics;
+use super::{batch, content};
 
 /// The media type of a signed batch: one line of JSON (`BatchMeta`), `\n`, the ingest body.
 pub const SIGNED_BATCH_TYPE: &str = "application/x-ves-signed-batch";
@@ -126,7 +126,12 @@ struct BatchRequest {
     /// Public key (hex) of the key to sign with.
     key: String,
     agent_id: String,
-    events: Vec<Value>,
+    /// The fields of each event, as a scenario chose them; or, instead,
+    #[serde(default)]
+    events: Option<Vec<Value>>,
+    /// the slot of the k6 library's seeded order content, made here (content.rs).
+    #[serde(default)]
+    content: Option<content::ContentSpec>,
     /// Write non-ASCII characters as `\u` escapes (equal JSON values, cheaper for k6).
     #[serde(default)]
     ascii: bool,
@@ -148,7 +153,17 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
             ),
         );
     }
-    let n = req.events.len();
+    let events = match (req.events, &req.content) {
+        (Some(events), None) => events,
+        // An empty or oversized count is refused below, as an events list of that size is.
+        (None, Some(spec)) if spec.count == 0 || spec.count > limits::MAX_EVENTS_PER_BATCH => vec![Value::Null; spec.count.min(limits::MAX_EVENTS_PER_BATCH + 1)],
+        (None, Some(spec)) => match content::fields(spec, &req.agent_id) {
+            Ok(events) => events,
+            Err(message) => return refuse(&app, StatusCode::UNPROCESSABLE_ENTITY, "invalid_content", &message),
+        },
+        _ => return refuse(&app, StatusCode::BAD_REQUEST, "bad_request", "expected exactly one of \"events\" (the fields of each event) and \"content\" (a seeded content slot, docs/SIGNER.md)"),
+    };
+    let n = events.len();
     if n == 0 || n > limits::MAX_EVENTS_PER_BATCH {
         return refuse(
             &app,
@@ -159,8 +174,14 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
             },
             "batch_size",
             &format!(
-                "events: expected 1 to {} events (the sequencer's batch limit), found {n}",
-                limits::MAX_EVENTS_PER_BATCH
+                "{}: expected 1 to {} events (the sequencer's batch limit), found {}",
+                if req.content.is_some() {
+                    "content.count"
+                } else {
+                    "events"
+                },
+                limits::MAX_EVENTS_PER_BATCH,
+                req.content.as_ref().map_or(n, |c| c.count)
             ),
         );
     }
@@ -170,7 +191,7 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let now = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
-    let signed = match batch::sign_batch(&held.key, &req.agent_id, req.events, &now) {
+    let signed = match batch::sign_batch(&held.key, &req.agent_id, events, &now) {
         Ok(mut s) if req.ascii => {
             s.body = batch::to_ascii(s.body);
             s.meta.body_bytes = s.body.len();
