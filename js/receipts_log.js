@@ -46,7 +46,7 @@ export function receiptsLine(tenantId, storeId, rows) {
 }
 
 /**
- * Writes the line for one ingest answer (the hook in scenario.js's pass rule).
+ * Writes the line for one ingest answer (the hook in ingest.js's pass rule).
  * @param {object[]} events the envelopes sent (one stream)
  * @param {{collected?: Array}} outcome Ledger.recordIngest's outcome
  */

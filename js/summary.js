@@ -80,7 +80,7 @@ export function signatureLine(data, info) {
  * the seed (setup()'s, from setup_data), CREATED_AT, the profile, the k6 version when given
  * (k6 does not tell a script its version: K6_VERSION), the stream mode and gap check, signatures.
  * @param {object} data handleSummary data
- * @param {object} [info] the scenario's run info (scenario.js runInfo)
+ * @param {object} [info] the scenario's run info (setup.js runInfo)
  */
 export function runRecord(data, info = {}) {
   const setup = data.setup_data && typeof data.setup_data === 'object' ? data.setup_data : {};

@@ -422,7 +422,7 @@ export function mergeThresholds(script?: Record<string, string[]>, profile?: Rec
 /** A user-given path for open() in a script of load/: relative paths are taken from where k6 runs (PWD). */
 export function userPath(path: string, env: Record<string, string | undefined>): string;
 
-// ---- scenario building blocks (scenario.js) ----
+// ---- scenario building blocks (setup.js, vu_state.js, guard.js, explain.js, slots.js, ingest.js, committer.js, proofs.js, queries.js, probes.js) ----
 export interface RunData {
   agentSeed: string;
   agentKeyId: number;
