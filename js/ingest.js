@@ -35,8 +35,9 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
   const t0 = Date.now();
   const fields = orderFields(cfg, data, state, count, storeId, slot);
-  // HOT_ENTITIES: a seeded share of the events goes to a few entity ids (hot.js).
-  if (live && cfg.hotEntities > 0) {
+  // HOT_ENTITIES: a seeded share of the events goes to a few entity ids (hot.js); the query
+  // scenario's seed batches too, so that its entity reads find the hot entities' events.
+  if ((live || slot.purpose.startsWith('seed/')) && cfg.hotEntities > 0) {
     const hot = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'hot' }));
     heatEntities(fields, cfg.hotEntities, (i) => hot.block(i));
   }

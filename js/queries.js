@@ -6,8 +6,11 @@
  */
 import { check } from 'k6';
 import { ENTITIES_PER_STREAM } from './content.js';
+import { judgeEntityRead } from './entity_reads.js';
+import { HOT_ENTITY_COUNT } from './hot.js';
+import * as metrics from './metrics.js';
 import { isFirstSegment } from './segment.js';
-import { explainHttp } from './explain.js';
+import { explainHttp, explainOnce } from './explain.js';
 import { commitStream } from './committer.js';
 import { ingestBatch } from './ingest.js';
 import { entityId } from './slots.js';
@@ -29,6 +32,8 @@ export function seedStreams(cfg, data) {
 /**
  * One read: the legacy head, events and entity history, and the VES commitment list, in turn.
  * (The real server serves the first three from its legacy table: empty for VES-only streams.)
+ * An entity read asks for a hot entity (HOT_ENTITIES, hot.js) that share of the time, and its
+ * answer is checked (entity_reads.js): ves_entity_read_violations, ves_entity_reads_checked.
  */
 export function queryOnce(cfg, state) {
   const which = state.iteration % 4;
@@ -43,8 +48,11 @@ export function queryOnce(cfg, state) {
     r = state.client.events(cfg.tenantId, storeId, 1, 20);
     shapeOk = () => r.json !== null && Array.isArray(r.json.events) && r.json.count === r.json.events.length;
   } else if (which === 2) {
-    r = state.client.entity(cfg.tenantId, storeId, 'order', entityId(Math.floor(Math.random() * ENTITIES_PER_STREAM)));
+    const hot = cfg.hotEntities > 0 && Math.random() < cfg.hotEntities;
+    const id = entityId(Math.floor(Math.random() * (hot ? HOT_ENTITY_COUNT : ENTITIES_PER_STREAM)));
+    r = state.client.entity(cfg.tenantId, storeId, 'order', id);
     shapeOk = () => r.json !== null && Array.isArray(r.json.events) && r.json.entity_type === 'order';
+    if (r.status === 200 && r.json !== null) checkEntityRead(state, r.json, { tenantId: cfg.tenantId, storeId, entityType: 'order', entityId: id }, hot);
   } else {
     r = state.client.commitments(cfg.tenantId, storeId);
     shapeOk = () => r.json !== null && Array.isArray(r.json.commitments) && r.json.count === r.json.commitments.length;
@@ -53,4 +61,24 @@ export function queryOnce(cfg, state) {
   check(r, { [`query ${endpoint}: HTTP 200`]: () => r.status === 200, [`query ${endpoint}: response shape`]: shapeOk });
   if (r.status !== 200) explainHttp(state, endpoint, r);
   return r;
+}
+
+// An entity read's answer against what can be checked without knowing the events (entity_reads.js).
+function checkEntityRead(state, answer, asked, hot) {
+  const judged = judgeEntityRead(answer, asked);
+  metrics.recordEntityRead(judged, hot);
+  check(answer, { 'query entity: its own events, in order, each once': () => judged.violations.length === 0 });
+  for (const v of judged.violations) explainOnce(state, `entity:${v.kind}`, `entity read of ${asked.entityType}/${asked.entityId} (${v.kind}): ${v.detail}`);
+}
+
+/**
+ * Says at start what the entity reads can check (the query scenario always; others when
+ * HOT_ENTITIES > 0): on the real sequencer they show legacy events only, so they check nothing.
+ * @param {import('./config.js').VesConfig} cfg
+ * @param {boolean} always
+ */
+export function noteEntityReads(cfg, always) {
+  if (!always && !(cfg.hotEntities > 0)) return;
+  const hot = cfg.hotEntities > 0 ? ` (${Math.round(cfg.hotEntities * 100)} % of them of the hot ids ${entityId(0)}…${entityId(HOT_ENTITY_COUNT - 1)})` : '';
+  console.log(`ves-k6: entity reads${hot} check that every event returned is the entity's, in strictly increasing sequence order, each once (ves_entity_read_violations); on the real sequencer entity reads show legacy events only (VES events are not in its legacy table), so these checks see nothing there (ves_entity_reads_checked stays 0)`);
 }

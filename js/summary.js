@@ -13,6 +13,7 @@ const MUST_BE_ZERO = [
   'ves_sequence_anomalies',
   'ves_invalid_accepted',
   'ves_replay_violations',
+  'ves_entity_read_violations',
 ];
 
 function count(data, name) {

@@ -24,6 +24,7 @@ export const CORRECTNESS = Object.freeze({
   ves_proofs_failed: ['count==0'],
   ves_invalid_accepted: ['count==0'],
   ves_replay_violations: ['count==0'],
+  ves_entity_read_violations: ['count==0'],
   dropped_iterations: ['count==0'],
 });
 
@@ -45,6 +46,7 @@ export const UNIVERSAL = Object.freeze(['checks', 'http_req_failed', 'ves_events
 const INGEST_METRICS = ['ves_events_accepted', 'ves_events_rejected', 'ves_receipts_invalid', 'ves_sequence_anomalies', 'ves_events_replayed', 'ves_receipts_checked', 'ves_receipt_signatures_checked'];
 const PROOF_METRICS = ['ves_proofs_verified', 'ves_proofs_failed', 'ves_time_to_proof'];
 const PROBE_METRICS = ['ves_invalid_accepted', 'ves_invalid_rejected', 'ves_replay_violations'];
+const ENTITY_METRICS = ['ves_entity_read_violations', 'ves_entity_reads_checked'];
 
 function scenarioOf(name) {
   const s = SCENARIOS[name];
@@ -72,6 +74,7 @@ export function cannotMove(scenario, key, expression, ctx = {}) {
     if (metric === 'ves_events_accepted' && /^rate/.test(expression) && !s.endpoints.includes('ingest')) return `${scenario} ingests only in setup(): a rate target cannot hold`;
   }
   if (PROOF_METRICS.includes(metric) && !s.proofs) return `${scenario} verifies no proof`;
+  if (ENTITY_METRICS.includes(metric) && !s.endpoints.includes('entity')) return `${scenario} reads no entity`;
   // Replays re-sent on purpose (REPLAY_RATE, or the replay scenario's corpus) move ves_replay_violations.
   if (metric === 'ves_replay_violations' && (s.replays || (s.endpoints.includes('ingest') && ctx.replayRate > 0))) return null;
   // Invalid events inside batches (INVALID_RATE) move the invalid-event counters.

@@ -291,6 +291,10 @@ export const eventsReplayed: Counter;
 export const receiptsChecked: Counter;
 /** ves_receipt_signatures_checked: receipts whose sequencer signature was checked (the sample). */
 export const receiptSignaturesChecked: Counter;
+/** ves_entity_read_violations{kind}: entity reads that broke a rule (entity_reads.js). */
+export const entityReadViolations: Counter;
+/** ves_entity_reads_checked{hot}: entity reads that returned events, all checked. */
+export const entityReadsChecked: Counter;
 export const METRIC_NAMES: Readonly<Record<string, string>>;
 export function touchMetrics(): void;
 export function recordIngestOutcome(outcome: IngestOutcome, stream: string | number): void;
@@ -299,6 +303,7 @@ export function recordSignDuration(elapsedMs: number, eventCount: number): void;
 export function recordProof(ok: boolean, timeToProofMs?: number): void;
 export function recordProbe(kind: string, rejected: boolean): void;
 export function recordReplayViolation(count?: number): void;
+export function recordEntityRead(judged: EntityReadJudgement, hot: boolean): void;
 
 // ---- config.js ------------------------------------------------------------------------------
 
@@ -511,6 +516,12 @@ export function commitStream(cfg: VesConfig, data: RunData, state: VuState, stre
 /** Verifies the inclusion proof of one of this VU's own committed events; null when none is committed yet. */
 export function proveOwnEvent(cfg: VesConfig, data: RunData, state: VuState): boolean | null;
 export function queryOnce(cfg: VesConfig, state: VuState): VesResponse;
+/** One line at start on what entity reads check (always, or only when HOT_ENTITIES > 0). */
+export function noteEntityReads(cfg: VesConfig, always: boolean): void;
+export const ENTITY_READ_VIOLATIONS: readonly ['wrong_entity', 'foreign_event', 'out_of_order', 'duplicate_event_id'];
+export interface EntityReadJudgement { events: number; violations: Array<{ kind: (typeof ENTITY_READ_VIOLATIONS)[number]; detail: string }> }
+/** An entity read's answer: the entity asked, its own events only, sequence numbers strictly increasing, ids unique. */
+export function judgeEntityRead(answer: unknown, asked: { tenantId: string; storeId: string; entityType: string; entityId: string }): EntityReadJudgement;
 export function probe(cfg: VesConfig, data: RunData, state: VuState, kind: (typeof PROBE_KINDS)[number], slot?: ContentSlot): boolean | null;
 /** With probability PROBES (decided by the iteration's content block), one probe of a kind the block chooses. */
 export function maybeProbe(cfg: VesConfig, data: RunData, state: VuState, probability: number, slot?: ContentSlot): void;

@@ -68,12 +68,15 @@ export {
   proofsFailed,
   proofsVerified,
   receiptsInvalid,
+  recordEntityRead,
   recordIngestOutcome,
   recordProbe,
   recordProof,
   recordRejection,
   recordReplayViolation,
   recordSignDuration,
+  entityReadViolations,
+  entityReadsChecked,
   eventsReplayed,
   receiptSignaturesChecked,
   receiptsChecked,
@@ -94,7 +97,8 @@ export { contentSource, currentSlot, entityId, orderFields } from './slots.js';
 export { ingestBatch, ingestPresigned } from './ingest.js';
 export { MAX_COMMIT_RANGE, commitStream, pause } from './committer.js';
 export { proveOwnEvent } from './proofs.js';
-export { queryOnce, seedStreams } from './queries.js';
+export { noteEntityReads, queryOnce, seedStreams } from './queries.js';
+export { ENTITY_READ_VIOLATIONS, judgeEntityRead } from './entity_reads.js';
 export { PROBE_KINDS, maybeProbe, probe, probeRate, reformatCreatedAt } from './probes.js';
 // Issue #9: deliberate replays and invalid events inside batches.
 export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds } from './invalid.js';

@@ -18,6 +18,10 @@
 #     ones accepted (with REPLAY_RATE, PAYLOAD=mixed, HOT_ENTITIES and WARMUP); a devserver that
 #     accepts a bad signature fails on ves_invalid_accepted; PAYLOAD=large with a batch above the
 #     request limit is refused at start.
+# 11. HOT_ENTITIES and entity reads: the query and mixed scenarios read the hot entities a share
+#     of the time and check every entity read (its own events, in order, each once); a devserver
+#     that serves an entity's events out of order fails the query scenario on
+#     ves_entity_read_violations.
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -478,6 +482,47 @@ accepted=$(metric invalid-accepted sequencer_ingest ves_invalid_accepted count)
 others=$(metric invalid-accepted sequencer_ingest ves_events_rejected count)/$(metric invalid-accepted sequencer_ingest ves_receipts_invalid count)/$(metric invalid-accepted sequencer_ingest ves_sequence_anomalies count)
 ok=false; [ "$rc" = 99 ] && gt0 "$accepted" && [ "$others" = 0/0/0 ] && grep -q 'invalid event [0-9a-f-]* (bad_signature) was not refused with its reason: accepted' "$OUT/invalid-accepted.log" && ok=true
 result invalid-accepted "$ok" "exit $rc; ves_invalid_accepted=$accepted; rejected/invalid receipts/anomalies=$others"
+stop_devserver
+
+# 11. HOT_ENTITIES and entity reads (js/entity_reads.js): reads of the hot entities a share of
+#     the time, every entity read checked; the note at start says what the real server shows.
+# hot_reads NAME : entity reads that returned events and were checked, "hot/other" (JSON output).
+hot_reads() {
+  python3 - "$OUT/$1.json" <<'PY'
+import json, sys
+n = {"true": 0, "false": 0}
+for line in open(sys.argv[1]):
+    p = json.loads(line)
+    if p.get("type") == "Point" and p["metric"] == "ves_entity_reads_checked" and p["data"]["value"] > 0:
+        n[p["data"]["tags"].get("hot", "?")] = n.get(p["data"]["tags"].get("hot", "?"), 0) + p["data"]["value"]
+print(f"{n['true']:.0f}/{n['false']:.0f}")
+PY
+}
+NOTE='on the real sequencer entity reads show legacy events only'
+start_devserver
+for script in sequencer_query mixed_workload; do
+  name="hot-entities-$script"
+  rc=$(k6run "$name" "load/$script.js" -e PROFILE=tests/scenarios/short.json -e HOT_ENTITIES=0.5 --out "json=$OUT/$name.json")
+  reads=$(hot_reads "$name")
+  violations=$(metric "$name" "$script" ves_entity_read_violations count)
+  # The query scenario reads hot entities often; the mixed one has few reads in 6 s (2 in 10
+  # iterations query, a quarter of those read an entity), so there any checked read will do.
+  checked=${reads%%/*}; [ "$script" = mixed_workload ] && checked=$((${reads%%/*} + ${reads##*/}))
+  ok=false; [ "$rc" = 0 ] && grep -q 'result=PASS' "$OUT/$name.log" && [ "$violations" = 0 ] && gt0 "$checked" && grep -q "$NOTE" "$OUT/$name.log" && ok=true
+  result "$name" "$ok" "exit $rc; entity reads checked hot/other=$reads; ves_entity_read_violations=$violations; note at start: $(grep -c "$NOTE" "$OUT/$name.log")"
+done
+# Without HOT_ENTITIES, the mixed workload says nothing about entity reads; the query scenario always does.
+rc=$(k6run entity-note-mixed-quiet load/mixed_workload.js -e PROFILE=tests/scenarios/short.json)
+ok=false; [ "$rc" = 0 ] && ! grep -q "$NOTE" "$OUT/entity-note-mixed-quiet.log" && grep -q "$NOTE" "$OUT/smoke-sequencer_query.log" && ok=true
+result entity-note-where-it-applies "$ok" "exit $rc; mixed without HOT_ENTITIES: no note; query (smoke): note"
+stop_devserver
+start_devserver --fault reorder_entity_reads
+rc=$(k6run entity-reads-reordered load/sequencer_query.js -e PROFILE=tests/scenarios/short.json -e HOT_ENTITIES=0.5)
+violations=$(metric entity-reads-reordered sequencer_query ves_entity_read_violations count)
+others=$(metric entity-reads-reordered sequencer_query ves_events_rejected count)/$(metric entity-reads-reordered sequencer_query ves_receipts_invalid count)/$(metric entity-reads-reordered sequencer_query ves_sequence_anomalies count)
+ok=false; [ "$rc" = 99 ] && grep -q 'result=FAIL' "$OUT/entity-reads-reordered.log" && gt0 "$violations" && [ "$others" = 0/0/0 ] \
+  && grep -q 'entity read of order/order-[0-9]* (out_of_order): event 1 .* has sequence number [0-9]* after [0-9]*' "$OUT/entity-reads-reordered.log" && ok=true
+result entity-reads-reordered "$ok" "exit $rc; ves_entity_read_violations=$violations; rejected/invalid receipts/anomalies=$others"
 stop_devserver
 
 echo "scenario tests: $passed passed, $failed failed"

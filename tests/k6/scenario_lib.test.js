@@ -1,6 +1,6 @@
 // Unit tests of the scenario layer, run by k6 itself (no server): profiles (PROFILE resolution,
 // env defaults, option merging), end-of-test summaries (verdict, JUnit XML, files), the PROBES
-// parser, seeded content, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
+// parser, seeded content, the entity read judge, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
 // thresholds table with the config files made from it. The behaviour against a real server is
 // tested by scripts/scenario-tests.sh.
 //
@@ -14,6 +14,7 @@ import {
   closedModelOptions,
   config,
   correctnessThresholds,
+  judgeEntityRead,
   junitXml,
   loadProfile,
   mergeThresholds,
@@ -32,7 +33,7 @@ import {
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'scenario_lib';
-export const options = testOptions(null, 10); // ten categories, each a case
+export const options = testOptions(null, 11); // eleven categories, each a case
 
 // The shipped options files, read in init context.
 const CONFIG_FILES = {
@@ -139,7 +140,7 @@ export default function () {
   delete nothing.metrics.checks;
   h.ok('summary', verdict(nothing).nothingChecked && verdictLine(nothing).endsWith('result=FAIL'), 'a run in which no check ran is not a pass');
   const xml = junitXml(summaryData({ rejected: 3 }), 'sequencer_ingest');
-  h.ok('summary', /<testsuites tests="9" failures="1"/.test(xml), () => `JUnit counts: ${xml.slice(0, 200)}`);
+  h.ok('summary', /<testsuites tests="10" failures="1"/.test(xml), () => `JUnit counts: ${xml.slice(0, 200)}`);
   h.ok('summary', xml.includes('name="http_req_duration{endpoint:&lt;ingest&gt;} p(95)&lt;50"'), 'names are XML-escaped');
   h.ok('summary', xml.includes('<failure message="ves_events_rejected = 3"/>'), 'the counter failure is a JUnit failure');
   const text = textSummary(summaryData({ rejected: 3 }), 'sequencer_ingest');
@@ -226,6 +227,27 @@ export default function () {
     }
   }
   h.eq('config_files', JSON.stringify(CONFIG_FILES.mixed_workload.thresholds.ves_proofs_verified), '["count>0"]', 'the mixed workload fails without a verified proof under its config file');
+
+  // --- entity reads: what an answer must satisfy whatever the events (entity_reads.js)
+  h.case('entity_reads');
+  const T = '0dabcf3c-9e24-4f21-87b9-803879a5619c';
+  const S = '5e9d7a10-0000-4000-8000-0000000000a2';
+  const asked = { tenantId: T, storeId: S, entityType: 'order', entityId: 'order-000001' };
+  const ev = (seq, id, over = {}) => ({ envelope: Object.assign({ event_id: id, tenant_id: T, store_id: S, entity_type: 'order', entity_id: 'order-000001', sequence_number: seq }, over), sequenced_at: '2026-01-01T00:00:00Z' });
+  const answer = (events, over = {}) => Object.assign({ entity_type: 'order', entity_id: 'order-000001', events, count: events.length, total: events.length, has_more: false }, over);
+  const kinds = (a) => judgeEntityRead(a, asked).violations.map((v) => v.kind).join(',');
+  const good = answer([ev(1, 'a'), ev(6, 'b'), ev(11, 'c')]);
+  h.eq('entity_reads', JSON.stringify(judgeEntityRead(good, asked)), '{"events":3,"violations":[]}', 'an entity history in order passes');
+  h.eq('entity_reads', kinds(answer([])), '', 'an empty history (the real server, VES events) passes and checks nothing');
+  h.eq('entity_reads', kinds(answer([ev(11, 'c'), ev(6, 'b'), ev(1, 'a')])), 'out_of_order', 'reversed (the reorder_entity_reads fault)');
+  h.eq('entity_reads', kinds(answer([ev(1, 'a'), ev(1, 'b')])), 'out_of_order', 'a sequence number twice');
+  h.eq('entity_reads', kinds(answer([ev(1, 'a'), ev(2, 'A')])), 'duplicate_event_id', 'an event id twice (case-insensitive)');
+  h.eq('entity_reads', kinds(answer([ev(1, 'a'), ev(2, 'b', { entity_id: 'order-000002' })])), 'foreign_event', "another entity's event");
+  h.eq('entity_reads', kinds(answer([ev(1, 'a', { store_id: T })])), 'foreign_event', "another store's event");
+  h.eq('entity_reads', kinds(answer([ev(1, 'a')], { entity_id: 'order-000002' })), 'wrong_entity', 'the answer names another entity');
+  h.eq('entity_reads', kinds(answer([ev(1, 'a', { sequence_number: undefined })])), 'out_of_order', 'an event without a sequence number');
+  const upper = answer([ev(1, 'a', { tenant_id: T.toUpperCase() })]);
+  h.eq('entity_reads', kinds(upper), '', 'ids compare case-insensitively');
 
   h.finish();
 }
