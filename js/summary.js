@@ -4,6 +4,7 @@
 //
 //   export function handleSummary(data) { return summary(data, 'sequencer_ingest'); }
 import { executionSegment, segmentTag } from './segment.js';
+import { LARGE_BODY_BYTES } from './body_size.js';
 
 /** Counters whose total must be zero in a correct run, shown in the verdict's reasoning. */
 const MUST_BE_ZERO = [
@@ -89,7 +90,16 @@ export function runRecord(data, info = {}) {
     seed: Number.isSafeInteger(setup.seed) ? setup.seed : info.seed === undefined ? null : info.seed,
     receiptSignaturesChecked: count(data, 'ves_receipt_signatures_checked'),
     receiptsChecked: count(data, 'ves_receipts_checked'),
+    largeBodiesExcluded: largeBodiesExcluded(data),
   });
+}
+
+/**
+ * Whether the latency thresholds left out large request bodies (PAYLOAD, body_size.js): a
+ * threshold filtered on body:normal.
+ */
+export function largeBodiesExcluded(data) {
+  return thresholdResults(data).some((t) => /[{,]body:normal[,}]/.test(t.metric));
 }
 
 function formatDuration(ms) {
@@ -164,6 +174,7 @@ export function textSummary(data, scenario, info) {
     out.push(`  run: SEED=${r.seed} CREATED_AT=${r.createdAt === null ? '(time of each batch)' : r.createdAt} profile=${r.profile} k6=${r.k6Version}`);
     if (r.interBatchGaps) out.push(`  gaps between batches: ${r.interBatchGaps}`);
   }
+  if (largeBodiesExcluded(data)) out.push(`  latency thresholds: only requests whose body is at most ${LARGE_BODY_BYTES} bytes (body:normal); larger ones (PAYLOAD) are tagged body:large and left out`);
   out.push(`  ${signatureLine(data, info)}`);
   if (!v.pass) {
     for (const t of v.failedThresholds) out.push(`  ✗ threshold failed: ${t.metric} ${t.expression}`);

@@ -345,6 +345,8 @@ export interface VesConfig {
   warmupMs: number;
   /** HOT_ENTITIES (hot.js) */
   hotEntities: number;
+  /** whether PAYLOAD makes ingest bodies above LARGE_BODY_BYTES (tagged body:large, left out of latency thresholds) */
+  largeBodies: 'none' | 'some' | 'all';
   /** PAYLOAD (payload.js) */
   payloadShape: string;
   resultsDir: string;
@@ -604,6 +606,16 @@ export function payloadExcerpt(event: { payload?: unknown } | undefined): string
 export function parseWarmup(raw: string | undefined | null): number;
 /** Latency thresholds restricted to warmup:false requests. */
 export function afterWarmup<T>(thresholds: Record<string, T>, warmupMs: number): Record<string, T>;
+/** Bodies above this many bytes (256 KiB) are tagged body:large. */
+export const LARGE_BODY_BYTES: number;
+/** The `body` tag of a request: `large` above LARGE_BODY_BYTES of UTF-8, else `normal`. */
+export function bodyClass(body: string | null | undefined): 'large' | 'normal';
+/** Whether PAYLOAD makes some (or all) live ingest bodies large. */
+export function largeBodies(shape: string, payloadBytes: number, batchSize: number): 'none' | 'some' | 'all';
+/** Latency thresholds (http_req_duration, http_req_waiting) filtered on body:normal. */
+export function normalBodiesOnly<T>(thresholds: Record<string, T>): Record<string, T>;
+/** Whether a run's latency thresholds left out large bodies (a threshold filtered on body:normal). */
+export function largeBodiesExcluded(data: Record<string, any>): boolean;
 /** Tags this VU's following requests warmup:true/false. */
 export function tagWarmup(warmupMs: number): void;
 export const HOT_ENTITY_COUNT: number;

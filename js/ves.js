@@ -106,7 +106,8 @@ export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRat
 export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
 export { FLOAT_EDGES, LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES, UNICODE_STRINGS, batchBytesBound, floatsOf, maxBatchFor, padPayload, parsePayloadBytes, parsePayloadShape, shapeOf, shapePayload, shapePayloads } from './payload.js';
 export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
-export { junitXml, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { LARGE_BODY_BYTES, bodyClass, largeBodies, normalBodiesOnly } from './body_size.js';
+export { junitXml, largeBodiesExcluded, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
 export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';
 export { executionSegment, isFirstSegment, segmentTag } from './segment.js';

@@ -35,7 +35,7 @@ const LATENCY = {
 
 export const options = profile.name === 'none' ? {} : {
   scenarios: mixScenarios(mix),
-  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs }),
+  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
 };
 
 export function setup() {

@@ -1,6 +1,6 @@
 // Unit tests of the scenario layer, run by k6 itself (no server): profiles (PROFILE resolution,
 // env defaults, option merging), end-of-test summaries (verdict, JUnit XML, files), the PROBES
-// parser, seeded content, the entity read judge, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
+// parser, seeded content, the entity read judge, large bodies and latency thresholds, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
 // thresholds table with the config files made from it. The behaviour against a real server is
 // tested by scripts/scenario-tests.sh.
 //
@@ -14,6 +14,12 @@ import {
   closedModelOptions,
   config,
   correctnessThresholds,
+  LARGE_BODY_BYTES,
+  bodyClass,
+  largeBodies,
+  largeBodiesExcluded,
+  normalBodiesOnly,
+  scenarioThresholds,
   judgeEntityRead,
   junitXml,
   loadProfile,
@@ -33,7 +39,7 @@ import {
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'scenario_lib';
-export const options = testOptions(null, 11); // eleven categories, each a case
+export const options = testOptions(null, 12); // twelve categories, each a case
 
 // The shipped options files, read in init context.
 const CONFIG_FILES = {
@@ -227,6 +233,26 @@ export default function () {
     }
   }
   h.eq('config_files', JSON.stringify(CONFIG_FILES.mixed_workload.thresholds.ves_proofs_verified), '["count>0"]', 'the mixed workload fails without a verified proof under its config file');
+
+  // --- large bodies (PAYLOAD): tagged body:large, left out of the latency thresholds
+  h.case('large_bodies');
+  h.eq('large_bodies', LARGE_BODY_BYTES, 262144, '256 KiB');
+  h.eq('large_bodies', `${bodyClass('a'.repeat(262144))} ${bodyClass('a'.repeat(262145))}`, 'normal large', 'ASCII: large above 262144 bytes');
+  h.eq('large_bodies', `${bodyClass(new Array(131073).join('é'))} ${bodyClass(new Array(131074).join('é'))}`, 'normal large', 'counted in UTF-8 bytes, not characters');
+  h.eq('large_bodies', `${bodyClass(null)} ${bodyClass('{}')}`, 'normal normal', 'no body, a small one');
+  const lb = (shape, bytes, batch) => largeBodies(shape, bytes, batch);
+  h.eq('large_bodies', [lb('order', 0, 1000), lb('mixed', 0, 20), lb('large', 0, 10), lb('medium', 0, 20), lb('medium', 0, 100), lb('floats', 0, 20), lb('order', 20000, 20)].join(' '), 'none some all none all none all', 'which PAYLOAD makes large bodies, some or all');
+  h.eq('large_bodies', JSON.stringify(normalBodiesOnly({ 'http_req_duration{endpoint:ingest}': ['p(95)<50'], http_req_duration: ['p(99)<1'], 'http_req_waiting{body:large}': ['p(95)<9'], checks: ['rate==1'] })),
+    '{"http_req_duration{endpoint:ingest,body:normal}":["p(95)<50"],"http_req_duration{body:normal}":["p(99)<1"],"http_req_waiting{body:large}":["p(95)<9"],"checks":["rate==1"]}', 'latency keys filtered on body:normal, others kept');
+  const none = { name: 'default', options: null, ves: {} };
+  const keys = (ctx) => Object.keys(scenarioThresholds('sequencer_ingest', { 'http_req_duration{endpoint:ingest}': ['p(95)<50'] }, none, ctx)).filter((k) => k.startsWith('http_req_duration')).join(' ');
+  h.eq('large_bodies', keys({ largeBodies: 'some', warmupMs: 3000 }), 'http_req_duration{endpoint:ingest,warmup:false,body:normal}', 'with WARMUP too');
+  h.eq('large_bodies', keys({ largeBodies: 'none' }), 'http_req_duration{endpoint:ingest}', 'unchanged without large bodies');
+  const ran = summaryData();
+  ran.metrics['http_req_duration{endpoint:ingest,body:normal}'] = { type: 'trend', contains: 'time', values: { avg: 5, 'p(95)': 9 }, thresholds: { 'p(95)<50': { ok: true } } };
+  h.ok('large_bodies', largeBodiesExcluded(ran) && !largeBodiesExcluded(summaryData()), 'the summary knows when large bodies were left out');
+  h.ok('large_bodies', textSummary(ran, 'x').includes('latency thresholds: only requests whose body is at most 262144 bytes (body:normal)'), 'and says so');
+  h.eq('large_bodies', JSON.parse(summary(ran, 'x', 'out', {})['out/x-summary.json']).ves.largeBodiesExcluded, true, 'the summary JSON records it');
 
   // --- entity reads: what an answer must satisfy whatever the events (entity_reads.js)
   h.case('entity_reads');
