@@ -4,7 +4,7 @@
  * Every request carries `Authorization: ApiKey <key>`, a JSON content type where it has a body,
  * and the tags `endpoint` (ingest, commit, proof, head, …; set thresholds per endpoint with
  * `http_req_duration{endpoint:ingest}`) and `name` (the URL template, so ids in paths do not
- * create one time series per URL). Methods return `{res, status, json}`: the k6 response, its
+ * create one time series per URL), and `body` (`large` above 256 KiB, else `normal`: body_size.js). Methods return `{res, status, json}`: the k6 response, its
  * status, and the parsed JSON body or null. They never throw on non-JSON bodies (the real
  * server answers many errors as plain text).
  *
@@ -12,6 +12,7 @@
  */
 import http from 'k6/http';
 import { describe, normalizeHex, strip0x } from './bytes.js';
+import { bodyClass } from './body_size.js';
 
 /**
  * @typedef {object} VesResponse
@@ -172,7 +173,7 @@ export class VesClient {
   request(method, path, body, endpoint, options, apiKey, nameTemplate) {
     const headers = { Authorization: `ApiKey ${apiKey || this.apiKey}` };
     if (body !== null && body !== undefined) headers['Content-Type'] = 'application/json';
-    const tags = Object.assign({}, this.tags, { endpoint, name: this.baseUrl + (nameTemplate || path) }, options && options.tags);
+    const tags = Object.assign({}, this.tags, { endpoint, name: this.baseUrl + (nameTemplate || path), body: bodyClass(body) }, options && options.tags);
     const params = { headers, tags, timeout: this.timeout };
     if (options && Array.isArray(options.expectedStatuses)) {
       // 2xx/3xx stay expected; the listed statuses (a probe's 400, say) are expected too.

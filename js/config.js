@@ -31,6 +31,7 @@ import { streamStoreId } from './hash.js';
 import { INVALID_KINDS, parseInvalidKinds } from './invalidkinds.js';
 import { parseWarmup } from './warmup.js';
 import { MAX_BODY_BYTES, PAYLOAD_SHAPES, batchBytesBound, maxBatchFor, parsePayloadBytes, parsePayloadShape } from './payload.js';
+import { largeBodies } from './body_size.js';
 
 /** The devserver's default admin key; a default only for loopback URLs. */
 export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
@@ -74,6 +75,7 @@ export class ConfigError extends Error {
  * @property {string[]} invalidKinds INVALID_KINDS (default: every kind of invalid.js)
  * @property {number} warmupMs WARMUP in ms: requests before it are left out of the latency thresholds (warmup.js)
  * @property {number} hotEntities HOT_ENTITIES: the share of events sent to a few entity ids (hot.js)
+ * @property {'none'|'some'|'all'} largeBodies whether PAYLOAD makes ingest bodies above 256 KiB, tagged body:large and left out of the latency thresholds (body_size.js)
  * @property {string} payloadShape PAYLOAD: order, small, medium, large, unicode, floats, nested or mixed (payload.js)
  * @property {number} payloadBytes PAYLOAD_BYTES: pad payloads to about this many bytes of JCS (0: none)
  * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
@@ -266,6 +268,7 @@ export function config(env) {
     hotEntities,
     payloadShape,
     payloadBytes,
+    largeBodies: largeBodies(payloadShape, payloadBytes, batchSize),
     resultsDir,
     signerUrl,
     signerToken,

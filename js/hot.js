@@ -3,7 +3,8 @@
  * them: `order-000000` …), so that per-entity state on the sequencer (versions, entity
  * history) is contended. The choice for event i comes from its block in the iteration's `hot`
  * slot (bytes 0..3 the chance, byte 4 which hot entity), so the same SEED picks the same events.
- * The hot ids are ordinary order ids, so the query scenario's entity reads reach them too.
+ * The hot ids are ordinary order ids; the query and mixed scenarios read them that share of
+ * their entity reads (queries.js), and the query scenario's seed batches hold them too.
  *
  * @module hot
  */

@@ -18,6 +18,8 @@
  * | ves_events_replayed      | Counter      | stream | events answered by their original receipt (a rerun with fixed SEED, CREATED_AT and key; replay mode)
  * | ves_receipts_checked     | Counter      |        | receipts whose hash was checked in k6 (every receipt; with RECEIPT_CHECK < 1, those of the sampled answers)
  * | ves_receipt_signatures_checked | Counter |       | receipts whose sequencer signature was verified (the SEQUENCER_PUBLIC_KEY sample)
+ * | ves_entity_read_violations | Counter | kind  | entity reads that broke a rule (entity_reads.js), once per kind and read
+ * | ves_entity_reads_checked | Counter   | hot    | entity reads that returned events, all checked (0 on the real server: legacy events only)
  *
  * @module metrics
  */
@@ -38,6 +40,8 @@ export const replayViolations = new Counter('ves_replay_violations');
 export const eventsReplayed = new Counter('ves_events_replayed');
 export const receiptsChecked = new Counter('ves_receipts_checked');
 export const receiptSignaturesChecked = new Counter('ves_receipt_signatures_checked');
+export const entityReadViolations = new Counter('ves_entity_read_violations');
+export const entityReadsChecked = new Counter('ves_entity_reads_checked');
 
 /** Metric names, for thresholds and summaries. */
 export const METRIC_NAMES = Object.freeze({
@@ -55,6 +59,8 @@ export const METRIC_NAMES = Object.freeze({
   eventsReplayed: 'ves_events_replayed',
   receiptsChecked: 'ves_receipts_checked',
   receiptSignaturesChecked: 'ves_receipt_signatures_checked',
+  entityReadViolations: 'ves_entity_read_violations',
+  entityReadsChecked: 'ves_entity_reads_checked',
 });
 
 /**
@@ -62,7 +68,7 @@ export const METRIC_NAMES = Object.freeze({
  * when nothing happened, e.g. `ves_events_rejected 0`.
  */
 export function touchMetrics() {
-  for (const c of [eventsAccepted, eventsRejected, receiptsInvalid, proofsVerified, proofsFailed, sequenceAnomalies, invalidRejected, invalidAccepted, replayViolations, eventsReplayed, receiptsChecked, receiptSignaturesChecked]) {
+  for (const c of [eventsAccepted, eventsRejected, receiptsInvalid, proofsVerified, proofsFailed, sequenceAnomalies, invalidRejected, invalidAccepted, replayViolations, eventsReplayed, receiptsChecked, receiptSignaturesChecked, entityReadViolations, entityReadsChecked]) {
     c.add(0);
   }
 }
@@ -138,4 +144,14 @@ export function recordProbe(kind, rejected) {
  */
 export function recordReplayViolation(count = 1) {
   replayViolations.add(count);
+}
+
+/**
+ * Records one judged entity read (entity_reads.js judgeEntityRead).
+ * @param {{events: number, violations: Array<{kind: string}>}} judged
+ * @param {boolean} hot the read asked for a hot entity (HOT_ENTITIES)
+ */
+export function recordEntityRead(judged, hot) {
+  for (const v of judged.violations) entityReadViolations.add(1, { kind: v.kind });
+  if (judged.events > 0) entityReadsChecked.add(1, { hot: hot ? 'true' : 'false' });
 }

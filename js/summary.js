@@ -4,6 +4,7 @@
 //
 //   export function handleSummary(data) { return summary(data, 'sequencer_ingest'); }
 import { executionSegment, segmentTag } from './segment.js';
+import { LARGE_BODY_BYTES } from './body_size.js';
 
 /** Counters whose total must be zero in a correct run, shown in the verdict's reasoning. */
 const MUST_BE_ZERO = [
@@ -13,6 +14,7 @@ const MUST_BE_ZERO = [
   'ves_sequence_anomalies',
   'ves_invalid_accepted',
   'ves_replay_violations',
+  'ves_entity_read_violations',
 ];
 
 function count(data, name) {
@@ -97,7 +99,7 @@ export function receiptCheckLine(data, info) {
  * the seed (setup()'s, from setup_data), CREATED_AT, the profile, the k6 version when given
  * (k6 does not tell a script its version: K6_VERSION), the stream mode and gap check, signatures.
  * @param {object} data handleSummary data
- * @param {object} [info] the scenario's run info (scenario.js runInfo)
+ * @param {object} [info] the scenario's run info (setup.js runInfo)
  */
 export function runRecord(data, info = {}) {
   const setup = data.setup_data && typeof data.setup_data === 'object' ? data.setup_data : {};
@@ -105,7 +107,16 @@ export function runRecord(data, info = {}) {
     seed: Number.isSafeInteger(setup.seed) ? setup.seed : info.seed === undefined ? null : info.seed,
     receiptSignaturesChecked: count(data, 'ves_receipt_signatures_checked'),
     receiptsChecked: count(data, 'ves_receipts_checked'),
+    largeBodiesExcluded: largeBodiesExcluded(data),
   });
+}
+
+/**
+ * Whether the latency thresholds left out large request bodies (PAYLOAD, body_size.js): a
+ * threshold filtered on body:normal.
+ */
+export function largeBodiesExcluded(data) {
+  return thresholdResults(data).some((t) => /[{,]body:normal[,}]/.test(t.metric));
 }
 
 function formatDuration(ms) {
@@ -181,6 +192,7 @@ export function textSummary(data, scenario, info) {
     if (r.interBatchGaps) out.push(`  gaps between batches: ${r.interBatchGaps}`);
   }
   out.push(`  ${receiptCheckLine(data, info)}`);
+  if (largeBodiesExcluded(data)) out.push(`  latency thresholds: only requests whose body is at most ${LARGE_BODY_BYTES} bytes (body:normal); larger ones (PAYLOAD) are tagged body:large and left out`);
   out.push(`  ${signatureLine(data, info)}`);
   if (!v.pass) {
     for (const t of v.failedThresholds) out.push(`  ✗ threshold failed: ${t.metric} ${t.expression}`);

@@ -12,6 +12,7 @@
  * @module thresholds
  */
 import { afterWarmup } from './warmup.js';
+import { LARGE_BODY_BYTES, normalBodiesOnly } from './body_size.js';
 
 /** Correctness thresholds: metric -> expressions. */
 export const CORRECTNESS = Object.freeze({
@@ -24,6 +25,7 @@ export const CORRECTNESS = Object.freeze({
   ves_proofs_failed: ['count==0'],
   ves_invalid_accepted: ['count==0'],
   ves_replay_violations: ['count==0'],
+  ves_entity_read_violations: ['count==0'],
   dropped_iterations: ['count==0'],
 });
 
@@ -45,6 +47,7 @@ export const UNIVERSAL = Object.freeze(['checks', 'http_req_failed', 'ves_events
 const INGEST_METRICS = ['ves_events_accepted', 'ves_events_rejected', 'ves_receipts_invalid', 'ves_sequence_anomalies', 'ves_events_replayed', 'ves_receipts_checked', 'ves_receipt_signatures_checked'];
 const PROOF_METRICS = ['ves_proofs_verified', 'ves_proofs_failed', 'ves_time_to_proof'];
 const PROBE_METRICS = ['ves_invalid_accepted', 'ves_invalid_rejected', 'ves_replay_violations'];
+const ENTITY_METRICS = ['ves_entity_read_violations', 'ves_entity_reads_checked'];
 
 function scenarioOf(name) {
   const s = SCENARIOS[name];
@@ -72,6 +75,7 @@ export function cannotMove(scenario, key, expression, ctx = {}) {
     if (metric === 'ves_events_accepted' && /^rate/.test(expression) && !s.endpoints.includes('ingest')) return `${scenario} ingests only in setup(): a rate target cannot hold`;
   }
   if (PROOF_METRICS.includes(metric) && !s.proofs) return `${scenario} verifies no proof`;
+  if (ENTITY_METRICS.includes(metric) && !s.endpoints.includes('entity')) return `${scenario} reads no entity`;
   // Replays re-sent on purpose (REPLAY_RATE, or the replay scenario's corpus) move ves_replay_violations.
   if (metric === 'ves_replay_violations' && (s.replays || (s.endpoints.includes('ingest') && ctx.replayRate > 0))) return null;
   // Invalid events inside batches (INVALID_RATE) move the invalid-event counters.
@@ -139,15 +143,23 @@ export function rateThresholds(scenario, profile) {
  * @param {string} scenario
  * @param {Record<string, string[]>} own
  * @param {{name: string, options: object|null, ves: object}} profile
- * @param {{probes?: number, openModel?: boolean}} [ctx]
+ * @param {{probes?: number, openModel?: boolean, warmupMs?: number, largeBodies?: 'none'|'some'|'all'}} [ctx] largeBodies: cfg.largeBodies (body_size.js)
  */
 export function scenarioThresholds(scenario, own, profile, ctx = {}) {
   const merged = Object.assign({}, own, correctnessThresholds(scenario, ctx), (profile.options && profile.options.thresholds) || {}, rateThresholds(scenario, profile));
   const { kept: found, dropped } = applicable(scenario, merged, ctx);
   // WARMUP: latency thresholds leave out the warm-up's requests (warmup.js).
-  const kept = afterWarmup(found, ctx.warmupMs || 0);
+  const warm = afterWarmup(found, ctx.warmupMs || 0);
   if (ctx.warmupMs > 0 && profile.name === 'none' && typeof __VU !== 'undefined' && __VU === 0) {
     console.warn('ves-k6: WARMUP has no effect on thresholds with PROFILE=none: the config file\'s latency thresholds count every request; filter them on {warmup:false} yourself');
+  }
+  // PAYLOAD with large bodies: latency thresholds leave out requests above 256 KiB (body_size.js).
+  const large = ctx.largeBodies === 'some' || ctx.largeBodies === 'all';
+  const kept = large ? normalBodiesOnly(warm) : warm;
+  if (large && typeof __VU !== 'undefined' && __VU === 0) {
+    if (profile.name === 'none') console.warn(`ves-k6: PAYLOAD makes request bodies above ${LARGE_BODY_BYTES} bytes (tagged body:large); with PROFILE=none the config file's latency thresholds count them too; filter them on {body:normal} yourself`);
+    else console.log(`ves-k6: PAYLOAD makes request bodies above ${LARGE_BODY_BYTES} bytes: they are tagged body:large and the latency thresholds count only body:normal requests (their latency: http_req_duration{body:large} in --out json)`);
+    if (ctx.largeBodies === 'all') console.warn('ves-k6: PAYLOAD makes every live ingest request large: the ingest latency thresholds count only the small ones (probes, heartbeats); lower BATCH_SIZE or PAYLOAD_BYTES to measure normal-size requests');
   }
   if (dropped.length > 0 && typeof __VU !== 'undefined' && __VU === 0) {
     const byReason = {};

@@ -293,6 +293,10 @@ export const eventsReplayed: Counter;
 export const receiptsChecked: Counter;
 /** ves_receipt_signatures_checked: receipts whose sequencer signature was checked (the sample). */
 export const receiptSignaturesChecked: Counter;
+/** ves_entity_read_violations{kind}: entity reads that broke a rule (entity_reads.js). */
+export const entityReadViolations: Counter;
+/** ves_entity_reads_checked{hot}: entity reads that returned events, all checked. */
+export const entityReadsChecked: Counter;
 export const METRIC_NAMES: Readonly<Record<string, string>>;
 export function touchMetrics(): void;
 export function recordIngestOutcome(outcome: IngestOutcome, stream: string | number): void;
@@ -301,6 +305,7 @@ export function recordSignDuration(elapsedMs: number, eventCount: number): void;
 export function recordProof(ok: boolean, timeToProofMs?: number): void;
 export function recordProbe(kind: string, rejected: boolean): void;
 export function recordReplayViolation(count?: number): void;
+export function recordEntityRead(judged: EntityReadJudgement, hot: boolean): void;
 
 // ---- config.js ------------------------------------------------------------------------------
 
@@ -344,6 +349,8 @@ export interface VesConfig {
   warmupMs: number;
   /** HOT_ENTITIES (hot.js) */
   hotEntities: number;
+  /** whether PAYLOAD makes ingest bodies above LARGE_BODY_BYTES (tagged body:large, left out of latency thresholds) */
+  largeBodies: 'none' | 'some' | 'all';
   /** PAYLOAD (payload.js) */
   payloadShape: string;
   resultsDir: string;
@@ -426,7 +433,7 @@ export function mergeThresholds(script?: Record<string, string[]>, profile?: Rec
 /** A user-given path for open() in a script of load/: relative paths are taken from where k6 runs (PWD). */
 export function userPath(path: string, env: Record<string, string | undefined>): string;
 
-// ---- scenario building blocks (scenario.js) ----
+// ---- scenario building blocks (setup.js, vu_state.js, guard.js, explain.js, slots.js, ingest.js, committer.js, proofs.js, queries.js, probes.js) ----
 export interface RunData {
   agentSeed: string;
   agentKeyId: number;
@@ -524,6 +531,12 @@ export function commitStream(cfg: VesConfig, data: RunData, state: VuState, stre
 /** Verifies the inclusion proof of one of this VU's own committed events; null when none is committed yet. */
 export function proveOwnEvent(cfg: VesConfig, data: RunData, state: VuState): boolean | null;
 export function queryOnce(cfg: VesConfig, state: VuState): VesResponse;
+/** One line at start on what entity reads check (always, or only when HOT_ENTITIES > 0). */
+export function noteEntityReads(cfg: VesConfig, always: boolean): void;
+export const ENTITY_READ_VIOLATIONS: readonly ['wrong_entity', 'foreign_event', 'out_of_order', 'duplicate_event_id'];
+export interface EntityReadJudgement { events: number; violations: Array<{ kind: (typeof ENTITY_READ_VIOLATIONS)[number]; detail: string }> }
+/** An entity read's answer: the entity asked, its own events only, sequence numbers strictly increasing, ids unique. */
+export function judgeEntityRead(answer: unknown, asked: { tenantId: string; storeId: string; entityType: string; entityId: string }): EntityReadJudgement;
 export function probe(cfg: VesConfig, data: RunData, state: VuState, kind: (typeof PROBE_KINDS)[number], slot?: ContentSlot): boolean | null;
 /** With probability PROBES (decided by the iteration's content block), one probe of a kind the block chooses. */
 export function maybeProbe(cfg: VesConfig, data: RunData, state: VuState, probability: number, slot?: ContentSlot): void;
@@ -610,6 +623,16 @@ export function payloadExcerpt(event: { payload?: unknown } | undefined): string
 export function parseWarmup(raw: string | undefined | null): number;
 /** Latency thresholds restricted to warmup:false requests. */
 export function afterWarmup<T>(thresholds: Record<string, T>, warmupMs: number): Record<string, T>;
+/** Bodies above this many bytes (256 KiB) are tagged body:large. */
+export const LARGE_BODY_BYTES: number;
+/** The `body` tag of a request: `large` above LARGE_BODY_BYTES of UTF-8, else `normal`. */
+export function bodyClass(body: string | null | undefined): 'large' | 'normal';
+/** Whether PAYLOAD makes some (or all) live ingest bodies large. */
+export function largeBodies(shape: string, payloadBytes: number, batchSize: number): 'none' | 'some' | 'all';
+/** Latency thresholds (http_req_duration, http_req_waiting) filtered on body:normal. */
+export function normalBodiesOnly<T>(thresholds: Record<string, T>): Record<string, T>;
+/** Whether a run's latency thresholds left out large bodies (a threshold filtered on body:normal). */
+export function largeBodiesExcluded(data: Record<string, any>): boolean;
 /** Tags this VU's following requests warmup:true/false. */
 export function tagWarmup(warmupMs: number): void;
 export const HOT_ENTITY_COUNT: number;

@@ -52,7 +52,7 @@ export {
 } from './hash.js';
 export { L as ED25519_ORDER, createSigner, precomputeBaseTable, publicKeyOf, verify } from './ed25519.js';
 export { buildBatch, buildEvent, buildEvents, ingestBody, signEvent } from './event.js';
-export { CONTENT_DOMAIN, ContentSource, ORDER_STATUSES, blockChance, blockU32, blockUuid, contentBlock, drawSeed, orderEntityId, orderEventFields } from './content.js';
+export { CONTENT_DOMAIN, ContentSource, ENTITIES_PER_STREAM, ORDER_STATUSES, blockChance, blockU32, blockUuid, contentBlock, drawSeed, orderEntityId, orderEventFields } from './content.js';
 export { WriterContinuity, gapCheckMode, writerStream } from './streams.js';
 export { CORRECTNESS, SCENARIOS, UNIVERSAL, applicable, cannotMove, correctnessThresholds, rateThresholds, scenarioThresholds } from './thresholds.js';
 export { checkReceipt, verifyReceipt } from './receipt.js';
@@ -68,12 +68,15 @@ export {
   proofsFailed,
   proofsVerified,
   receiptsInvalid,
+  recordEntityRead,
   recordIngestOutcome,
   recordProbe,
   recordProof,
   recordRejection,
   recordReplayViolation,
   recordSignDuration,
+  entityReadViolations,
+  entityReadsChecked,
   eventsReplayed,
   receiptSignaturesChecked,
   receiptsChecked,
@@ -85,45 +88,26 @@ export {
 } from './metrics.js';
 export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted, rfc3339Problem } from './config.js';
 export { PROFILE_NAMES, closedModelOptions, loadProfile, mergeThresholds, profileEnv, userPath } from './profile.js';
-export {
-  ENTITIES_PER_STREAM,
-  MAX_COMMIT_RANGE,
-  PROBE_KINDS,
-  clientFor,
-  commitStream,
-  contentSource,
-  currentSlot,
-  entityId,
-  excerpt,
-  explainHttp,
-  explainOnce,
-  guard,
-  guardAsync,
-  ingestBatch,
-  ingestPresigned,
-  maybeProbe,
-  orderFields,
-  pause,
-  probe,
-  probeRate,
-  proveOwnEvent,
-  queryOnce,
-  reformatCreatedAt,
-  requireHealthy,
-  runInfo,
-  runSeed,
-  seedStreams,
-  setupRun,
-  vuStateFor,
-  warnUnverifiedSignatures,
-} from './scenario.js';
+// The shipped scenarios' building blocks, one concern per module.
+export { clientFor, requireHealthy, runInfo, runSeed, setupRun, warnUnverifiedSignatures } from './setup.js';
+export { vuStateFor } from './vu_state.js';
+export { guard, guardAsync } from './guard.js';
+export { excerpt, explainHttp, explainOnce } from './explain.js';
+export { contentSource, currentSlot, entityId, orderFields } from './slots.js';
+export { ingestBatch, ingestPresigned } from './ingest.js';
+export { MAX_COMMIT_RANGE, commitStream, pause } from './committer.js';
+export { proveOwnEvent } from './proofs.js';
+export { noteEntityReads, queryOnce, seedStreams } from './queries.js';
+export { ENTITY_READ_VIOLATIONS, judgeEntityRead } from './entity_reads.js';
+export { PROBE_KINDS, maybeProbe, probe, probeRate, reformatCreatedAt } from './probes.js';
 // Issue #9: deliberate replays and invalid events inside batches.
 export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds } from './invalid.js';
 export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
 export { FLOAT_EDGES, LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES, UNICODE_STRINGS, batchBytesBound, floatsOf, maxBatchFor, padPayload, parsePayloadBytes, parsePayloadShape, shapeOf, shapePayload, shapePayloads } from './payload.js';
 export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
-export { junitXml, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { LARGE_BODY_BYTES, bodyClass, largeBodies, normalBodiesOnly } from './body_size.js';
+export { junitXml, largeBodiesExcluded, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
 export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';
 export { executionSegment, isFirstSegment, segmentTag } from './segment.js';

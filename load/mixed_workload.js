@@ -13,7 +13,7 @@
 // With --config FILE -e PROFILE=none, or --vus/--duration flags, k6 runs `default` instead: the
 // same mix as a closed model, with VU 1 doubling as the committer.
 import exec from 'k6/execution';
-import { commitStream, config, guard, ingestBatch, loadProfile, maybeProbe, pause, precomputeBaseTable, probeRate, profileEnv, proveOwnEvent, queryOnce, runInfo, scenarioThresholds, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
+import { commitStream, config, guard, ingestBatch, loadProfile, maybeProbe, noteEntityReads, pause, precomputeBaseTable, probeRate, profileEnv, proveOwnEvent, queryOnce, runInfo, scenarioThresholds, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
 // first iteration, where it would delay requests and drop arrival-rate iterations.
@@ -35,12 +35,14 @@ const LATENCY = {
 
 export const options = profile.name === 'none' ? {} : {
   scenarios: mixScenarios(mix),
-  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs }),
+  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
 };
 
 export function setup() {
   touchMetrics();
-  return setupRun(cfg);
+  const data = setupRun(cfg);
+  noteEntityReads(cfg, false);
+  return data;
 }
 
 export const ingestAndProve = guard('ingest', (data) => {

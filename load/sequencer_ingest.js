@@ -23,7 +23,7 @@ export const options = closedModelOptions(profile, {
   load: { vus: 10, duration: '30s' },
   thresholds: scenarioThresholds('sequencer_ingest', {
     'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'],
-  }, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs }),
+  }, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
   merged: true,
 });
 

@@ -2,9 +2,11 @@
 // and /api/v1/ves/commitments, in turn, each tagged (endpoint:head, …) with its own threshold.
 // setup() writes one batch into every stream and commits it, so that there is something to read.
 // (The real sequencer serves head/events/entities from its legacy table: empty for VES streams.)
+// Entity reads are checked (ves_entity_read_violations); with HOT_ENTITIES, setup()'s batches and
+// that share of the reads go to the hot entity ids.
 //
 //   k6 run load/sequencer_query.js
-import { closedModelOptions, config, guard, loadProfile, profileEnv, queryOnce, runInfo, scenarioThresholds, seedStreams, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
+import { closedModelOptions, config, guard, loadProfile, noteEntityReads, profileEnv, queryOnce, runInfo, scenarioThresholds, seedStreams, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 const profile = loadProfile(__ENV, (path) => open(path));
 const cfg = config(profileEnv(profile, __ENV));
@@ -25,6 +27,7 @@ export const options = closedModelOptions(profile, {
 export function setup() {
   touchMetrics();
   const data = setupRun(cfg);
+  noteEntityReads(cfg, true);
   seedStreams(cfg, data);
   return data;
 }

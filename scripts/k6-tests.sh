@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every tests/k6/*.test.js with the real k6 binary and prints one line per test
 # (PASS / FAIL / SKIP), then `k6 tests: N passed, N failed, N skipped`. Exits non-zero when any
-# test failed.
+# test failed. One more case, load_imports: load/ scripts import only js/ves.js
+# (scripts/check-load-imports.py).
 #
 #   scripts/k6-tests.sh [NAME_SUBSTRING...]
 #
@@ -91,6 +92,25 @@ for test in tests/k6/*.test.js; do
     grep -E 'FAIL |level=error|✗|crossed' "$log" | sed 's/^time="[^"]*" //' | head -n 20 | sed 's/^/    /'
   fi
 done
+
+# load/ scripts import only js/ves.js (scripts/check-load-imports.py); the check must also fire on
+# a script that imports a module of js/ directly.
+wanted() { [ $# -eq 0 ] && return 0; for want in "$@"; do case load_imports in *"$want"*) return 0 ;; esac; done; return 1; }
+if wanted "$@"; then
+  bad=$(mktemp -d)
+  mkdir -p "$bad/load"
+  printf "import { guard } from '../js/ves.js';\nimport { Ledger } from '../js/ledger.js';\n" >"$bad/load/bad.js"
+  mine=$(python3 scripts/check-load-imports.py load js 2>&1); rc_mine=$?
+  theirs=$(python3 scripts/check-load-imports.py "$bad/load" "$bad/js" 2>&1); rc_bad=$?
+  rm -rf "$bad"
+  if [ $rc_mine -eq 0 ] && [ $rc_bad -eq 1 ] && [[ "$theirs" == *"bad.js:2: imports ../js/ledger.js"* ]]; then
+    passed=$((passed + 1))
+    echo "PASS load_imports: $mine; a direct import of js/ledger.js is caught"
+  else
+    failed=$((failed + 1))
+    echo "FAIL load_imports: load/ (exit $rc_mine): $mine | a bad script (exit $rc_bad, want 1): $theirs"
+  fi
+fi
 
 echo "k6 tests: $passed passed, $failed failed, $skipped skipped"
 [ $failed -eq 0 ]

@@ -15,9 +15,14 @@
 #  9. REPLAY_RATE: re-sent batches get their original receipts; a devserver that breaks
 #     idempotency fails the run on ves_replay_violations (ingest and the replay scenario).
 # 10. INVALID_RATE: invalid events inside valid batches are refused with their reason, the valid
-#     ones accepted (with REPLAY_RATE, PAYLOAD=mixed, HOT_ENTITIES and WARMUP); a devserver that
-#     accepts a bad signature fails on ves_invalid_accepted; PAYLOAD=large with a batch above the
-#     request limit is refused at start.
+#     ones accepted (with REPLAY_RATE, PAYLOAD=mixed, HOT_ENTITIES and WARMUP); ingest requests
+#     above 256 KiB are tagged body:large and left out of the latency thresholds, which still
+#     fire on the normal ones; a devserver that accepts a bad signature fails on
+#     ves_invalid_accepted; PAYLOAD=large with a batch above the request limit is refused at start.
+# 11. HOT_ENTITIES and entity reads: the query and mixed scenarios read the hot entities a share
+#     of the time and check every entity read (its own events, in order, each once); a devserver
+#     that serves an entity's events out of order fails the query scenario on
+#     ves_entity_read_violations.
 # Last line: "scenario tests: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -239,7 +244,7 @@ for run in first second other; do
   result "seed-$run" "$ok" "exit $rc; accepted=$accepted replayed=$replayed failed checks=$failed_checks$(grep -o 'threshold failed: .*' "$OUT/seed-$run.log" | head -n 1 | sed 's/^/; /')"
 done
 # PAYLOAD=mixed (every shape; SEED 7, new event ids) for `ves presign --shape mixed` below.
-rc=$(k6run seed-shapes load/sequencer_ingest.js -e PROFILE=tests/scenarios/short_shapes.json -e SEED=7 -e PAYLOAD=mixed "${SAME[@]}")
+rc=$(k6run seed-shapes load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e SEED=7 -e PAYLOAD=mixed "${SAME[@]}")
 stop_devserver
 detail=$(python3 tests/scenarios/compare_runs.py same "$OUT/seed-first.log" "$OUT/seed-second.log") && ok=true || ok=false
 result seed-rerun-identical "$ok" "$detail"
@@ -416,10 +421,10 @@ stop_devserver
 start_devserver
 # The issue's clean run: INVALID_RATE=0.1 REPLAY_RATE=0.1 PAYLOAD=mixed HOT_ENTITIES=0.2 WARMUP=3s
 # (mixed: small, medium, unicode, floats, nested and at most one ~1 MB large payload per batch).
-rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short_shapes.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 -e PAYLOAD=mixed -e HOT_ENTITIES=0.2 -e WARMUP=3s --out "json=$OUT/invalid-clean.json")
+rc=$(k6run invalid-clean load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PROBES=0 -e INVALID_RATE=0.1 -e REPLAY_RATE=0.1 -e PAYLOAD=mixed -e HOT_ENTITIES=0.2 -e WARMUP=3s --out "json=$OUT/invalid-clean.json")
 detail=$(python3 - "$OUT/invalid-clean.json" "$OUT/invalid-clean/sequencer_ingest-summary.json" <<'PY'
 import json, sys
-kinds, sums, warm = {}, {}, {}
+kinds, sums, warm, bodies, normal_max = {}, {}, {}, {}, 0
 for line in open(sys.argv[1]):
     p = json.loads(line)
     if p.get("type") != "Point":
@@ -427,8 +432,14 @@ for line in open(sys.argv[1]):
     m, v = p["metric"], p["data"]["value"]
     sums[m] = sums.get(m, 0) + v
     if m == "http_req_duration":
-        w = p["data"]["tags"].get("warmup", "none")
+        tags = p["data"]["tags"]
+        w = tags.get("warmup", "none")
         warm[w] = warm.get(w, 0) + 1
+        if tags.get("endpoint") == "ingest":
+            b = tags.get("body", "none")
+            bodies[b] = bodies.get(b, 0) + 1
+            if b == "normal" and w == "false":
+                normal_max = max(normal_max, v)
     if m == "data_sent":
         sent_max = max(sums.get("_sent_max", 0), v)
         sums["_sent_max"] = sent_max
@@ -457,16 +468,55 @@ if not 1_000_000 < sums.get("_sent_max", 0) < 10 * 1024 * 1024 * 2:
 if not (warm.get("true", 0) > 0 and warm.get("false", 0) > 0):
     problems.append(f"requests by warmup tag: {warm}")
 thresholds = json.load(open(sys.argv[2]))["metrics"]
-if "http_req_duration{endpoint:ingest,warmup:false}" not in thresholds:
-    problems.append("no latency threshold restricted to warmup:false")
+# PAYLOAD=mixed: ingest requests above 256 KiB are tagged body:large, and the latency thresholds
+# (after WARMUP) are computed from exactly the body:normal ones: the same maximum.
+key = "http_req_duration{endpoint:ingest,warmup:false,body:normal}"
+if key not in thresholds:
+    problems.append(f"no latency threshold restricted to warmup:false and body:normal: {sorted(k for k in thresholds if k.startswith('http_req'))}")
+elif abs(thresholds[key]["values"]["max"] - normal_max) > 1e-6:
+    problems.append(f"{key} max {thresholds[key]['values']['max']} is not that of the body:normal requests ({normal_max})")
+if not (bodies.get("large", 0) > 0 and bodies.get("normal", 0) > 0):
+    problems.append(f"ingest requests by body tag: {bodies}")
 print(("; ".join(problems) + " | ") if problems else "", end="")
-print(f"accepted={acc:.0f} invalid_refused={rej:.0f} largest data_sent={sums.get('_sent_max', 0):.0f} by kind={json.dumps(kinds, sort_keys=True)} replayed={sums.get('ves_events_replayed', 0):.0f} requests by warmup tag={json.dumps(warm, sort_keys=True)}")
+print(f"accepted={acc:.0f} invalid_refused={rej:.0f} largest data_sent={sums.get('_sent_max', 0):.0f} by kind={json.dumps(kinds, sort_keys=True)} replayed={sums.get('ves_events_replayed', 0):.0f} requests by warmup tag={json.dumps(warm, sort_keys=True)} ingest requests by body tag={json.dumps(bodies, sort_keys=True)}")
 sys.exit(1 if problems else 0)
 PY
 ) && ok=true || ok=false
 [ "$rc" = 0 ] && grep -q 'result=PASS' "$OUT/invalid-clean.log" || ok=false
 result invalid-clean "$ok" "exit $rc; $detail"
 stop_devserver
+# A latency threshold on the normal-size requests still fires: a profile whose ingest threshold
+# no request can meet fails the PAYLOAD=mixed run on http_req_duration{endpoint:ingest,body:normal}.
+python3 -c 'import json,sys; p=json.load(open("tests/scenarios/short.json")); p["thresholds"]["http_req_duration{endpoint:ingest}"]=["p(95)<0.001"]; json.dump(p, open(sys.argv[1], "w"))' "$OUT/impossible_latency.json"
+start_devserver
+rc=$(k6run large-bodies-threshold-fires load/sequencer_ingest.js -e PROFILE="$OUT/impossible_latency.json" -e PROBES=0 -e PAYLOAD=mixed)
+others=$(replay_counters large-bodies-threshold-fires sequencer_ingest)
+stop_devserver
+ok=false; [ "$rc" = 99 ] && grep -q 'threshold failed: http_req_duration{endpoint:ingest,body:normal} p(95)<0.001' "$OUT/large-bodies-threshold-fires.log" \
+  && grep -q 'latency thresholds: only requests whose body is at most 262144 bytes' "$OUT/large-bodies-threshold-fires.log" && [ "$others" = 0/0/0/0 ] && ok=true
+result large-bodies-threshold-fires "$ok" "exit $rc; $(grep -o 'threshold failed: http_req_duration.*' "$OUT/large-bodies-threshold-fires.log" | head -n 1); rejected/invalid receipts/anomalies/invalid accepted=$others"
+# k6 inspect: PAYLOAD=mixed (and medium with a big batch) filters every latency threshold on
+# body:normal, in both scenarios that ingest live events; PAYLOAD=order and floats do not.
+for script in sequencer_ingest mixed_workload; do
+  for payload in mixed order floats medium; do
+    name="inspect-body-$script-$payload"
+    extra=(); [ "$payload" = medium ] && extra=(-e BATCH_SIZE=100)
+    "$K6" inspect --execution-requirements -e PROFILE=smoke -e PAYLOAD=$payload "${extra[@]}" "load/$script.js" >"$OUT/$name.json" 2>&1
+    detail=$(python3 - "$OUT/$name.json" "$payload" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+opts = json.loads(text[text.find("\n{") + 1:] if not text.startswith("{") else text)
+latency = [k for k in opts.get("thresholds", {}) if k.startswith(("http_req_duration", "http_req_waiting"))]
+filtered = [k for k in latency if "body:normal" in k]
+want = sys.argv[2] in ("mixed", "medium")
+ok = latency and (len(filtered) == len(latency) if want else not filtered)
+print(("ok: " if ok else "wrong: ") + " ".join(sorted(latency)))
+sys.exit(0 if ok else 1)
+PY
+) && ok=true || ok=false
+    result "$name" "$ok" "$detail"
+  done
+done
 # PAYLOAD=large with short.json's BATCH_SIZE=20 would send ~20 MB requests: refused at start.
 start=$SECONDS
 rc=$(k6run payload-large-refused load/sequencer_ingest.js -e PROFILE=tests/scenarios/short.json -e PAYLOAD=large)
@@ -478,6 +528,47 @@ accepted=$(metric invalid-accepted sequencer_ingest ves_invalid_accepted count)
 others=$(metric invalid-accepted sequencer_ingest ves_events_rejected count)/$(metric invalid-accepted sequencer_ingest ves_receipts_invalid count)/$(metric invalid-accepted sequencer_ingest ves_sequence_anomalies count)
 ok=false; [ "$rc" = 99 ] && gt0 "$accepted" && [ "$others" = 0/0/0 ] && grep -q 'invalid event [0-9a-f-]* (bad_signature) was not refused with its reason: accepted' "$OUT/invalid-accepted.log" && ok=true
 result invalid-accepted "$ok" "exit $rc; ves_invalid_accepted=$accepted; rejected/invalid receipts/anomalies=$others"
+stop_devserver
+
+# 11. HOT_ENTITIES and entity reads (js/entity_reads.js): reads of the hot entities a share of
+#     the time, every entity read checked; the note at start says what the real server shows.
+# hot_reads NAME : entity reads that returned events and were checked, "hot/other" (JSON output).
+hot_reads() {
+  python3 - "$OUT/$1.json" <<'PY'
+import json, sys
+n = {"true": 0, "false": 0}
+for line in open(sys.argv[1]):
+    p = json.loads(line)
+    if p.get("type") == "Point" and p["metric"] == "ves_entity_reads_checked" and p["data"]["value"] > 0:
+        n[p["data"]["tags"].get("hot", "?")] = n.get(p["data"]["tags"].get("hot", "?"), 0) + p["data"]["value"]
+print(f"{n['true']:.0f}/{n['false']:.0f}")
+PY
+}
+NOTE='on the real sequencer entity reads show legacy events only'
+start_devserver
+for script in sequencer_query mixed_workload; do
+  name="hot-entities-$script"
+  rc=$(k6run "$name" "load/$script.js" -e PROFILE=tests/scenarios/short.json -e HOT_ENTITIES=0.5 --out "json=$OUT/$name.json")
+  reads=$(hot_reads "$name")
+  violations=$(metric "$name" "$script" ves_entity_read_violations count)
+  # The query scenario reads hot entities often; the mixed one has few reads in 6 s (2 in 10
+  # iterations query, a quarter of those read an entity), so there any checked read will do.
+  checked=${reads%%/*}; [ "$script" = mixed_workload ] && checked=$((${reads%%/*} + ${reads##*/}))
+  ok=false; [ "$rc" = 0 ] && grep -q 'result=PASS' "$OUT/$name.log" && [ "$violations" = 0 ] && gt0 "$checked" && grep -q "$NOTE" "$OUT/$name.log" && ok=true
+  result "$name" "$ok" "exit $rc; entity reads checked hot/other=$reads; ves_entity_read_violations=$violations; note at start: $(grep -c "$NOTE" "$OUT/$name.log")"
+done
+# Without HOT_ENTITIES, the mixed workload says nothing about entity reads; the query scenario always does.
+rc=$(k6run entity-note-mixed-quiet load/mixed_workload.js -e PROFILE=tests/scenarios/short.json)
+ok=false; [ "$rc" = 0 ] && ! grep -q "$NOTE" "$OUT/entity-note-mixed-quiet.log" && grep -q "$NOTE" "$OUT/smoke-sequencer_query.log" && ok=true
+result entity-note-where-it-applies "$ok" "exit $rc; mixed without HOT_ENTITIES: no note; query (smoke): note"
+stop_devserver
+start_devserver --fault reorder_entity_reads
+rc=$(k6run entity-reads-reordered load/sequencer_query.js -e PROFILE=tests/scenarios/short.json -e HOT_ENTITIES=0.5)
+violations=$(metric entity-reads-reordered sequencer_query ves_entity_read_violations count)
+others=$(metric entity-reads-reordered sequencer_query ves_events_rejected count)/$(metric entity-reads-reordered sequencer_query ves_receipts_invalid count)/$(metric entity-reads-reordered sequencer_query ves_sequence_anomalies count)
+ok=false; [ "$rc" = 99 ] && grep -q 'result=FAIL' "$OUT/entity-reads-reordered.log" && gt0 "$violations" && [ "$others" = 0/0/0 ] \
+  && grep -q 'entity read of order/order-[0-9]* (out_of_order): event 1 .* has sequence number [0-9]* after [0-9]*' "$OUT/entity-reads-reordered.log" && ok=true
+result entity-reads-reordered "$ok" "exit $rc; ves_entity_read_violations=$violations; rejected/invalid receipts/anomalies=$others"
 stop_devserver
 
 echo "scenario tests: $passed passed, $failed failed"

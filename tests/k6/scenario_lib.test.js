@@ -1,6 +1,6 @@
 // Unit tests of the scenario layer, run by k6 itself (no server): profiles (PROFILE resolution,
 // env defaults, option merging), end-of-test summaries (verdict, JUnit XML, files), the PROBES
-// parser, seeded content, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
+// parser, seeded content, the entity read judge, large bodies and latency thresholds, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
 // thresholds table with the config files made from it. The behaviour against a real server is
 // tested by scripts/scenario-tests.sh.
 //
@@ -14,6 +14,13 @@ import {
   closedModelOptions,
   config,
   correctnessThresholds,
+  LARGE_BODY_BYTES,
+  bodyClass,
+  largeBodies,
+  largeBodiesExcluded,
+  normalBodiesOnly,
+  scenarioThresholds,
+  judgeEntityRead,
   junitXml,
   loadProfile,
   mergeThresholds,
@@ -32,7 +39,7 @@ import {
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'scenario_lib';
-export const options = testOptions(null, 10); // ten categories, each a case
+export const options = testOptions(null, 12); // twelve categories, each a case
 
 // The shipped options files, read in init context.
 const CONFIG_FILES = {
@@ -139,7 +146,7 @@ export default function () {
   delete nothing.metrics.checks;
   h.ok('summary', verdict(nothing).nothingChecked && verdictLine(nothing).endsWith('result=FAIL'), 'a run in which no check ran is not a pass');
   const xml = junitXml(summaryData({ rejected: 3 }), 'sequencer_ingest');
-  h.ok('summary', /<testsuites tests="9" failures="1"/.test(xml), () => `JUnit counts: ${xml.slice(0, 200)}`);
+  h.ok('summary', /<testsuites tests="10" failures="1"/.test(xml), () => `JUnit counts: ${xml.slice(0, 200)}`);
   h.ok('summary', xml.includes('name="http_req_duration{endpoint:&lt;ingest&gt;} p(95)&lt;50"'), 'names are XML-escaped');
   h.ok('summary', xml.includes('<failure message="ves_events_rejected = 3"/>'), 'the counter failure is a JUnit failure');
   const text = textSummary(summaryData({ rejected: 3 }), 'sequencer_ingest');
@@ -226,6 +233,47 @@ export default function () {
     }
   }
   h.eq('config_files', JSON.stringify(CONFIG_FILES.mixed_workload.thresholds.ves_proofs_verified), '["count>0"]', 'the mixed workload fails without a verified proof under its config file');
+
+  // --- large bodies (PAYLOAD): tagged body:large, left out of the latency thresholds
+  h.case('large_bodies');
+  h.eq('large_bodies', LARGE_BODY_BYTES, 262144, '256 KiB');
+  h.eq('large_bodies', `${bodyClass('a'.repeat(262144))} ${bodyClass('a'.repeat(262145))}`, 'normal large', 'ASCII: large above 262144 bytes');
+  h.eq('large_bodies', `${bodyClass(new Array(131073).join('é'))} ${bodyClass(new Array(131074).join('é'))}`, 'normal large', 'counted in UTF-8 bytes, not characters');
+  h.eq('large_bodies', `${bodyClass(null)} ${bodyClass('{}')}`, 'normal normal', 'no body, a small one');
+  const lb = (shape, bytes, batch) => largeBodies(shape, bytes, batch);
+  h.eq('large_bodies', [lb('order', 0, 1000), lb('mixed', 0, 20), lb('large', 0, 10), lb('medium', 0, 20), lb('medium', 0, 100), lb('floats', 0, 20), lb('order', 20000, 20)].join(' '), 'none some all none all none all', 'which PAYLOAD makes large bodies, some or all');
+  h.eq('large_bodies', JSON.stringify(normalBodiesOnly({ 'http_req_duration{endpoint:ingest}': ['p(95)<50'], http_req_duration: ['p(99)<1'], 'http_req_waiting{body:large}': ['p(95)<9'], checks: ['rate==1'] })),
+    '{"http_req_duration{endpoint:ingest,body:normal}":["p(95)<50"],"http_req_duration{body:normal}":["p(99)<1"],"http_req_waiting{body:large}":["p(95)<9"],"checks":["rate==1"]}', 'latency keys filtered on body:normal, others kept');
+  const none = { name: 'default', options: null, ves: {} };
+  const keys = (ctx) => Object.keys(scenarioThresholds('sequencer_ingest', { 'http_req_duration{endpoint:ingest}': ['p(95)<50'] }, none, ctx)).filter((k) => k.startsWith('http_req_duration')).join(' ');
+  h.eq('large_bodies', keys({ largeBodies: 'some', warmupMs: 3000 }), 'http_req_duration{endpoint:ingest,warmup:false,body:normal}', 'with WARMUP too');
+  h.eq('large_bodies', keys({ largeBodies: 'none' }), 'http_req_duration{endpoint:ingest}', 'unchanged without large bodies');
+  const ran = summaryData();
+  ran.metrics['http_req_duration{endpoint:ingest,body:normal}'] = { type: 'trend', contains: 'time', values: { avg: 5, 'p(95)': 9 }, thresholds: { 'p(95)<50': { ok: true } } };
+  h.ok('large_bodies', largeBodiesExcluded(ran) && !largeBodiesExcluded(summaryData()), 'the summary knows when large bodies were left out');
+  h.ok('large_bodies', textSummary(ran, 'x').includes('latency thresholds: only requests whose body is at most 262144 bytes (body:normal)'), 'and says so');
+  h.eq('large_bodies', JSON.parse(summary(ran, 'x', 'out', {})['out/x-summary.json']).ves.largeBodiesExcluded, true, 'the summary JSON records it');
+
+  // --- entity reads: what an answer must satisfy whatever the events (entity_reads.js)
+  h.case('entity_reads');
+  const T = '0dabcf3c-9e24-4f21-87b9-803879a5619c';
+  const S = '5e9d7a10-0000-4000-8000-0000000000a2';
+  const asked = { tenantId: T, storeId: S, entityType: 'order', entityId: 'order-000001' };
+  const ev = (seq, id, over = {}) => ({ envelope: Object.assign({ event_id: id, tenant_id: T, store_id: S, entity_type: 'order', entity_id: 'order-000001', sequence_number: seq }, over), sequenced_at: '2026-01-01T00:00:00Z' });
+  const answer = (events, over = {}) => Object.assign({ entity_type: 'order', entity_id: 'order-000001', events, count: events.length, total: events.length, has_more: false }, over);
+  const kinds = (a) => judgeEntityRead(a, asked).violations.map((v) => v.kind).join(',');
+  const good = answer([ev(1, 'a'), ev(6, 'b'), ev(11, 'c')]);
+  h.eq('entity_reads', JSON.stringify(judgeEntityRead(good, asked)), '{"events":3,"violations":[]}', 'an entity history in order passes');
+  h.eq('entity_reads', kinds(answer([])), '', 'an empty history (the real server, VES events) passes and checks nothing');
+  h.eq('entity_reads', kinds(answer([ev(11, 'c'), ev(6, 'b'), ev(1, 'a')])), 'out_of_order', 'reversed (the reorder_entity_reads fault)');
+  h.eq('entity_reads', kinds(answer([ev(1, 'a'), ev(1, 'b')])), 'out_of_order', 'a sequence number twice');
+  h.eq('entity_reads', kinds(answer([ev(1, 'a'), ev(2, 'A')])), 'duplicate_event_id', 'an event id twice (case-insensitive)');
+  h.eq('entity_reads', kinds(answer([ev(1, 'a'), ev(2, 'b', { entity_id: 'order-000002' })])), 'foreign_event', "another entity's event");
+  h.eq('entity_reads', kinds(answer([ev(1, 'a', { store_id: T })])), 'foreign_event', "another store's event");
+  h.eq('entity_reads', kinds(answer([ev(1, 'a')], { entity_id: 'order-000002' })), 'wrong_entity', 'the answer names another entity');
+  h.eq('entity_reads', kinds(answer([ev(1, 'a', { sequence_number: undefined })])), 'out_of_order', 'an event without a sequence number');
+  const upper = answer([ev(1, 'a', { tenant_id: T.toUpperCase() })]);
+  h.eq('entity_reads', kinds(upper), '', 'ids compare case-insensitively');
 
   h.finish();
 }

@@ -12,7 +12,7 @@
 // (scripts/k6-tests.sh starts the signer and sets SIGNER_URL.)
 import { buildBatch, config, createSigner, receiptHash, redacted, signingHash } from '../../js/ves.js';
 import { RemoteSigner, SignerError } from '../../js/remote_signer.js';
-import { orderFields } from '../../js/scenario.js';
+import { orderFields } from '../../js/slots.js';
 import { ContentSource, orderEventFields } from '../../js/content.js';
 import { heatEntities } from '../../js/hot.js';
 import { shapePayloads } from '../../js/payload.js';

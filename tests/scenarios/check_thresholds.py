@@ -54,12 +54,17 @@ def problems(scenario, probes, opts, universal_only):
                 why = None
             elif metric in ("ves_invalid_accepted", "ves_invalid_rejected", "ves_replay_violations") and not (scenario in PROBING and probes > 0):
                 why = f"no probes (PROBES={probes})"
+            elif metric in ("ves_entity_read_violations", "ves_entity_reads_checked") and "entity" not in ENDPOINTS[scenario]:
+                why = "no entity read"
             elif metric == "dropped_iterations" and not open_model:
                 why = "no arrival-rate executor"
             if why:
                 out.append(f"{key} {e}: cannot move in {scenario} ({why})")
     if "checks" not in thresholds:
         out.append("no checks threshold")
+    # Entity reads are checked wherever they happen: a run must fail on a violation.
+    if "entity" in ENDPOINTS[scenario] and not universal_only and "count==0" not in (thresholds.get("ves_entity_read_violations") or []):
+        out.append("entity reads would pass with ves_entity_read_violations > 0")
     if scenario in PROOFS and not universal_only and "count>0" not in (thresholds.get("ves_proofs_verified") or []):
         out.append("the mixed workload would pass without a verified proof")
     return out

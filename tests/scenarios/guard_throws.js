@@ -1,6 +1,6 @@
 // A scenario whose iteration throws: with guard(), the run must fail (exit 99) on `checks`
 // instead of passing with only an error in the log (scripts/scenario-tests.sh).
-import { guard } from '../../js/scenario.js';
+import { guard } from '../../js/ves.js';
 
 export const options = { iterations: 2, thresholds: { checks: ['rate==1'] } };
 

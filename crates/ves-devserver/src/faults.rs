@@ -15,6 +15,7 @@
 //! | `replay_float_refused` | the exact replay of an event whose payload holds a number written as a float is refused: `duplicate_event_id` "Event ID already exists with different contents" (a real sequencer's bug) | - |
 //! | `replay_broken` | every VALUE-th exact replay breaks idempotency, in turn: refused as above, then answered with a new sequence number (receipt hash and signature consistent with the lie); storage is right | 1 |
 //! | `accept_invalid_signature` | every VALUE-th event whose agent signature fails verification is accepted anyway | 1 |
+//! | `reorder_entity_reads` | every VALUE-th entity read (`GET /api/v1/entities/{type}/{id}`) with two or more events serves them in reverse order | 1 |
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -38,6 +39,7 @@ pub enum FaultKind {
     ReplayFloatRefused,
     ReplayBroken,
     AcceptInvalidSignature,
+    ReorderEntityReads,
 }
 
 /// One `--fault` argument.
@@ -66,12 +68,13 @@ impl FromStr for FaultSpec {
             "replay_float_refused" => FaultKind::ReplayFloatRefused,
             "replay_broken" => FaultKind::ReplayBroken,
             "accept_invalid_signature" => FaultKind::AcceptInvalidSignature,
+            "reorder_entity_reads" => FaultKind::ReorderEntityReads,
             _ => {
                 return Err(format!(
                     "unknown fault {name:?}; expected one of bad_receipt_hash, \
                      bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
                      shed_load, shed_above_rate, replay_float_refused, replay_broken, \
-                     accept_invalid_signature (optionally KIND=VALUE)"
+                     accept_invalid_signature, reorder_entity_reads (optionally KIND=VALUE)"
                 ))
             }
         };
@@ -166,6 +169,7 @@ pub struct Faults {
     replay_float_refused: bool,
     replay_broken: Option<EveryNth>,
     accept_invalid_signature: Option<EveryNth>,
+    reorder_entity_reads: Option<EveryNth>,
     started: Instant,
     specs: Vec<String>,
 }
@@ -185,6 +189,7 @@ impl Faults {
             replay_float_refused: false,
             replay_broken: None,
             accept_invalid_signature: None,
+            reorder_entity_reads: None,
             started: Instant::now(),
             specs: Vec::new(),
         }
@@ -250,6 +255,11 @@ impl Faults {
                     let n = positive(spec, 1)?;
                     f.accept_invalid_signature = Some(EveryNth::new(n));
                     format!("accept_invalid_signature: one event in {n} with a bad agent signature is accepted")
+                }
+                FaultKind::ReorderEntityReads => {
+                    let n = positive(spec, 1)?;
+                    f.reorder_entity_reads = Some(EveryNth::new(n));
+                    format!("reorder_entity_reads: one entity read in {n} (of two or more events) serves them in reverse order")
                 }
             };
             f.specs.push(described);
@@ -427,6 +437,19 @@ impl Faults {
             .is_some_and(EveryNth::hit)
     }
 
+    /// Reverses an entity's page of events, if `reorder_entity_reads` says so (only pages of two
+    /// or more events count, so that every hit is visible).
+    pub fn reorder_entity_page<T>(&self, events: &mut [T]) {
+        if events.len() >= 2
+            && self
+                .reorder_entity_reads
+                .as_ref()
+                .is_some_and(EveryNth::hit)
+        {
+            events.reverse();
+        }
+    }
+
     /// Gives a stored receipt a new sequence number, with hash and signature to match.
     pub fn renumber_receipt(&self, receipt: &mut Receipt, seq: u64, facts: &ReceiptFacts<'_>) {
         receipt.sequence_number = seq;
@@ -525,6 +548,27 @@ mod tests {
             [false, true]
         );
         assert!(!Faults::none().accept_bad_signature());
+    }
+
+    #[test]
+    fn reorder_entity_reads_reverses_every_nth_page_of_two_or_more() {
+        let f = Faults::from_specs(&specs(&["reorder_entity_reads=2"])).unwrap();
+        let mut one = [1];
+        f.reorder_entity_page(&mut one); // one event: not counted
+        let pages: Vec<Vec<u32>> = (0..4)
+            .map(|_| {
+                let mut page = vec![1, 2, 3];
+                f.reorder_entity_page(&mut page);
+                page
+            })
+            .collect();
+        assert_eq!(
+            pages,
+            [vec![1, 2, 3], vec![3, 2, 1], vec![1, 2, 3], vec![3, 2, 1]]
+        );
+        let mut page = vec![1, 2];
+        Faults::none().reorder_entity_page(&mut page);
+        assert_eq!(page, [1, 2]);
     }
 
     #[test]

@@ -241,3 +241,27 @@ fn accept_invalid_signature_every_nth() {
     assert_eq!(rejections(&v).len(), 2);
     assert!(rejections(&v).iter().all(|(r, _)| r == "invalid_signature"));
 }
+
+#[test]
+fn reorder_entity_reads_reverses_an_entity_history() {
+    let (server, agent, store) = setup("reorder_entity_reads=2");
+    // entity_id is order-{n % 5}: order-0 holds the events at 0, 5 and 10 (sequence 1, 6, 11).
+    agent
+        .ingest(&server, ADMIN, &agent.events(store, 11))
+        .expect(200);
+    let q = format!("tenant_id={}&store_id={store}", agent.tenant);
+    let read = |id: &str| -> Vec<u64> {
+        get(&server, &format!("/api/v1/entities/order/{id}?{q}"), ADMIN).json()["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["envelope"]["sequence_number"].as_u64().unwrap())
+            .collect()
+    };
+    // Every 2nd read of two or more events is reversed: the 1st and 3rd are in order; an empty
+    // history is not counted.
+    assert_eq!(read("order-4"), [5, 10]);
+    assert_eq!(read("order-0"), [11, 6, 1]);
+    assert_eq!(read("order-0"), [1, 6, 11]);
+    assert_eq!(read("nothing"), Vec::<u64>::new());
+}

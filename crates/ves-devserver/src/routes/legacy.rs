@@ -162,9 +162,12 @@ pub async fn entity_history(
         entity_id.clone(),
     );
     let (rows, total) = blocking(move || {
-        Ok(app
+        let (mut rows, total) = app
             .db
-            .read(|c| events::entity_page(c, &t, &s, &et, &ei, offset, u64::from(limit)))?)
+            .read(|c| events::entity_page(c, &t, &s, &et, &ei, offset, u64::from(limit)))?;
+        // Test fault `reorder_entity_reads` (faults.rs): the history out of order.
+        app.faults.reorder_entity_page(&mut rows);
+        Ok((rows, total))
     })
     .await?;
     let events: Vec<Value> = rows.iter().map(sequenced_event).collect();
