@@ -36,7 +36,7 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
   const t0 = Date.now();
   const signer = signerOf(state, data, cfg);
-  let { events, body } = signer instanceof RemoteSigner
+  let { events, body, bodyBytes } = signer instanceof RemoteSigner
     ? signer.signContent(cfg.agentId, contentSpec(cfg, data, count, storeId, slot, live))
     : buildBatchWith(signer, cfg.agentId, liveFields(cfg, data, state, count, storeId, slot, live));
   // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).
@@ -45,10 +45,13 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
     const source = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'invalid' }));
     const known = state.lastAccepted === null ? null : state.lastAccepted.event;
     invalid = corruptBatch(events, cfg.invalidRate, cfg.invalidKinds, (i) => source.block(i), { signer: signerOf(state, data, cfg), agentKeyId: data.agentKeyId, known });
-    if (invalid.length > 0) body = ingestBody(cfg.agentId, events);
+    if (invalid.length > 0) {
+      body = ingestBody(cfg.agentId, events);
+      bodyBytes = undefined;
+    }
   }
   metrics.recordSignDuration(Date.now() - t0, events.length);
-  const r = state.client.ingest(cfg.agentId, body);
+  const r = state.client.ingest(cfg.agentId, body, bodyBytes === undefined ? undefined : { bodyBytes });
   const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable, invalid);
   if (outcome.passed && Array.isArray(r.json.receipts) && r.json.receipts.length > 0) {
     const receipt = r.json.receipts[0];
@@ -119,7 +122,8 @@ function contentSpec(cfg, data, count, storeId, slot, live) {
 export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
   const line = light !== null && typeof light.presigned === 'function' ? light : null;
   const parsed = line !== null ? null : light !== null ? light : parseCorpusLine(body);
-  const r = state.client.ingest(line !== null ? line.agentId : parsed.agentId, body);
+  // Corpus lines are ASCII (the replay scenario refuses --utf8 corpora): as many bytes as characters.
+  const r = state.client.ingest(line !== null ? line.agentId : parsed.agentId, body, { bodyBytes: body.length });
   // RECEIPT_CHECK: an answer left out of the sample and clean at batch level is recorded from
   // its numbers alone (ledger.js recordClean), so the line's events are not even looked at.
   let events;

@@ -113,7 +113,7 @@ export class RemoteSigner {
     const ids = meta.eventIds;
     const events = new Array(n);
     for (let i = 0; i < n; i++) events[i] = new SignedEvent(batch, i, ids.substring(36 * i, 36 * i + 36), fieldsOf(i));
-    return { events, body: batch.body };
+    return { events, body: batch.body, bodyBytes: meta.bodyBytes };
   }
 }
 

@@ -256,6 +256,8 @@ export interface RequestOptions {
   /** statuses expected besides 2xx/3xx (kept out of http_req_failed) */
   expectedStatuses?: number[];
   tags?: Record<string, string>;
+  /** the body's UTF-8 length when known: the `body` tag is then taken from it, not counted */
+  bodyBytes?: number;
 }
 export class VesClient {
   constructor(options: { baseUrl: string; apiKey: string; adminApiKey?: string; timeout?: string | number; tags?: Record<string, string> });
@@ -583,9 +585,9 @@ export class RemoteSigner {
   readonly publicKeyHex: string;
   /** Signs bare 32-byte signing hashes with the held key (bare hex signatures). */
   signMany(messages: Array<Uint8Array | ArrayBuffer>): string[];
-  signBatch(agentId: string, fieldsList: EventFields[]): { events: SignedEvent[]; body: string };
+  signBatch(agentId: string, fieldsList: EventFields[]): { events: SignedEvent[]; body: string; bodyBytes: number };
   /** The library's seeded order content of one slot, made and signed by the signer. */
-  signContent(agentId: string, content: { seed: number; scenario: string; purpose: string; iteration: number; count: number; tenantId: string; storeId: string; agentKeyId: number; createdAt: string; hot?: number; shape?: string; payloadBytes?: number }): { events: SignedEvent[]; body: string };
+  signContent(agentId: string, content: { seed: number; scenario: string; purpose: string; iteration: number; count: number; tenantId: string; storeId: string; agentKeyId: number; createdAt: string; hot?: number; shape?: string; payloadBytes?: number }): { events: SignedEvent[]; body: string; bodyBytes: number };
 }
 /** buildBatch through a RemoteSigner or an in-k6 signer. */
 export function buildBatchWith(signer: Signer | RemoteSigner, agentId: string, fieldsList: EventFields[]): { events: Array<Envelope | SignedEvent>; body: string };
@@ -626,7 +628,7 @@ export function afterWarmup<T>(thresholds: Record<string, T>, warmupMs: number):
 /** Bodies above this many bytes (256 KiB) are tagged body:large. */
 export const LARGE_BODY_BYTES: number;
 /** The `body` tag of a request: `large` above LARGE_BODY_BYTES of UTF-8, else `normal`. */
-export function bodyClass(body: string | null | undefined): 'large' | 'normal';
+export function bodyClass(body: string | null | undefined, bytes?: number): 'large' | 'normal';
 /** Whether PAYLOAD makes some (or all) live ingest bodies large. */
 export function largeBodies(shape: string, payloadBytes: number, batchSize: number): 'none' | 'some' | 'all';
 /** Latency thresholds (http_req_duration, http_req_waiting) filtered on body:normal. */

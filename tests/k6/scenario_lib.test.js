@@ -240,6 +240,7 @@ export default function () {
   h.eq('large_bodies', `${bodyClass('a'.repeat(262144))} ${bodyClass('a'.repeat(262145))}`, 'normal large', 'ASCII: large above 262144 bytes');
   h.eq('large_bodies', `${bodyClass(new Array(131073).join('é'))} ${bodyClass(new Array(131074).join('é'))}`, 'normal large', 'counted in UTF-8 bytes, not characters');
   h.eq('large_bodies', `${bodyClass(null)} ${bodyClass('{}')}`, 'normal normal', 'no body, a small one');
+  h.eq('large_bodies', `${bodyClass('{}', 262145)} ${bodyClass('a'.repeat(262145), 262144)}`, 'large normal', 'a byte length the caller knows is taken as it is');
   const lb = (shape, bytes, batch) => largeBodies(shape, bytes, batch);
   h.eq('large_bodies', [lb('order', 0, 1000), lb('mixed', 0, 20), lb('large', 0, 10), lb('medium', 0, 20), lb('medium', 0, 100), lb('floats', 0, 20), lb('order', 20000, 20)].join(' '), 'none some all none all none all', 'which PAYLOAD makes large bodies, some or all');
   h.eq('large_bodies', JSON.stringify(normalBodiesOnly({ 'http_req_duration{endpoint:ingest}': ['p(95)<50'], http_req_duration: ['p(99)<1'], 'http_req_waiting{body:large}': ['p(95)<9'], checks: ['rate==1'] })),
