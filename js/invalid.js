@@ -30,7 +30,12 @@ export { INVALID_KINDS, INVALID_REASONS, parseInvalidKinds };
  * The same instant as another string (the signature covers the exact string): without its
  * fraction, or with `.0` added when it has none.
  */
-function reformatCreatedAt(createdAt) {
+/**
+ * The same instant as another string (the signature covers the exact string): without its
+ * fraction, or with `.0` added when it has none.
+ * @param {string} createdAt
+ */
+export function reformatCreatedAt(createdAt) {
   if (/\.\d+/.test(createdAt)) return createdAt.replace(/\.\d+/, '');
   return createdAt.replace(/(\d{2}:\d{2}:\d{2})/, '$1.0');
 }

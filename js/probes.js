@@ -66,15 +66,6 @@ export function maybeProbe(cfg, data, state, probability, slot = currentSlot('pr
   probe(cfg, data, state, PROBE_KINDS[b[4] % PROBE_KINDS.length], slot);
 }
 
-/**
- * The same instant as another string (the signature covers the exact string): without its
- * fraction, or with `.0` added when it has none.
- * @param {string} createdAt
- */
-export function reformatCreatedAt(createdAt) {
-  if (/\.\d+/.test(createdAt)) return createdAt.replace(/\.\d+/, '');
-  return createdAt.replace(/(\d{2}:\d{2}:\d{2})/, '$1.0');
-}
 
 /** PROBES: the share of ingest iterations that also send one invalid-event probe. */
 export function probeRate(env, fallback) {
