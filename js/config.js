@@ -158,39 +158,12 @@ export function config(env) {
     else problems.push(problem('SEQUENCER_PUBLIC_KEY', "the sequencer's 32-byte Ed25519 receipt-signing public key as 64 hex digits", show(rawPublicKey), 'copy it from the devserver start-up log or its data folder, or leave it unset to skip signature checks'));
   }
 
-  let receiptSigSample = 0.01;
-  const rawSample = get('RECEIPT_SIG_SAMPLE');
-  if (rawSample !== undefined) {
-    const v = /^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(rawSample) ? Number(rawSample) : NaN;
-    if (v >= 0 && v <= 1) receiptSigSample = v;
-    else problems.push(problem('RECEIPT_SIG_SAMPLE', 'a number from 0 to 1 (the share of receipt signatures to verify)', show(rawSample), '-e RECEIPT_SIG_SAMPLE=0.01'));
-  }
-
+  const receiptSigSample = shareFrom(get('RECEIPT_SIG_SAMPLE'), 'RECEIPT_SIG_SAMPLE', 0.01, 'the share of receipt signatures to verify', '0.01', problems, WITH_EXPONENT);
   // RECEIPT_CHECK: sampled per-receipt checks (ledger.js recordIngest, docs/SCALE.md).
-  let receiptCheck = 1;
-  const rawCheck = get('RECEIPT_CHECK');
-  if (rawCheck !== undefined) {
-    const v = /^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(rawCheck) ? Number(rawCheck) : NaN;
-    if (v >= 0 && v <= 1) receiptCheck = v;
-    else problems.push(problem('RECEIPT_CHECK', 'a number from 0 to 1 (the share of clean ingest answers whose receipts are checked one by one in k6)', show(rawCheck), '-e RECEIPT_CHECK=0.1'));
-  }
-
-  // Issue #9: deliberate replays (replay.js).
-  let replayRate = 0;
-  const rawReplay = get('REPLAY_RATE');
-  if (rawReplay !== undefined) {
-    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawReplay) ? Number(rawReplay) : NaN;
-    if (v >= 0 && v <= 1) replayRate = v;
-    else problems.push(problem('REPLAY_RATE', 'a number from 0 to 1 (the share of accepted batches re-sent byte for byte later in the run)', show(rawReplay), '-e REPLAY_RATE=0.1'));
-  }
-
-  let invalidRate = 0;
-  const rawInvalid = get('INVALID_RATE');
-  if (rawInvalid !== undefined) {
-    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawInvalid) ? Number(rawInvalid) : NaN;
-    if (v >= 0 && v <= 1) invalidRate = v;
-    else problems.push(problem('INVALID_RATE', 'a number from 0 to 1 (the share of events made invalid inside otherwise valid batches)', show(rawInvalid), '-e INVALID_RATE=0.1'));
-  }
+  const receiptCheck = shareFrom(get('RECEIPT_CHECK'), 'RECEIPT_CHECK', 1, 'the share of clean ingest answers whose receipts are checked one by one in k6', '0.1', problems, WITH_EXPONENT);
+  // Issue #9: deliberate replays (replay.js) and invalid events (invalid.js).
+  const replayRate = shareFrom(get('REPLAY_RATE'), 'REPLAY_RATE', 0, 'the share of accepted batches re-sent byte for byte later in the run', '0.1', problems, PLAIN);
+  const invalidRate = shareFrom(get('INVALID_RATE'), 'INVALID_RATE', 0, 'the share of events made invalid inside otherwise valid batches', '0.1', problems, PLAIN);
   let invalidKinds = INVALID_KINDS.slice();
   try {
     invalidKinds = parseInvalidKinds(get('INVALID_KINDS'));
@@ -382,6 +355,19 @@ export function rfc3339Problem(s) {
   const offMinutes = m[11] === undefined ? 0 : Number(m[11]);
   if (offHours > 23 || offMinutes > 59) return 'offset out of range';
   return null;
+}
+
+// Decimal shares: the sampling knobs also take an exponent (1e-3), the rates do not.
+const WITH_EXPONENT = /^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+const PLAIN = /^(\d+(\.\d*)?|\.\d+)$/;
+
+// A share from 0 to 1 written as `pattern` allows; `fallback` when unset, a problem otherwise.
+function shareFrom(raw, name, fallback, meaning, example, problems, pattern) {
+  if (raw === undefined) return fallback;
+  const v = pattern.test(raw) ? Number(raw) : NaN;
+  if (v >= 0 && v <= 1) return v;
+  problems.push(problem(name, `a number from 0 to 1 (${meaning})`, show(raw), `-e ${name}=${example}`));
+  return fallback;
 }
 
 function problem(name, expected, found, fix) {

@@ -153,6 +153,12 @@ function testConfig(h) {
   for (const v of ['2', '-0.1', 'abc', '0.5x']) expectProblem({ RECEIPT_SIG_SAMPLE: v }, 'RECEIPT_SIG_SAMPLE', /0 to 1/, `RECEIPT_SIG_SAMPLE=${v}`);
   h.eq(C, config({ RECEIPT_SIG_SAMPLE: '1e-3' }).receiptSigSample, 0.001, 'RECEIPT_SIG_SAMPLE=1e-3');
   h.eq(C, config({ RECEIPT_SIG_SAMPLE: '1' }).receiptSigSample, 1, 'RECEIPT_SIG_SAMPLE=1');
+  for (const v of ['2', '-0.1', 'abc', '0.5x']) expectProblem({ RECEIPT_CHECK: v }, 'RECEIPT_CHECK', /0 to 1 \(the share of clean ingest answers/, `RECEIPT_CHECK=${v}`);
+  h.eq(C, `${config({}).receiptCheck} ${config({ RECEIPT_CHECK: '1e-2' }).receiptCheck} ${config({ RECEIPT_CHECK: '0' }).receiptCheck}`, '1 0.01 0', 'RECEIPT_CHECK: default 1, 1e-2, 0');
+  for (const name of ['REPLAY_RATE', 'INVALID_RATE']) {
+    expectProblem({ [name]: '1e-1' }, name, /0 to 1/, `${name}=1e-1: no exponent for the rates`);
+    h.eq(C, config({ [name]: '0.25' })[name === 'REPLAY_RATE' ? 'replayRate' : 'invalidRate'], 0.25, `${name}=0.25`);
+  }
   expectProblem({ SEQUENCER_PUBLIC_KEY: 'abc' }, 'SEQUENCER_PUBLIC_KEY', /64 hex/, 'bad SEQUENCER_PUBLIC_KEY');
   h.eq(C, config({ SEQUENCER_PUBLIC_KEY: '0x' + 'AB'.repeat(32) }).sequencerPublicKey, 'ab'.repeat(32), 'SEQUENCER_PUBLIC_KEY normalized');
   expectProblem({ SEED: 'x' }, 'SEED', null, 'SEED not an integer');
