@@ -9,6 +9,7 @@
  * @module body_size
  */
 import { utf8Length } from './bytes.js';
+import { latencyOnly } from './latency_tags.js';
 import { LARGE_BYTES, MEDIUM_BYTES, batchBytesBound } from './payload.js';
 
 /** Bodies above this many bytes are tagged `body:large`. */
@@ -54,11 +55,5 @@ export function largeBodies(shape, payloadBytes, batchSize) {
  * @param {Record<string, unknown>} thresholds
  */
 export function normalBodiesOnly(thresholds) {
-  const out = {};
-  for (const [key, v] of Object.entries(thresholds)) {
-    const m = /^(http_req_duration|http_req_waiting)(?:\{(.*)\})?$/.exec(key);
-    if (m === null || (m[2] || '').includes('body:')) out[key] = v;
-    else out[`${m[1]}{${m[2] ? `${m[2]},` : ''}body:normal}`] = v;
-  }
-  return out;
+  return latencyOnly(thresholds, 'body', 'normal');
 }

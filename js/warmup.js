@@ -12,6 +12,7 @@
  * @module warmup
  */
 import exec from 'k6/execution';
+import { latencyOnly } from './latency_tags.js';
 
 const UNITS = { ms: 1, s: 1000, m: 60000, h: 3600000 };
 
@@ -35,14 +36,7 @@ export function parseWarmup(raw) {
  * @param {number} warmupMs
  */
 export function afterWarmup(thresholds, warmupMs) {
-  if (!(warmupMs > 0)) return thresholds;
-  const out = {};
-  for (const [key, v] of Object.entries(thresholds)) {
-    const m = /^(http_req_duration|http_req_waiting)(?:\{(.*)\})?$/.exec(key);
-    if (m === null || (m[2] || '').includes('warmup:')) out[key] = v;
-    else out[`${m[1]}{${m[2] ? `${m[2]},` : ''}warmup:false}`] = v;
-  }
-  return out;
+  return warmupMs > 0 ? latencyOnly(thresholds, 'warmup', 'false') : thresholds;
 }
 
 /**

@@ -153,17 +153,13 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
             ),
         );
     }
-    let events = match (req.events, &req.content) {
-        (Some(events), None) => events,
-        // An empty or oversized count is refused below, as an events list of that size is.
-        (None, Some(spec)) if spec.count == 0 || spec.count > limits::MAX_EVENTS_PER_BATCH => vec![Value::Null; spec.count.min(limits::MAX_EVENTS_PER_BATCH + 1)],
-        (None, Some(spec)) => match content::fields(spec, &req.agent_id) {
-            Ok(events) => events,
-            Err(message) => return refuse(&app, StatusCode::UNPROCESSABLE_ENTITY, "invalid_content", &message),
-        },
+    // The batch's size, from the events sent or the content slot's count, is checked before
+    // any content is made.
+    let (n, what) = match (&req.events, &req.content) {
+        (Some(events), None) => (events.len(), "events"),
+        (None, Some(spec)) => (spec.count, "content.count"),
         _ => return refuse(&app, StatusCode::BAD_REQUEST, "bad_request", "expected exactly one of \"events\" (the fields of each event) and \"content\" (a seeded content slot, docs/SIGNER.md)"),
     };
-    let n = events.len();
     if n == 0 || n > limits::MAX_EVENTS_PER_BATCH {
         return refuse(
             &app,
@@ -174,17 +170,26 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
             },
             "batch_size",
             &format!(
-                "{}: expected 1 to {} events (the sequencer's batch limit), found {}",
-                if req.content.is_some() {
-                    "content.count"
-                } else {
-                    "events"
-                },
-                limits::MAX_EVENTS_PER_BATCH,
-                req.content.as_ref().map_or(n, |c| c.count)
+                "{what}: expected 1 to {} events (the sequencer's batch limit), found {n}",
+                limits::MAX_EVENTS_PER_BATCH
             ),
         );
     }
+    let events = match (req.events, &req.content) {
+        (Some(events), _) => events,
+        (None, Some(spec)) => match content::fields(spec, &req.agent_id) {
+            Ok(events) => events,
+            Err(message) => {
+                return refuse(
+                    &app,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_content",
+                    &message,
+                )
+            }
+        },
+        (None, None) => unreachable!("checked above"),
+    };
     let Some(held) = app.keys.get(&req.key) else {
         return unknown_key(&app, &req.key);
     };
