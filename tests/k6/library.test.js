@@ -317,6 +317,13 @@ function testLedger(h) {
   const b = buildEvents(signer, makeFields(100));
   sampled.recordIngest(b, fakeResponse(b, 1));
   h.ok(C, sampled.size > 20 && sampled.size < 80, `keepFraction 0.5 kept ${sampled.size} of 100`);
+  // However small the share, the first checked receipt of each answer is kept (a proof target per batch).
+  const sparse = new Ledger({ keepFraction: 0.01, random: () => 0.99 });
+  const b1 = buildEvents(signer, makeFields(10));
+  const b2 = buildEvents(signer, makeFields(10));
+  sparse.recordIngest(b1, fakeResponse(b1, 1));
+  sparse.recordIngest(b2, fakeResponse(b2, 11));
+  h.eq(C, `${sparse.size} ${sparse.get(TENANT, STORE, 1) !== undefined} ${sparse.get(TENANT, STORE, 11) !== undefined}`, '2 true true', 'keepFraction 0.01: the first event of each answer kept, nothing else');
   const ranges = new Ledger({ maxSeenRanges: 3 });
   for (let i = 0; i < 6; i++) ranges.markSeenRange(ranges.stream(TENANT, STORE), 10 * i, 10 * i + 1);
   h.eq(C, ranges.stream(TENANT, STORE).seen.length, 6, 'seen ranges capped');
