@@ -55,6 +55,10 @@ run_suite wasm-browser node_counts node --test crates/ves-wasm/tests-browser/
 run_suite k6-tests k6_counts bash -c 'target/release/ves vectors --seed 1 --count 2000 --out results/vectors.json &&
   VES_VECTORS_FILE="$PWD/results/vectors.json" scripts/k6-tests.sh'
 run_suite scenarios scenario_counts scripts/scenario-tests.sh
+# The end-to-end suite in pytest (tests/e2e): real k6, ves and ves-devserver processes; JUnit XML
+# in results/e2e-junit.xml; pytest's own counts are printed in its last line.
+pytest_counts() { last_line_matching "$1" '^=+ .*(passed|failed|error).* in [0-9.]+s'; }
+run_suite e2e pytest_counts bash -c 'py=$(scripts/e2e-venv.sh) && "$py" -m pytest tests/e2e --junitxml=results/e2e-junit.xml'
 # Beyond one process (docs/SCALE.md): ves audit, execution segments, the k6-operator manifest.
 scale_counts() { last_line_matching "$1" '^(scale tests|k8s manifests):'; }
 run_suite scale scale_counts scripts/scale-tests.sh
