@@ -15,6 +15,7 @@ const MUST_BE_ZERO = [
   'ves_invalid_accepted',
   'ves_replay_violations',
   'ves_entity_read_violations',
+  'ves_spec_failures',
 ];
 
 function count(data, name) {
@@ -63,6 +64,8 @@ export function verdictLine(data) {
     ['signatures_checked', 'ves_receipt_signatures_checked'],
     ['receipts_checked', 'ves_receipts_checked'],
   ].map(([label, name]) => `${label}=${count(data, name)}`);
+  // Where the spec catalogue ran (sequencer_spec, SPEC_RATE): its failures.
+  if (data.metrics.ves_spec_failures) fields.push(`spec_failures=${count(data, 'ves_spec_failures')}`);
   return `ves-verdict: ${fields.join(' ')} result=${verdict(data).pass ? 'PASS' : 'FAIL'}`;
 }
 
