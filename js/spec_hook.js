@@ -14,9 +14,16 @@ import { blockChance } from './content.js';
 import { contentSource, currentSlot } from './slots.js';
 import { parseSpecCatalogue, recordSpecResult, runSpecProperty, specContext, specSeed, specSetup } from './spec_run.js';
 
-/** The catalogue when SPEC_RATE > 0, else null (`read` is called in init code only then). */
-export function specCatalogueFor(cfg, read) {
-  return cfg.specRate > 0 ? parseSpecCatalogue(read()) : null;
+/**
+ * The catalogue when SPEC_RATE > 0, else null (`read` is called in init code only then); with
+ * SPEC_ONLY=<class>, that class's properties only.
+ */
+export function specCatalogueFor(cfg, read, only = typeof __ENV !== 'undefined' ? __ENV.SPEC_ONLY : undefined) {
+  if (!(cfg.specRate > 0)) return null;
+  const c = parseSpecCatalogue(read());
+  if (!only) return c;
+  if (!c.classes.some((k) => k.id === only)) throw new Error(`SPEC_ONLY: expected one of ${c.classes.map((k) => k.id).join(', ')}, found ${JSON.stringify(only)}`);
+  return Object.assign({}, c, { properties: c.properties.filter((p) => p.class === only) });
 }
 
 /** setup(): the spec's own agent key (its own tenant), when the catalogue runs. */

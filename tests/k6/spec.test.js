@@ -18,7 +18,7 @@ for (const p of CATALOGUE.properties) {
   }
 }
 
-export const options = testOptions(null, CATALOGUE.properties.length + 5);
+export const options = testOptions(null, CATALOGUE.properties.length + 3);
 
 // The golden file of a property, as golden.rs writes it.
 function golden(p) {
