@@ -56,6 +56,19 @@ export function shedReason(expect, a) {
   return `the server shed this request (${a.status} ${code}); load shedding is judged by the shedding class`;
 }
 
+/**
+ * A large body whose connection the server closed while it was being sent: its early answer (a
+ * 413, a shed 503) may be lost by a client still writing (k6's is). A SKIP, in both runners.
+ */
+export const LOST_ANSWER_BODY_BYTES = 1 << 20;
+
+export function lostAnswer(bodyLength, a) {
+  if (!a.error || bodyLength <= LOST_ANSWER_BODY_BYTES) return null;
+  const e = String(a.error).toLowerCase();
+  if (!(e.includes('broken pipe') || e.includes('connection reset'))) return null;
+  return `the server closed the connection while the ${bodyLength}-byte body was being sent, so its answer could not be read (${a.error})`;
+}
+
 export function skipMatches(when, a) {
   if (Array.isArray(when.status) && when.status.includes(a.status)) return true;
   const json = when.json || {};

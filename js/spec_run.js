@@ -19,7 +19,7 @@ import crypto from 'k6/crypto';
 import { SpecScope } from './spec_ids.js';
 import { buildSpecEvent } from './spec_events.js';
 import { fill, forWire, renderRequest } from './spec_template.js';
-import { SpecJudge, at, shedReason, skipMatches } from './spec_judge.js';
+import { SpecJudge, at, lostAnswer, shedReason, skipMatches } from './spec_judge.js';
 
 export const specProperties = new Counter('ves_spec_properties');
 export const specFailures = new Counter('ves_spec_failures');
@@ -145,6 +145,11 @@ export function runSpecProperty(catalogue, p, ctx) {
     const n = Math.max(1, step.request.parallel || 1);
     const answers = n === 1 ? [sendOne(ctx.baseUrl, wire, p.id)] : sendParallel(ctx.baseUrl, wire, p.id, n);
     for (const a of answers) note(req, a);
+    const bodyLength = wire.body === null ? 0 : wire.body.length;
+    for (const a of answers) {
+      const why = lostAnswer(bodyLength, a);
+      if (why !== null) return Object.assign(result, { verdict: 'SKIP', why });
+    }
     if (step.skip_when && answers.some((a) => skipMatches(step.skip_when, a))) {
       return Object.assign(result, { verdict: 'SKIP', why: step.why || "the server's answer says this does not apply" });
     }

@@ -113,7 +113,7 @@ export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } 
 export { SpecScope, specLabel, specSigner, specUuid } from './spec_ids.js';
 export { buildSpecEvent, expandPads } from './spec_events.js';
 export { expandRequest, fill as fillSpecTemplate, forWire, renderRequest } from './spec_template.js';
-export { SpecJudge, at as specAt, same as specSame, shedReason, skipMatches } from './spec_judge.js';
+export { LOST_ANSWER_BODY_BYTES, SpecJudge, at as specAt, lostAnswer, same as specSame, shedReason, skipMatches } from './spec_judge.js';
 export { parseSpecCatalogue, recordSpecResult, runSpecPass, runSpecProperty, specContext, specFailures, specLine, specProperties, specSeed, specSetup } from './spec_run.js';
 export { maybeSpec, setupSpec, specCatalogueFor } from './spec_hook.js';
 export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';

@@ -99,6 +99,19 @@ pub fn shed(expect: &Expect, a: &Answer) -> Option<String> {
     ))
 }
 
+/// A large body whose connection the server closed while it was being sent: the server may have
+/// answered early (a 413, a shed 503) and closed, and a client that is still writing can lose
+/// that answer (k6's does, LIVE_OBSERVED §5 style shedding included). Judged as a SKIP, in both
+/// runners alike.
+pub const LOST_ANSWER_BODY_BYTES: usize = 1 << 20;
+
+pub fn lost(body_len: usize, a: &Answer) -> Option<String> {
+    let e = a.error.as_deref()?.to_ascii_lowercase();
+    (body_len > LOST_ANSWER_BODY_BYTES && (e.contains("broken pipe") || e.contains("connection reset"))).then(|| {
+        format!("the server closed the connection while the {body_len}-byte body was being sent, so its answer could not be read ({})", a.error.as_deref().unwrap_or_default())
+    })
+}
+
 pub fn skip(when: &SkipWhen, a: &Answer) -> bool {
     if when.status.as_ref().is_some_and(|s| s.contains(&a.status)) {
         return true;

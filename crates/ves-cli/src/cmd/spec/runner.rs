@@ -367,6 +367,10 @@ impl<'a> Runner<'a> {
                 }
                 answers
             };
+            let body_len = wire_req.body.as_ref().map_or(0, String::len);
+            if let Some(why) = answers.iter().find_map(|a| judge::lost(body_len, a)) {
+                return Ok((Verdict::Skip, Some(why), None));
+            }
             if let Some(when) = &step.skip_when {
                 if answers.iter().any(|a| judge::skip(when, a)) {
                     let why = step
