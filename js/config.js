@@ -24,6 +24,9 @@
  * | SIGNER_URL | unset | sign through `ves signer` at this URL (docs/SIGNER.md) |
  * | SIGNER_TOKEN | unset | the signer's token; required when SIGNER_URL is not loopback |
  * | SPEC_RATE | 0 | share of ingest iterations (ingest and mixed scenarios) that run one property of the `ves spec` catalogue instead, 0..1 (spec_hook.js, docs/SPEC.md) |
+ * | SPEC_ONLY | all classes | one class of the spec catalogue (read and checked against the catalogue by spec_hook.js and load/sequencer_spec.js) |
+ * | SPEC_SEED | drawn at start | the seed of the spec catalogue's ids (spec_run.js specSeed; printed) |
+ * | SPEC_DURATION | one pass | load/sequencer_spec.js: run passes over the catalogue for this long (a k6 duration) |
  *
  * @module config
  */
