@@ -183,8 +183,10 @@ def test_spec_replay_spelling_fault_fails_the_respelled_replays(devserver, ves):
 FAULT_ROWS_REPLAY_SPELLING = ids_in(next(r[1] for r in doc_table("spec-real") if key(r[0]) == "replay_spelling"))
 
 
-@pytest.mark.parametrize("fault", ["none"] + sorted(FAULT_ROWS))
+@pytest.mark.parametrize("fault", ["none"] + sorted(FAULT_ROWS) + ["replay_spelling"])
 def test_spec_runners_agree(fault, devserver, ves, k6):
+    if fault == "replay_spelling" and not devserver_knows_fault(fault):
+        pytest.skip("MERGE: the devserver has no replay_spelling fault yet (issue 19); remove this skip at merge")
     flags = [] if fault == "none" else ["--fault", fault]
     rust_done, report = rust_report(ves, devserver(*flags), name="ves-spec")
     assert report is not None, rust_done.output[-2000:]
