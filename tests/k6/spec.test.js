@@ -6,7 +6,7 @@
 //
 //   k6 run --quiet --no-usage-report tests/k6/spec.test.js
 import { Harness, testOptions } from './lib/harness.js';
-import { SpecJudge, SpecScope, buildSpecEvent, expandPads, parseSpecCatalogue, renderRequest, specUuid } from '../../js/ves.js';
+import { SpecJudge, SpecScope, buildSpecEvent, expandPads, parseSpecCatalogue, renderRequest, specSeed, specUuid } from '../../js/ves.js';
 
 const CATALOGUE = parseSpecCatalogue(open('../../spec/catalogue.json'));
 const GOLDEN = {};
@@ -65,6 +65,8 @@ export default function () {
   h.eq('ids', specUuid('golden', 'tenant:main').charAt(14), '4', 'a version-4 UUID');
   h.eq('ids', specUuid('golden', 'tenant:main'), specUuid('golden', 'tenant:main'), 'fixed by seed and label');
   h.ok('ids', specUuid('golden', 'tenant:main') !== specUuid('other', 'tenant:main'), 'another seed, another id');
+  h.eq('ids', specSeed({ SPEC_SEED: '5eed' }), '5eed', 'SPEC_SEED repeats a run');
+  h.ok('ids', /^[0-9a-f]{16}$/.test(specSeed({})) && specSeed({}) !== specSeed({}), 'without it, a fresh random seed');
 
   h.case('pads');
   h.eq('pads', expandPads('{"p":"{{pad:3}}"}'), '{"p":"xxx"}', 'pads expand to x');

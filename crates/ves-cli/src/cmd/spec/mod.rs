@@ -6,7 +6,7 @@ pub mod catalogue;
 mod events;
 #[cfg(test)]
 mod golden;
-mod html;
+pub(crate) mod html;
 mod ids;
 mod judge;
 mod report;

@@ -267,3 +267,93 @@ pub fn junit(report: &Report, catalogue: &Catalogue) -> String {
     out.push_str("</testsuites>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cmd::spec::catalogue::{self, Level, Source};
+    use crate::cmd::spec::runner::{Failure, Shown, ShownAnswer};
+
+    fn result(id: &str, class: &str, level: Level, verdict: Verdict) -> PropertyResult {
+        let failure = matches!(verdict, Verdict::Fail | Verdict::Info).then(|| Failure {
+            step: 1,
+            name: "s1".into(),
+            request: Shown {
+                method: "GET".into(),
+                path: "/x?<y>".into(),
+                headers: vec![("Authorization".into(), "ApiKey <admin key>".into())],
+                body: None,
+            },
+            answers: vec![ShownAnswer {
+                status: 500,
+                body: "oops & <b>".into(),
+                error: None,
+            }],
+            expected: serde_json::json!({"status": 200}),
+            problems: vec!["status: expected 200, found 500".into()],
+        });
+        PropertyResult {
+            id: id.into(),
+            class: class.into(),
+            level,
+            title: "t".into(),
+            source: Source {
+                doc: "VES_V1.md".into(),
+                line: 1,
+                quote: "q".into(),
+            },
+            verdict,
+            why: (verdict == Verdict::Skip).then(|| "no key".to_string()),
+            failure,
+        }
+    }
+
+    /// FAIL is a failure, SKIP skipped with its reason, INFO a pass that says it differs; text
+    /// and the page escape what the server sent.
+    #[test]
+    fn junit_and_html_show_each_verdict() {
+        let c = catalogue::shipped().unwrap();
+        let props = vec![
+            result("receipts.a", "receipts", Level::Must, Verdict::Fail),
+            result("receipts.b", "receipts", Level::Must, Verdict::Skip),
+            result("receipts.c", "receipts", Level::Info, Verdict::Info),
+            result("receipts.d", "receipts", Level::Should, Verdict::Pass),
+        ];
+        let r = Report::new("http://h", "s", false, "now".into(), 1.0, props);
+        assert!(!r.passed());
+        let x = junit(&r, &c);
+        assert!(
+            x.contains("<testsuites name=\"ves spec\" tests=\"4\" failures=\"1\" skipped=\"1\""),
+            "{x}"
+        );
+        assert!(
+            x.contains("<failure message=\"MUST t: status: expected 200, found 500\">"),
+            "{x}"
+        );
+        assert!(x.contains("<skipped message=\"no key\"/>"), "{x}");
+        assert!(
+            x.contains("<system-out>INFO: differs from the reference server"),
+            "{x}"
+        );
+        assert!(
+            x.contains("oops &amp; &lt;b&gt;") && !x.contains("<b>"),
+            "{x}"
+        );
+        let page = crate::cmd::spec::html::render(&r, &c);
+        assert_eq!(
+            page.matches("<details>").count(),
+            2,
+            "a failure and an INFO difference open"
+        );
+        assert!(page.contains("data-property=\"receipts.b\" data-verdict=\"SKIP\""));
+        assert!(page.contains("oops &amp; &lt;b&gt;") && !page.contains("<b>oops"));
+        let t = text(&r, &c);
+        assert!(
+            t.contains("  FAIL  receipts.a ")
+                && t.contains("(skipped: no key)")
+                && t.contains("differs from the reference"),
+            "{t}"
+        );
+        assert!(t.trim_end().ends_with("result=FAIL"), "{t}");
+    }
+}
