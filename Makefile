@@ -6,7 +6,7 @@ SCRIPT  ?= load/sequencer_ingest.js
 PROFILE ?= smoke
 DEMO_PORT ?= 8080
 
-.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean capacity
+.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean capacity spec
 .PHONY: signer demo-signer bench-signer
 .PHONY: wasm inspect bench-wasm wasm-repro
 
@@ -63,6 +63,11 @@ demo-signer: ## make demo, with signing done by a ves signer started beside the 
 
 bench-signer: build ## k6 CPU per event and events/s per k6 core: in-k6 signing vs SIGNER_URL, plus the signer's CPU
 	@scripts/bench-signer.sh
+
+SPEC_TARGET ?= $(or $(SEQUENCER_BASE_URL),http://127.0.0.1:$(DEMO_PORT))
+spec: build ## ves spec against SPEC_TARGET (default the local `make devserver`): every promise, PASS/FAIL/SKIP (docs/SPEC.md)
+	@if [ -z "$${SEQUENCER_PUBLIC_KEY:-}" ] && [ -f devserver-data/sequencer.pub ]; then export SEQUENCER_PUBLIC_KEY=$$(cat devserver-data/sequencer.pub); fi; \
+	target/release/ves spec --target $(SPEC_TARGET) --junit results/spec-junit.xml --html results/spec.html
 
 capacity: build ## capacity search against a local devserver with a pre-signed corpus (START STEP MAX_RATE STAGE_SECONDS; docs/CAPACITY.md)
 	@scripts/capacity.sh

@@ -23,6 +23,10 @@
  * | RESULTS_DIR | results | where summaries are written |
  * | SIGNER_URL | unset | sign through `ves signer` at this URL (docs/SIGNER.md) |
  * | SIGNER_TOKEN | unset | the signer's token; required when SIGNER_URL is not loopback |
+ * | SPEC_RATE | 0 | share of ingest iterations (ingest and mixed scenarios) that run one property of the `ves spec` catalogue instead, 0..1 (spec_hook.js, docs/SPEC.md) |
+ * | SPEC_ONLY | all classes | one class of the spec catalogue (read and checked against the catalogue by spec_hook.js and load/sequencer_spec.js) |
+ * | SPEC_SEED | drawn at start | the seed of the spec catalogue's ids (spec_run.js specSeed; printed) |
+ * | SPEC_DURATION | one pass | load/sequencer_spec.js: run passes over the catalogue for this long (a k6 duration) |
  *
  * @module config
  */
@@ -79,6 +83,7 @@ export class ConfigError extends Error {
  * @property {string} payloadShape PAYLOAD: order, small, medium, large, unicode, floats, nested or mixed (payload.js)
  * @property {number} payloadBytes PAYLOAD_BYTES: pad payloads to about this many bytes of JCS (0: none)
  * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
+ * @property {number} specRate SPEC_RATE: the share of ingest iterations that run one property of the spec catalogue instead (spec_hook.js)
  * @property {string} resultsDir
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
  * @property {string|null} signerToken secret
@@ -163,6 +168,8 @@ export function config(env) {
   const receiptCheck = shareFrom(get('RECEIPT_CHECK'), 'RECEIPT_CHECK', 1, 'the share of clean ingest answers whose receipts are checked one by one in k6', '0.1', problems, WITH_EXPONENT);
   // Issue #9: deliberate replays (replay.js) and invalid events (invalid.js).
   const replayRate = shareFrom(get('REPLAY_RATE'), 'REPLAY_RATE', 0, 'the share of accepted batches re-sent byte for byte later in the run', '0.1', problems, PLAIN);
+  // SPEC_RATE: properties of the `ves spec` catalogue among ingest iterations (spec_hook.js).
+  const specRate = shareFrom(get('SPEC_RATE'), 'SPEC_RATE', 0, 'the share of ingest iterations that run one property of the spec catalogue instead', '0.05', problems, PLAIN);
   const invalidRate = shareFrom(get('INVALID_RATE'), 'INVALID_RATE', 0, 'the share of events made invalid inside otherwise valid batches', '0.1', problems, PLAIN);
   let invalidKinds = INVALID_KINDS.slice();
   try {
@@ -237,6 +244,7 @@ export function config(env) {
     invalidRate,
     invalidKinds: Object.freeze(invalidKinds),
     replayRate,
+    specRate,
     warmupMs,
     hotEntities,
     payloadShape,

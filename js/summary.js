@@ -17,6 +17,11 @@ const MUST_BE_ZERO = [
   'ves_entity_read_violations',
 ];
 
+/** The counters that must be zero in this run: MUST_BE_ZERO, and ves_spec_failures where the spec catalogue ran. */
+function mustBeZero(data) {
+  return data.metrics.ves_spec_failures ? MUST_BE_ZERO.concat(['ves_spec_failures']) : MUST_BE_ZERO;
+}
+
 function count(data, name) {
   const m = data.metrics[name];
   return m && m.values && typeof m.values.count === 'number' ? m.values.count : 0;
@@ -40,7 +45,7 @@ export function thresholdResults(data) {
  */
 export function verdict(data) {
   const failedThresholds = thresholdResults(data).filter((t) => !t.ok);
-  const nonZero = MUST_BE_ZERO.filter((name) => count(data, name) > 0);
+  const nonZero = mustBeZero(data).filter((name) => count(data, name) > 0);
   const checks = data.metrics.checks ? data.metrics.checks.values : { passes: 0, fails: 0 };
   const failedChecks = checks.fails || 0;
   const nothingChecked = (checks.passes || 0) + failedChecks === 0;
@@ -63,6 +68,8 @@ export function verdictLine(data) {
     ['signatures_checked', 'ves_receipt_signatures_checked'],
     ['receipts_checked', 'ves_receipts_checked'],
   ].map(([label, name]) => `${label}=${count(data, name)}`);
+  // Where the spec catalogue ran (sequencer_spec, SPEC_RATE): its failures.
+  if (data.metrics.ves_spec_failures) fields.push(`spec_failures=${count(data, 'ves_spec_failures')}`);
   return `ves-verdict: ${fields.join(' ')} result=${verdict(data).pass ? 'PASS' : 'FAIL'}`;
 }
 
@@ -214,7 +221,7 @@ export function junitXml(data, scenario) {
     name: `${t.metric} ${t.expression}`,
     failure: t.ok ? null : `threshold ${t.expression} on ${t.metric} failed`,
   }));
-  for (const name of MUST_BE_ZERO) {
+  for (const name of mustBeZero(data)) {
     const n = count(data, name);
     cases.push({ name: `${name} == 0`, failure: n > 0 ? `${name} = ${n}` : null });
   }

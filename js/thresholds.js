@@ -27,6 +27,7 @@ export const CORRECTNESS = Object.freeze({
   ves_replay_violations: ['count==0'],
   ves_entity_read_violations: ['count==0'],
   dropped_iterations: ['count==0'],
+  ves_spec_failures: ['count==0'],
 });
 
 /**
@@ -39,6 +40,8 @@ export const SCENARIOS = Object.freeze({
   sequencer_query: { endpoints: ['head', 'events', 'entity', 'commitments'], ingests: true, proofs: false, probes: false, openModel: false },
   sequencer_replay: { endpoints: ['ingest'], ingests: true, proofs: false, probes: false, replays: true, openModel: false },
   mixed_workload: { endpoints: ['ingest', 'commit', 'commitments', 'proof', 'head', 'events', 'entity'], ingests: true, proofs: true, probes: true, openModel: true },
+  // The `ves spec` catalogue (spec_run.js): its own requests (endpoint:spec), no kit ingest.
+  sequencer_spec: { endpoints: ['spec'], ingests: false, proofs: false, probes: false, spec: true, openModel: false },
 });
 
 /** Metrics every scenario moves: runner.json's thresholds. */
@@ -61,7 +64,7 @@ function scenarioOf(name) {
  * @param {string} scenario e.g. sequencer_ingest
  * @param {string} key e.g. `http_req_duration{endpoint:proof}`
  * @param {string} expression e.g. `rate>=1000`
- * @param {{probes?: number, openModel?: boolean}} [ctx] PROBES of the run; openModel overrides the table
+ * @param {{probes?: number, openModel?: boolean, specRate?: number}} [ctx] PROBES of the run; openModel overrides the table; specRate: SPEC_RATE
  * @returns {string|null} null when it can move, else why not
  */
 export function cannotMove(scenario, key, expression, ctx = {}) {
@@ -81,6 +84,11 @@ export function cannotMove(scenario, key, expression, ctx = {}) {
   // Invalid events inside batches (INVALID_RATE) move the invalid-event counters.
   if ((metric === 'ves_invalid_accepted' || metric === 'ves_invalid_rejected') && s.endpoints.includes('ingest') && !s.replays && ctx.invalidRate > 0) return null;
   if (PROBE_METRICS.includes(metric) && !(s.probes && ctx.probes > 0)) return s.probes ? `probes are off (PROBES=0) in this run of ${scenario}` : `${scenario} sends no probe`;
+  // The spec scenario expects every status and judges each answer itself (ves_spec_failures); a
+  // transport error there is a property's verdict (a lost early answer of a too-large body: SKIP).
+  if (metric === 'http_req_failed' && s.spec) return `${scenario} judges every answer itself (ves_spec_failures)`;
+  // The spec catalogue's failures: in its own scenario, or where SPEC_RATE runs it (spec_hook.js).
+  if (metric === 'ves_spec_failures') return s.spec || (s.endpoints.includes('ingest') && ctx.specRate > 0) ? null : `${scenario} runs no property of the spec catalogue (SPEC_RATE=0)`;
   const open = ctx.openModel === undefined ? s.openModel : ctx.openModel;
   if (metric === 'dropped_iterations' && !open) return `${scenario} runs no arrival-rate executor here: k6 drops no iteration`;
   return null;

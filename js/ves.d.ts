@@ -347,6 +347,8 @@ export interface VesConfig {
   invalidKinds: readonly string[];
   /** REPLAY_RATE (replay.js) */
   replayRate: number;
+  /** SPEC_RATE: the share of ingest iterations that run one property of the spec catalogue. */
+  specRate: number;
   /** WARMUP in ms (warmup.js) */
   warmupMs: number;
   /** HOT_ENTITIES (hot.js) */
@@ -406,7 +408,7 @@ export class WriterContinuity {
 export const CORRECTNESS: Readonly<Record<string, string[]>>;
 export const SCENARIOS: Readonly<Record<string, { endpoints: string[]; ingests: boolean; proofs: boolean; probes: boolean; openModel: boolean }>>;
 export const UNIVERSAL: readonly string[];
-export interface ThresholdContext { probes?: number; openModel?: boolean; replayRate?: number; invalidRate?: number; warmupMs?: number }
+export interface ThresholdContext { probes?: number; openModel?: boolean; replayRate?: number; invalidRate?: number; specRate?: number; warmupMs?: number }
 /** Why a threshold cannot move in a scenario, or null when it can. */
 export function cannotMove(scenario: string, key: string, expression: string, ctx?: ThresholdContext): string | null;
 export function correctnessThresholds(scenario: string, ctx?: ThresholdContext): Record<string, string[]>;
@@ -664,3 +666,52 @@ export function shapePayload(payload: Record<string, unknown>, shape: string, bl
 export function shapeOf(shape: string, index: number, block: Uint8Array): string;
 /** Gives live events the payload shape and PAYLOAD_BYTES, in place, before signing. */
 export function shapePayloads(fields: EventFields[], shape: string, blockOf: (i: number) => Uint8Array, payloadBytes?: number): void;
+
+// --- `ves spec` under k6 (spec_*.js; docs/SPEC.md, spec/README.md)
+/** The catalogue spec/catalogue.json (format ves-spec/1). */
+export interface SpecCatalogue {
+  format: 'ves-spec/1';
+  event_defaults: { entity_type: string; entity_id: string; event_type: string; created_at: string };
+  classes: { id: string; title: string }[];
+  properties: SpecProperty[];
+}
+export interface SpecProperty {
+  id: string;
+  class: string;
+  level: 'MUST' | 'SHOULD' | 'INFO';
+  title: string;
+  source: { doc: string; line: number; quote: string };
+  events?: Record<string, Record<string, unknown>>;
+  steps?: Record<string, any>[];
+  observe?: { status: number; why_none: string };
+}
+export interface SpecResult {
+  id: string;
+  class: string;
+  level: 'MUST' | 'SHOULD' | 'INFO';
+  title: string;
+  verdict: 'PASS' | 'FAIL' | 'SKIP' | 'INFO';
+  why: string | null;
+  failure: Record<string, any> | null;
+}
+/** What specSetup returns (and a scenario keeps in setup data as `spec`). */
+export interface SpecSetup { seed: string; setupShed: string | null }
+export interface SpecContext { baseUrl: string; adminKey: string; seed: string; pass: string; sequencerKey: string | null; setupShed: string | null; seen: object[] }
+/** Parses the catalogue text (open() it in init code). */
+export function parseSpecCatalogue(text: string): SpecCatalogue;
+/** SPEC_SEED, or a random seed. */
+export function specSeed(env: Record<string, string | undefined>): string;
+/** GET /health, then registers the run's agent key with the admin key. */
+export function specSetup(o: { baseUrl: string; adminKey: string; seed: string }): SpecSetup;
+export function specContext(cfg: VesConfig, spec: SpecSetup, pass: string, seen: object[]): SpecContext;
+export function runSpecProperty(catalogue: SpecCatalogue, p: SpecProperty, ctx: SpecContext): SpecResult;
+/** Logs the property's line, records its check (MUST/SHOULD) and counters. */
+export function recordSpecResult(r: SpecResult): void;
+/** One pass over the catalogue (or one class). */
+export function runSpecPass(catalogue: SpecCatalogue, ctx: SpecContext, only?: string | null): SpecResult[];
+export function specLine(r: SpecResult): string;
+/** SPEC_RATE: the catalogue (SPEC_ONLY: one class) when cfg.specRate > 0, else null. */
+export function specCatalogueFor(cfg: VesConfig, read: () => string, only?: string): SpecCatalogue | null;
+export function setupSpec(cfg: VesConfig, catalogue: SpecCatalogue | null): SpecSetup | null;
+/** With probability SPEC_RATE runs the VU's next property; true when it did. */
+export function maybeSpec(cfg: VesConfig, data: Record<string, any>, state: Record<string, any>, catalogue: SpecCatalogue | null): boolean;

@@ -109,6 +109,13 @@ export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
 export { LARGE_BODY_BYTES, bodyClass, largeBodies, normalBodiesOnly } from './body_size.js';
 export { junitXml, largeBodiesExcluded, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
+// `ves spec` under k6: the catalogue's runner (spec/catalogue.json, docs/SPEC.md).
+export { SpecScope, specLabel, specSigner, specUuid } from './spec_ids.js';
+export { buildSpecEvent, expandPads } from './spec_events.js';
+export { expandRequest, fill as fillSpecTemplate, forWire, renderRequest } from './spec_template.js';
+export { LOST_ANSWER_BODY_BYTES, SpecJudge, at as specAt, lostAnswer, same as specSame, shedReason, skipMatches } from './spec_judge.js';
+export { parseSpecCatalogue, recordSpecResult, runSpecPass, runSpecProperty, specContext, specFailures, specLine, specProperties, specSeed, specSetup } from './spec_run.js';
+export { maybeSpec, setupSpec, specCatalogueFor } from './spec_hook.js';
 export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';
 export { executionSegment, isFirstSegment, segmentTag } from './segment.js';
 export { countEvents, presignedEvents, presignedLine, ShardReader } from './shard_reader.js';

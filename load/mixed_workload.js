@@ -13,7 +13,7 @@
 // With --config FILE -e PROFILE=none, or --vus/--duration flags, k6 runs `default` instead: the
 // same mix as a closed model, with VU 1 doubling as the committer.
 import exec from 'k6/execution';
-import { commitStream, config, guard, ingestBatch, loadProfile, maybeProbe, noteEntityReads, pause, precomputeBaseTable, probeRate, profileEnv, proveOwnEvent, queryOnce, runInfo, scenarioThresholds, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
+import { commitStream, config, guard, ingestBatch, loadProfile, maybeProbe, maybeSpec, noteEntityReads, pause, precomputeBaseTable, probeRate, profileEnv, proveOwnEvent, queryOnce, runInfo, scenarioThresholds, setupRun, setupSpec, specCatalogueFor, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
 // first iteration, where it would delay requests and drop arrival-rate iterations.
@@ -24,6 +24,8 @@ const env = profileEnv(profile, __ENV);
 const mix = mixSettings(profile, env);
 const cfg = config(sharedStreams(env, mix));
 const PROBES = probeRate(env, 0.02);
+// SPEC_RATE: that share of ingest iterations runs one property of the ves spec catalogue (docs/SPEC.md).
+const SPEC = specCatalogueFor(cfg, () => open('../spec/catalogue.json'));
 
 // Latency here; correctness (proofs verified, nothing dropped, …) from the one table,
 // js/thresholds.js. Under PROFILE=none, load/config/mixed_workload.json carries them.
@@ -35,12 +37,12 @@ const LATENCY = {
 
 export const options = profile.name === 'none' ? {} : {
   scenarios: mixScenarios(mix),
-  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
+  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, specRate: cfg.specRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
 };
 
 export function setup() {
   touchMetrics();
-  const data = setupRun(cfg);
+  const data = Object.assign(setupRun(cfg), { spec: setupSpec(cfg, SPEC) });
   noteEntityReads(cfg, false);
   return data;
 }
@@ -49,6 +51,7 @@ export const ingestAndProve = guard('ingest', (data) => {
   const state = vuStateFor(cfg, data);
   // Every 8th iteration checks a proof; until something of this VU is committed, it ingests.
   if (++state.iteration % 8 === 0 && proveOwnEvent(cfg, data, state) !== null) return;
+  if (maybeSpec(cfg, data, state, SPEC)) return;
   ingestBatch(cfg, data, state);
   maybeProbe(cfg, data, state, PROBES);
 });
@@ -73,6 +76,7 @@ export default guard('mix', (data) => {
   }
   const slot = state.iteration++ % 10;
   if (slot < 7) {
+    if (maybeSpec(cfg, data, state, SPEC)) return;
     ingestBatch(cfg, data, state);
     maybeProbe(cfg, data, state, PROBES);
   } else if (slot < 9) {

@@ -7,7 +7,7 @@
 //
 //   k6 run load/sequencer_ingest.js
 //   k6 run -e PROFILE=smoke -e BATCH_SIZE=500 -e STREAMS=4 load/sequencer_ingest.js
-import { closedModelOptions, config, guard, ingestBatch, loadProfile, maybeProbe, precomputeBaseTable, probeRate, profileEnv, runInfo, scenarioThresholds, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
+import { closedModelOptions, config, guard, ingestBatch, loadProfile, maybeProbe, maybeSpec, precomputeBaseTable, probeRate, profileEnv, runInfo, scenarioThresholds, setupRun, setupSpec, specCatalogueFor, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
 // first iteration, where it would delay requests and drop arrival-rate iterations.
@@ -17,24 +17,27 @@ const profile = loadProfile(__ENV, (path) => open(path));
 const env = profileEnv(profile, __ENV);
 const cfg = config(env);
 const PROBES = probeRate(env, 0);
+// SPEC_RATE: that share of iterations runs one property of the ves spec catalogue (docs/SPEC.md).
+const SPEC = specCatalogueFor(cfg, () => open('../spec/catalogue.json'));
 
 // Latency here; correctness from the one table (js/thresholds.js), only where it can fire.
 export const options = closedModelOptions(profile, {
   load: { vus: 10, duration: '30s' },
   thresholds: scenarioThresholds('sequencer_ingest', {
     'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'],
-  }, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
+  }, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, specRate: cfg.specRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
   merged: true,
 });
 
 export function setup() {
   touchMetrics();
-  return setupRun(cfg);
+  return Object.assign(setupRun(cfg), { spec: setupSpec(cfg, SPEC) });
 }
 
 export default guard('ingest', (data) => {
   const state = vuStateFor(cfg, data);
   state.iteration++;
+  if (maybeSpec(cfg, data, state, SPEC)) return;
   ingestBatch(cfg, data, state);
   maybeProbe(cfg, data, state, PROBES);
 });

@@ -216,7 +216,9 @@ export default function () {
   h.eq('thresholds', cannotMove('sequencer_ingest', 'ves_invalid_accepted', 'count==0', { probes: 0.1 }), null, 'a probe threshold when probes are on');
   h.ok('thresholds', cannotMove('sequencer_query', 'http_req_duration{endpoint:ingest}', 'p(95)<50') !== null, 'no latency threshold of an endpoint not in the main loop');
   h.eq('thresholds', cannotMove('sequencer_ingest', 'my_metric', 'count<5'), null, "a user's own metric is kept");
-  h.eq('thresholds', Object.keys(correctnessThresholds('mixed_workload', { probes: 0.02 })).length, Object.keys(CORRECTNESS).length, 'the mixed workload moves every correctness metric');
+  h.eq('thresholds', Object.keys(correctnessThresholds('mixed_workload', { probes: 0.02, specRate: 0.05 })).length, Object.keys(CORRECTNESS).length, 'the mixed workload with SPEC_RATE moves every correctness metric');
+  h.ok('thresholds', cannotMove('mixed_workload', 'ves_spec_failures', 'count==0', { probes: 0.02 }) !== null, 'no spec threshold without SPEC_RATE');
+  h.eq('thresholds', cannotMove('sequencer_spec', 'ves_spec_failures', 'count==0'), null, 'the spec scenario moves ves_spec_failures');
   h.eq('thresholds', JSON.stringify(rateThresholds('sequencer_query', { name: 'sustained', ves: { targets: { events_per_second: 1000 } } })), '{}', 'PROFILE=sustained adds no rate target to the query scenario');
   h.eq('thresholds', JSON.stringify(Object.keys(RUNNER.thresholds).sort()), JSON.stringify(UNIVERSAL.slice().sort()), 'runner.json holds exactly the universal thresholds');
 

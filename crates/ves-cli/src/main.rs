@@ -15,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "ves",
     version,
-    about = "VES v1 tools for ves-k6: keygen, pubkey, conformance, vectors, bench, presign, register-key, audit, verify-chain, signer, capacity"
+    about = "VES v1 tools for ves-k6: keygen, pubkey, conformance, vectors, bench, presign, register-key, audit, verify-chain, signer, capacity, spec"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -47,6 +47,8 @@ enum Command {
     Signer(cmd::signer::SignerArgs),
     /// Stepped search for the highest events/s a sequencer sustains within its targets (k6 runs).
     Capacity(cmd::capacity::CapacityArgs),
+    /// The protocol's promises checked one by one against a server: PASS, FAIL or SKIP per property (docs/SPEC.md).
+    Spec(cmd::spec::SpecArgs),
 }
 
 /// What a command reports back to `main`.
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::VerifyChain(a) => cmd::verify_chain::run(a),
         Command::Signer(a) => cmd::signer::run(a),
         Command::Capacity(a) => cmd::capacity::run(a),
+        Command::Spec(a) => cmd::spec::run(a),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -157,7 +157,7 @@ fn fingerprint(env: &EventEnvelope, signing_hash: &Hash, payload_text: &str) -> 
     // The signing hash covers every signed field; the rest of what the real server compares
     // for an exact replay is added here.
     let mut h = Sha256::new();
-    h.update(b"ves-devserver/replay/v1");
+    h.update(b"ves-devserver/replay/v2");
     h.update(signing_hash);
     h.update(env.agent_signature);
     match env.command_id {
@@ -181,7 +181,16 @@ fn prepare(app: &App, wire: VesEventEnvelope, now: DateTime<Utc>) -> Prepared {
         .as_ref()
         .map(|p| serde_json::to_string(p).unwrap_or_default())
         .unwrap_or_default();
-    let fingerprint = fingerprint(&env, &signing_hash, &payload_text);
+    // A replay is judged on the payload's RFC 8785 text, so that every spelling of the same
+    // values (`7` and `7.0`, escapes, whitespace) replays; `ves spec`'s
+    // idempotency.respelled-replay-* properties hold this (LIVE_OBSERVED §10: the real server
+    // compares JSONB round trips instead, a defect, docs/DEVSERVER.md difference 2).
+    let replay_text = env
+        .payload
+        .as_ref()
+        .map(|p| ves_core::jcs::canonicalize(p).unwrap_or_else(|_| payload_text.clone()))
+        .unwrap_or_default();
+    let fingerprint = fingerprint(&env, &signing_hash, &replay_text);
     let verdict = validate(app, &env, scheme, &signing_hash, now);
     let has_nul = env.check_no_nul().is_err();
     Prepared {

@@ -9,5 +9,6 @@ pub mod presign;
 pub mod progress;
 pub mod register_key;
 pub mod signer;
+pub mod spec;
 pub mod vectors;
 pub mod verify_chain;
