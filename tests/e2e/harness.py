@@ -98,7 +98,8 @@ class Process:
         return self.proc.returncode
 
     def output(self) -> str:
-        self._out.flush()
+        if not self._out.closed:
+            self._out.flush()
         return self.log.read_text(errors="replace")
 
 
