@@ -89,7 +89,7 @@ export {
 export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted, rfc3339Problem } from './config.js';
 export { PROFILE_NAMES, closedModelOptions, loadProfile, mergeThresholds, profileEnv, userPath } from './profile.js';
 // The shipped scenarios' building blocks, one concern per module.
-export { clientFor, requireHealthy, runInfo, runSeed, setupRun, warnUnverifiedSignatures } from './setup.js';
+export { clientFor, k6VersionOf, requireHealthy, runInfo, runSeed, setupRun, warnUnverifiedSignatures } from './setup.js';
 export { vuStateFor } from './vu_state.js';
 export { guard, guardAsync } from './guard.js';
 export { excerpt, explainHttp, explainOnce } from './explain.js';
@@ -107,7 +107,7 @@ export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
 export { FLOAT_EDGES, LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES, UNICODE_STRINGS, batchBytesBound, floatsOf, maxBatchFor, padPayload, parsePayloadBytes, parsePayloadShape, shapeOf, shapePayload, shapePayloads } from './payload.js';
 export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
 export { LARGE_BODY_BYTES, bodyClass, largeBodies, normalBodiesOnly } from './body_size.js';
-export { junitXml, largeBodiesExcluded, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { junitXml, largeBodiesExcluded, loadRan, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
 export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';
 export { executionSegment, isFirstSegment, segmentTag } from './segment.js';
