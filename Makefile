@@ -33,7 +33,8 @@ lint: ## cargo fmt --check and clippy -D warnings
 build: ## release build of ves and ves-devserver
 	cargo build --release -p ves-cli -p ves-devserver
 
-devserver: build ## run ves-devserver in the foreground on 127.0.0.1:$(DEMO_PORT)
+devserver: ## build (release) and run ves-devserver in the foreground on 127.0.0.1:$(DEMO_PORT), data in ./devserver-data
+	cargo build --release --quiet -p ves-devserver
 	target/release/ves-devserver --listen 127.0.0.1:$(DEMO_PORT)
 
 load: ## k6 run SCRIPT with PROFILE against SEQUENCER_BASE_URL (default: the local `make devserver`)
