@@ -104,7 +104,7 @@ export function runInfo(cfg, profile, what = {}) {
 /** One line at start when receipts from a remote sequencer will not have their signatures checked. */
 export function warnUnverifiedSignatures(cfg) {
   if (!cfg.loopback && cfg.sequencerPublicKey === null) {
-    console.warn(`ves-k6: WARNING: SEQUENCER_PUBLIC_KEY is not set: no receipt signature from ${cfg.baseUrl} will be checked (only receipt hashes); set it to the sequencer's receipt-signing key`);
+    console.warn(`ves-k6: WARNING: SEQUENCER_PUBLIC_KEY is not set: no receipt signature from ${cfg.baseUrl} will be checked (only receipt hashes); set it to the sequencer's receipt-signing public key: \`ves pubkey\` of its VES_SEQUENCER_SIGNING_KEY`);
   }
 }
 

@@ -110,7 +110,7 @@ export const VARIABLES = Object.freeze([
   },
   {
     name: 'SEQUENCER_PUBLIC_KEY', kind: 'hex32', default: null, scenarios: ALL,
-    expect: 'the sequencer\'s 32-byte Ed25519 receipt-signing public key as 64 hex digits', fix: 'copy it from the devserver start-up log or its data folder, or leave it unset to skip signature checks',
+    expect: 'the sequencer\'s 32-byte Ed25519 receipt-signing public key as 64 hex digits', fix: 'the devserver prints it at start and writes it to <data>/sequencer.pub; for another sequencer it is `ves pubkey` of its VES_SEQUENCER_SIGNING_KEY; or leave it unset to skip signature checks',
     meaning: 'the sequencer\'s receipt-signing public key: receipt signatures are checked on a sample',
     details: 'The real sequencer publishes no key: it is the public key of its `VES_SEQUENCER_SIGNING_KEY`, which `ves pubkey --seed-file FILE` derives. The devserver prints its key at start and writes it to `<data>/sequencer.pub`. A run against a non-loopback URL without it warns at start that no receipt signature will be checked.',
   },

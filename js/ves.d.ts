@@ -598,7 +598,7 @@ export class RemoteSigner {
 export function buildBatchWith(signer: Signer | RemoteSigner, agentId: string, fieldsList: EventFields[]): { events: Array<Envelope | SignedEvent>; body: string };
 /** setup(): the signer answers and holds (publicKeyHex) or generates (null) the run's key. */
 export function signerForRun(cfg: VesConfig, publicKeyHex: string | null): { url: string; publicKeyHex: string };
-// Issue #9: invalid events inside batches (invalid.js) and byte-identical replays (replay.js).
+// Invalid events inside batches (invalid.js) and byte-identical replays (replay.js).
 export const INVALID_KINDS: readonly string[];
 /** Kind -> the reason code a correct sequencer answers. */
 export const INVALID_REASONS: Readonly<Record<string, string>>;

@@ -100,7 +100,7 @@ export { proveOwnEvent } from './proofs.js';
 export { noteEntityReads, queryOnce, seedStreams } from './queries.js';
 export { ENTITY_READ_VIOLATIONS, judgeEntityRead } from './entity_reads.js';
 export { PROBE_KINDS, maybeProbe, probe, probeRate } from './probes.js';
-// Issue #9: deliberate replays and invalid events inside batches.
+// Deliberate replays and invalid events inside batches.
 export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds, reformatCreatedAt } from './invalid.js';
 export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
