@@ -127,12 +127,12 @@ export const VARIABLES = Object.freeze([
   },
   {
     name: 'RECEIPTS_LOG', kind: 'flag', default: null, scenarios: INGESTING,
-    meaning: '`1` or `true`: log every ingest answer\'s receipts for `ves audit --receipts`',
+    meaning: 'log the receipts of every ingest answer, for `ves audit --receipts` after the run',
     details: 'One `ves-receipts` line per answer that acknowledged new events, written where k6\'s log goes; keep it with `--log-output=file=results/receipts.log`. The format is in docs/SCALE.md.',
   },
   {
     name: 'PROFILE', kind: 'text', allowed: '`smoke`, `sustained`, `stress`, a file path, `none`', default: null, defaultText: 'unset: the script\'s own load', scenarios: PROFILED,
-    meaning: '`smoke`, `sustained`, `stress` (load/profiles/), a file, or `none`',
+    meaning: 'where the load settings and thresholds come from: a profile of load/profiles/, a file, or none',
     details: 'Where the load settings and thresholds come from; `none` exports none, so that `k6 run --config FILE -e PROFILE=none` hands them to k6\'s own config file. The README\'s "Profiles and precedence" has the whole rule.',
   },
   {

@@ -51,7 +51,7 @@ lines.push(
   '|---|---|---|---|---|',
 );
 for (const v of VARIABLES) {
-  const meaning = v.secret ? `${v.meaning} (a secret: never printed)` : v.meaning;
+  const meaning = v.secret ? `${v.meaning}; a secret, never printed` : v.meaning;
   lines.push(`| ${code(v.name)} | ${cell(shownDefault(v))} | ${cell(allowed(v))} | ${readBy(v)} | ${cell(meaning)}${v.details ? ` ([more](#${v.name.toLowerCase()}))` : ''} |`);
 }
 lines.push('', '## Details', '');
