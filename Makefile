@@ -6,18 +6,25 @@ SCRIPT  ?= load/sequencer_ingest.js
 PROFILE ?= smoke
 DEMO_PORT ?= 8080
 
-.PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean capacity spec
+.PHONY: help demo test docs lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean capacity spec
 .PHONY: signer demo-signer bench-signer
 .PHONY: wasm inspect bench-wasm wasm-repro
 
+# Variables whose values `make help` shows in place of their names.
+HELP_VARS = DEMO_PORT SIGNER_PORT INSPECT_PORT SCRIPT PROFILE
+
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | sed $(foreach v,$(HELP_VARS),-e 's|$$($(v))|$($(v))|g') | \
+	  awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 demo: ## fresh machine: install k6 if needed, build and start ves-devserver, run the mixed smoke, stop
 	@DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
 
-test: ## every suite (lint, cargo test, conformance on tests/vectors, k6 tests, scenario smokes); last line is the summary
+test: ## every suite (lint, cargo test, conformance, generated docs, wasm, k6 tests, end-to-end); last line is the summary
 	@scripts/test.sh
+
+docs: ## regenerate docs/CONFIG.md, docs/CLI.md and docs/FAULTS.md from their sources (make test checks them)
+	@scripts/docs.sh --write
 
 lint: ## cargo fmt --check and clippy -D warnings
 	cargo fmt --all --check
@@ -26,7 +33,8 @@ lint: ## cargo fmt --check and clippy -D warnings
 build: ## release build of ves and ves-devserver
 	cargo build --release -p ves-cli -p ves-devserver
 
-devserver: build ## run ves-devserver in the foreground on 127.0.0.1:$(DEMO_PORT)
+devserver: ## build (release) and run ves-devserver in the foreground on 127.0.0.1:$(DEMO_PORT), data in ./devserver-data
+	cargo build --release --quiet -p ves-devserver
 	target/release/ves-devserver --listen 127.0.0.1:$(DEMO_PORT)
 
 load: ## k6 run SCRIPT with PROFILE against SEQUENCER_BASE_URL (default: the local `make devserver`)

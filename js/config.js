@@ -2,46 +2,25 @@
  * Run configuration from environment variables (`k6 run -e NAME=value` or the process
  * environment), validated at init: anything missing or malformed throws one ConfigError that
  * lists every problem with the variable, what was expected, what was found and how to fix it.
+ * Every variable, its default, bounds and values are declared once, in variables.js (which also
+ * makes docs/CONFIG.md); this module reads them by kind and adds the rules that tie variables
+ * together (a registered key is an id and a seed; API keys default only on loopback; a batch must
+ * stay under the request limit; a remote signer needs a token).
  *
  * Secrets (API keys, the agent seed) are never printed: use `redacted(cfg)` for logs;
  * JSON.stringify(cfg) also yields the redacted view.
- *
- * | variable | default | meaning |
- * |---|---|---|
- * | SEQUENCER_BASE_URL | http://localhost:8080 | sequencer URL |
- * | API_KEY | ss_local_devserver_admin_key on loopback only | key for ingest, commitments, proofs |
- * | ADMIN_API_KEY | ss_local_devserver_admin_key on loopback only | key that registers the agent key |
- * | TENANT_ID, STORE_ID, AGENT_ID | nil UUID | the stream and the agent |
- * | AGENT_KEY_ID, AGENT_SEED | unset | both set: sign with this registered key, register nothing |
- * | BATCH_SIZE | 100 | events per ingest request, 1..1000 |
- * | STREAMS | 1 | streams per run; stream 0 is STORE_ID, others derived (streamStoreId); `per-vu`: each VU the only writer of its own stream |
- * | SEED | drawn at start | integer seed of the content (ids, payloads, probe choices; content.js) |
- * | CREATED_AT | unset (now) | a fixed created_at (RFC 3339 as the server parses it) for every event |
- * | SEQUENCER_PUBLIC_KEY | unset | check receipt signatures with this key |
- * | RECEIPT_SIG_SAMPLE | 0.01 | share of receipt signatures to check, 0..1 |
- * | RECEIPT_CHECK | 1 | share of clean ingest answers whose receipts are checked one by one in k6, 0..1 (the rest: batch-level checks, and `ves audit`) |
- * | RESULTS_DIR | results | where summaries are written |
- * | SIGNER_URL | unset | sign through `ves signer` at this URL (docs/SIGNER.md) |
- * | SIGNER_TOKEN | unset | the signer's token; required when SIGNER_URL is not loopback |
- * | SPEC_RATE | 0 | share of ingest iterations (ingest and mixed scenarios) that run one property of the `ves spec` catalogue instead, 0..1 (spec_hook.js, docs/SPEC.md) |
- * | SPEC_ONLY | all classes | one class of the spec catalogue (read and checked against the catalogue by spec_hook.js and load/sequencer_spec.js) |
- * | SPEC_SEED | drawn at start | the seed of the spec catalogue's ids (spec_run.js specSeed; printed) |
- * | SPEC_DURATION | one pass | load/sequencer_spec.js: run passes over the catalogue for this long (a k6 duration) |
  *
  * @module config
  */
 import { isHex, isUuid, strip0x } from './bytes.js';
 import { streamStoreId } from './hash.js';
-import { INVALID_KINDS, parseInvalidKinds } from './invalidkinds.js';
 import { parseWarmup } from './warmup.js';
-import { MAX_BODY_BYTES, PAYLOAD_SHAPES, batchBytesBound, maxBatchFor, parsePayloadBytes, parsePayloadShape } from './payload.js';
+import { MAX_BODY_BYTES, batchBytesBound, maxBatchFor } from './payload.js';
 import { largeBodies } from './body_size.js';
+import { DEVSERVER_ADMIN_KEY, NIL_UUID, variable } from './variables.js';
 
-/** The devserver's default admin key; a default only for loopback URLs. */
-export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
-export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-export const DEFAULT_BASE_URL = 'http://localhost:8080';
-const MAX_STREAMS = 10000;
+export { DEVSERVER_ADMIN_KEY, NIL_UUID };
+export const DEFAULT_BASE_URL = variable('SEQUENCER_BASE_URL').default;
 const SECRET_FIELDS = ['apiKey', 'adminApiKey', 'agentSeed', 'signerToken'];
 
 /** Thrown when the environment does not describe a usable run. */
@@ -101,6 +80,8 @@ export function config(env) {
     const v = source[name];
     return v === undefined || v === null || String(v).trim() === '' ? undefined : String(v).trim();
   };
+  // A variable by its declaration (variables.js): its default when unset, a problem when malformed.
+  const read = (name) => readVariable(variable(name), get(name), source[name], problems);
 
   // SEQUENCER_BASE_URL
   const rawUrl = get('SEQUENCER_BASE_URL');
@@ -109,7 +90,7 @@ export function config(env) {
   if (rawUrl !== undefined) {
     const host = urlHost(rawUrl);
     if (host === null) {
-      problems.push(problem('SEQUENCER_BASE_URL', 'an http(s) URL such as http://localhost:8080 (scheme, host, optional port and path)', show(rawUrl), '-e SEQUENCER_BASE_URL=http://host:port'));
+      problems.push(declaredProblem(variable('SEQUENCER_BASE_URL'), show(rawUrl)));
     } else {
       baseUrl = rawUrl.replace(/\/+$/, '');
       loopback = isLoopbackHost(host);
@@ -117,18 +98,10 @@ export function config(env) {
   }
 
   // AGENT_KEY_ID and AGENT_SEED come together
+  const agentKeyId = read('AGENT_KEY_ID');
+  const agentSeed = read('AGENT_SEED');
   const rawKeyId = get('AGENT_KEY_ID');
   const rawSeed = get('AGENT_SEED');
-  let agentKeyId = null;
-  let agentSeed = null;
-  if (rawKeyId !== undefined) {
-    agentKeyId = parseInteger(rawKeyId, 0, 0xffffffff);
-    if (agentKeyId === null) problems.push(problem('AGENT_KEY_ID', 'an integer from 0 to 4294967295 (the registered key id)', show(rawKeyId), '-e AGENT_KEY_ID=1'));
-  }
-  if (rawSeed !== undefined) {
-    if (isHex(rawSeed, 32)) agentSeed = strip0x(rawSeed).toLowerCase();
-    else problems.push(problem('AGENT_SEED', 'the 32-byte Ed25519 seed as 64 hex digits (optional 0x)', `a value of ${rawSeed.length} characters that is not 64 hex digits (not shown: it is a secret)`, 'pass the seed the key was registered with, e.g. from `ves keygen`'));
-  }
   if ((rawKeyId === undefined) !== (rawSeed === undefined)) {
     const missing = rawKeyId === undefined ? 'AGENT_KEY_ID' : 'AGENT_SEED';
     const given = rawKeyId === undefined ? 'AGENT_SEED' : 'AGENT_KEY_ID';
@@ -140,77 +113,38 @@ export function config(env) {
   const apiKey = apiKeyFrom(get('API_KEY'), 'API_KEY', loopback, baseUrl, true, problems);
   const adminApiKey = apiKeyFrom(get('ADMIN_API_KEY'), 'ADMIN_API_KEY', loopback, baseUrl, registerKey, problems);
 
-  const tenantId = uuidFrom(get('TENANT_ID'), 'TENANT_ID', problems);
-  const storeId = uuidFrom(get('STORE_ID'), 'STORE_ID', problems);
-  const agentId = uuidFrom(get('AGENT_ID'), 'AGENT_ID', problems);
+  const tenantId = read('TENANT_ID');
+  const storeId = read('STORE_ID');
+  const agentId = read('AGENT_ID');
 
-  const batchSize = integerFrom(get('BATCH_SIZE'), 'BATCH_SIZE', 100, 1, 1000, 'the sequencer takes at most 1000 events per request', problems);
-  const rawStreams = get('STREAMS');
-  const perVuStreams = rawStreams === 'per-vu';
-  const streams = perVuStreams ? 1 : integerFrom(rawStreams, 'STREAMS', 1, 1, MAX_STREAMS, 'stream 0 is STORE_ID, streams 1..n-1 get derived store ids; or per-vu: each VU writes only its own stream', problems);
-  const seed = integerFrom(get('SEED'), 'SEED', null, 0, Number.MAX_SAFE_INTEGER, 'the seed of event ids, payloads and probe choices; a run without SEED prints the one it drew', problems);
-
-  const createdAt = get('CREATED_AT') === undefined ? null : source.CREATED_AT;
-  if (createdAt !== null) {
-    const why = rfc3339Problem(createdAt);
-    if (why !== null) problems.push(problem('CREATED_AT', `an RFC 3339 timestamp as the sequencer parses it, e.g. 2025-01-01T00:00:00.000Z (${why})`, show(createdAt), '-e CREATED_AT=2025-01-01T00:00:00.000Z, or leave it unset for the time each batch is built'));
-  }
-
-  let sequencerPublicKey = null;
-  const rawPublicKey = get('SEQUENCER_PUBLIC_KEY');
-  if (rawPublicKey !== undefined) {
-    if (isHex(rawPublicKey, 32)) sequencerPublicKey = strip0x(rawPublicKey).toLowerCase();
-    else problems.push(problem('SEQUENCER_PUBLIC_KEY', "the sequencer's 32-byte Ed25519 receipt-signing public key as 64 hex digits", show(rawPublicKey), 'copy it from the devserver start-up log or its data folder, or leave it unset to skip signature checks'));
-  }
-
-  const receiptSigSample = shareFrom(get('RECEIPT_SIG_SAMPLE'), 'RECEIPT_SIG_SAMPLE', 0.01, 'the share of receipt signatures to verify', '0.01', problems, WITH_EXPONENT);
+  const batchSize = read('BATCH_SIZE');
+  const perVuStreams = get('STREAMS') === 'per-vu';
+  const streams = perVuStreams ? 1 : read('STREAMS');
+  const seed = read('SEED');
+  const createdAt = read('CREATED_AT');
+  const sequencerPublicKey = read('SEQUENCER_PUBLIC_KEY');
+  const receiptSigSample = read('RECEIPT_SIG_SAMPLE');
   // RECEIPT_CHECK: sampled per-receipt checks (ledger.js recordIngest, docs/SCALE.md).
-  const receiptCheck = shareFrom(get('RECEIPT_CHECK'), 'RECEIPT_CHECK', 1, 'the share of clean ingest answers whose receipts are checked one by one in k6', '0.1', problems, WITH_EXPONENT);
-  // Issue #9: deliberate replays (replay.js) and invalid events (invalid.js).
-  const replayRate = shareFrom(get('REPLAY_RATE'), 'REPLAY_RATE', 0, 'the share of accepted batches re-sent byte for byte later in the run', '0.1', problems, PLAIN);
+  const receiptCheck = read('RECEIPT_CHECK');
+  // Deliberate replays (replay.js) and invalid events (invalid.js).
+  const replayRate = read('REPLAY_RATE');
   // SPEC_RATE: properties of the `ves spec` catalogue among ingest iterations (spec_hook.js).
-  const specRate = shareFrom(get('SPEC_RATE'), 'SPEC_RATE', 0, 'the share of ingest iterations that run one property of the spec catalogue instead', '0.05', problems, PLAIN);
-  const invalidRate = shareFrom(get('INVALID_RATE'), 'INVALID_RATE', 0, 'the share of events made invalid inside otherwise valid batches', '0.1', problems, PLAIN);
-  let invalidKinds = INVALID_KINDS.slice();
-  try {
-    invalidKinds = parseInvalidKinds(get('INVALID_KINDS'));
-  } catch (e) {
-    problems.push(problem('INVALID_KINDS', `a comma-separated list of ${INVALID_KINDS.join(', ')}`, show(get('INVALID_KINDS')), '-e INVALID_KINDS=bad_signature,unknown_key'));
-  }
+  const specRate = read('SPEC_RATE');
+  const invalidRate = read('INVALID_RATE');
+  const invalidKinds = read('INVALID_KINDS');
 
-  let payloadShape = 'order';
-  try {
-    payloadShape = parsePayloadShape(get('PAYLOAD'));
-  } catch (e) {
-    problems.push(problem('PAYLOAD', `one of ${PAYLOAD_SHAPES.join(', ')}`, show(get('PAYLOAD')), '-e PAYLOAD=floats'));
-  }
-  let payloadBytes = 0;
-  try {
-    payloadBytes = parsePayloadBytes(get('PAYLOAD_BYTES'));
-  } catch (e) {
-    problems.push(problem('PAYLOAD_BYTES', 'an integer from 0 to 1000000 (bytes of JCS per payload; 0: no padding)', show(get('PAYLOAD_BYTES')), '-e PAYLOAD_BYTES=4096'));
-  }
+  const payloadShape = read('PAYLOAD');
+  const payloadBytes = read('PAYLOAD_BYTES');
   // A request must stay under the sequencer's 10 MiB limit: refuse the combination at start.
   const bound = batchBytesBound(payloadShape, payloadBytes, batchSize);
   if (bound > MAX_BODY_BYTES) {
     const most = maxBatchFor(payloadShape, payloadBytes);
     problems.push(problem('BATCH_SIZE', `at most ${most} with PAYLOAD=${payloadShape}${payloadBytes > 0 ? ` PAYLOAD_BYTES=${payloadBytes}` : ''} (requests of up to about ${bound} bytes are above the ${MAX_BODY_BYTES} byte request limit)`, String(batchSize), `-e BATCH_SIZE=${most}${payloadBytes > 0 ? ' or a smaller PAYLOAD_BYTES' : ''}`));
   }
-  let hotEntities = 0;
-  const rawHot = get('HOT_ENTITIES');
-  if (rawHot !== undefined) {
-    const v = /^(\d+(\.\d*)?|\.\d+)$/.test(rawHot) ? Number(rawHot) : NaN;
-    if (v >= 0 && v <= 1) hotEntities = v;
-    else problems.push(problem('HOT_ENTITIES', 'a number from 0 to 1 (the share of events sent to a few hot entity ids)', show(rawHot), '-e HOT_ENTITIES=0.2'));
-  }
-  let warmupMs = 0;
-  try {
-    warmupMs = parseWarmup(get('WARMUP'));
-  } catch (e) {
-    problems.push(problem('WARMUP', 'a duration such as 3s, 500ms or 1m', show(get('WARMUP')), '-e WARMUP=3s'));
-  }
+  const hotEntities = read('HOT_ENTITIES');
+  const warmupMs = read('WARMUP');
 
-  const resultsDir = (get('RESULTS_DIR') || 'results').replace(/\/+$/, '') || '/';
+  const resultsDir = read('RESULTS_DIR').replace(/\/+$/, '') || '/';
 
   // SIGNER_URL / SIGNER_TOKEN: sign through `ves signer` (docs/SIGNER.md)
   const { signerUrl, signerToken } = signerFrom(get('SIGNER_URL'), get('SIGNER_TOKEN'), problems);
@@ -298,7 +232,7 @@ function signerFrom(url, token, problems) {
   if (url === undefined) return { signerUrl: null, signerToken: token || null };
   const host = urlHost(url);
   if (host === null) {
-    problems.push(problem('SIGNER_URL', 'the http URL of a `ves signer`, such as http://127.0.0.1:8787', show(url), '-e SIGNER_URL=http://127.0.0.1:8787, or leave it unset to sign in k6'));
+    problems.push(declaredProblem(variable('SIGNER_URL'), show(url)));
   } else if (!isLoopbackHost(host) && token === undefined) {
     problems.push(problem('SIGNER_TOKEN', `the signer's token (required because ${url} is not a loopback address: a remote signer must be started with --allow-remote and a token)`, 'it unset', '-e SIGNER_TOKEN=<the value of the signer\'s --token-file>'));
   }
@@ -319,19 +253,76 @@ function apiKeyFrom(value, name, loopback, baseUrl, required, problems) {
   return value;
 }
 
-function uuidFrom(value, name, problems) {
-  if (value === undefined) return NIL_UUID;
-  if (isUuid(value)) return value.toLowerCase();
-  problems.push(problem(name, 'a UUID like 00000000-0000-0000-0000-000000000000', show(value), `-e ${name}=<uuid> or leave it unset for the nil UUID`));
-  return NIL_UUID;
+// The value of a declared variable (variables.js) read by its kind: its default when unset
+// (`raw` undefined), the default and a problem when malformed. `untrimmed` is the value as given.
+function readVariable(decl, raw, untrimmed, problems) {
+  if (raw === undefined) return decl.kind === 'list' ? decl.default.slice() : decl.default;
+  const reader = READERS[decl.kind];
+  if (reader === undefined) return raw;
+  const value = reader(decl, raw, untrimmed);
+  if (value !== INVALID) return value;
+  problems.push(declaredProblem(decl, decl.secret ? secretFound(raw) : show(decl.kind === 'rfc3339' ? untrimmed : raw), untrimmed));
+  return decl.kind === 'list' ? decl.default.slice() : decl.default;
 }
 
-function integerFrom(value, name, fallback, min, max, why, problems) {
-  if (value === undefined) return fallback;
-  const n = parseInteger(value, min, max);
-  if (n !== null) return n;
-  problems.push(problem(name, `an integer from ${min} to ${max} (${why})`, show(value), fallback === null ? `-e ${name}=<integer> or leave it unset` : `-e ${name}=${fallback} or leave it unset for the default ${fallback}`));
-  return fallback;
+const INVALID = Symbol('invalid');
+
+// How each kind reads a set value (INVALID when it is malformed).
+const READERS = {
+  uuid: (d, raw) => (isUuid(raw) ? raw.toLowerCase() : INVALID),
+  integer: (d, raw) => {
+    const n = parseInteger(raw, d.min, d.max);
+    return n === null ? INVALID : n;
+  },
+  hex32: (d, raw) => (isHex(raw, 32) ? strip0x(raw).toLowerCase() : INVALID),
+  share: (d, raw) => {
+    const v = (d.exponent ? WITH_EXPONENT : PLAIN).test(raw) ? Number(raw) : NaN;
+    return v >= 0 && v <= 1 ? v : INVALID;
+  },
+  oneOf: (d, raw) => (d.values.includes(raw) ? raw : INVALID),
+  list: (d, raw) => {
+    const items = raw.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
+    return items.length > 0 && items.every((k) => d.values.includes(k)) ? items : INVALID;
+  },
+  duration: (d, raw) => {
+    try {
+      return parseWarmup(raw);
+    } catch (e) {
+      return INVALID;
+    }
+  },
+  // CREATED_AT is kept exactly as given: it is the string the events are signed with.
+  rfc3339: (d, raw, untrimmed) => (rfc3339Problem(untrimmed) === null ? untrimmed : INVALID),
+};
+
+// "NAME: expected …; found …. Fix: …" from the declaration.
+function declaredProblem(decl, found, untrimmed) {
+  return problem(decl.name, expectation(decl, untrimmed), found, fixFor(decl));
+}
+
+function expectation(decl, untrimmed) {
+  switch (decl.kind) {
+    case 'integer': return `an integer from ${decl.min} to ${decl.max} (${decl.why})`;
+    case 'share': return `a number from 0 to 1 (${decl.why})`;
+    case 'uuid': return 'a UUID like 00000000-0000-0000-0000-000000000000';
+    case 'oneOf': return `one of ${decl.values.join(', ')}`;
+    case 'list': return `a comma-separated list of ${decl.values.join(', ')}`;
+    case 'rfc3339': return `${decl.expect} (${rfc3339Problem(untrimmed)})`;
+    default: return decl.expect;
+  }
+}
+
+function fixFor(decl) {
+  if (decl.fix !== undefined) return decl.fix;
+  if (decl.example !== undefined) return `-e ${decl.name}=${decl.example}`;
+  if (decl.kind === 'uuid') return `-e ${decl.name}=<uuid> or leave it unset for the nil UUID`;
+  const fallback = decl.default;
+  return fallback === null ? `-e ${decl.name}=<integer> or leave it unset` : `-e ${decl.name}=${fallback} or leave it unset for the default ${fallback}`;
+}
+
+// A malformed secret is described by its length, never shown.
+function secretFound(raw) {
+  return `a value of ${raw.length} characters that is not 64 hex digits (not shown: it is a secret)`;
 }
 
 function parseInteger(value, min, max) {
@@ -368,15 +359,6 @@ export function rfc3339Problem(s) {
 // Decimal shares: the sampling knobs also take an exponent (1e-3), the rates do not.
 const WITH_EXPONENT = /^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
 const PLAIN = /^(\d+(\.\d*)?|\.\d+)$/;
-
-// A share from 0 to 1 written as `pattern` allows; `fallback` when unset, a problem otherwise.
-function shareFrom(raw, name, fallback, meaning, example, problems, pattern) {
-  if (raw === undefined) return fallback;
-  const v = pattern.test(raw) ? Number(raw) : NaN;
-  if (v >= 0 && v <= 1) return v;
-  problems.push(problem(name, `a number from 0 to 1 (${meaning})`, show(raw), `-e ${name}=${example}`));
-  return fallback;
-}
 
 function problem(name, expected, found, fix) {
   return `${name}: expected ${expected}; found ${found}. Fix: ${fix}.`;

@@ -13,7 +13,7 @@
  *   escapes, keys in UTF-16 order.
  * - `floats`: the order plus `readings`: four doubles from the block's bytes (big-endian; a
  *   non-finite pattern becomes FLOAT_EDGES[byte k % 12]) and FLOAT_EDGES[byte 31 % 12]. A real
- *   sequencer refused the exact replay of such an event as "different contents" (issue #9).
+ *   sequencer refused the exact replay of such an event as "different contents".
  * - `nested`: the order plus `tree`: 3 + byte 0 % 10 levels alternating `{depth: k, next: …}`
  *   (k even) and `[k, …]` (k odd) around `{leaf: u32(bytes 1..4)}`.
  * - `mixed`: event 0 of a batch is MIXED[byte 31 % 6] (large included), the others
@@ -28,11 +28,9 @@ import { jcs } from './jcs.js';
 import { utf8Length } from './bytes.js';
 import { blockU32 } from './content.js';
 
-export const PAYLOAD_SHAPES = Object.freeze(['order', 'small', 'medium', 'large', 'unicode', 'floats', 'nested', 'mixed']);
-/** JCS bytes of a `medium` payload. */
-export const MEDIUM_BYTES = 4096;
-/** JCS bytes of a `large` payload, and the largest PAYLOAD_BYTES. */
-export const LARGE_BYTES = 1000000;
+import { LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES } from './payload_shapes.js';
+
+export { LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES };
 /** Bound of an unpadded payload, and of an event's envelope besides its payload (batchBytesBound). */
 export const UNPADDED_BOUND = 2048;
 export const ENVELOPE_BOUND = 1024;

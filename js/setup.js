@@ -32,17 +32,17 @@ export function clientFor(cfg, timeout = '30s') {
  * a message that says what to do when either fails. Fixes the run's content seed (SEED, or one
  * drawn and printed now). The returned data reaches every VU and handleSummary (setup_data).
  * @param {import('./config.js').VesConfig} cfg
- * @returns {{agentSeed: string, agentKeyId: number, registered: boolean, publicKeyHex: string, seed: number}}
+ * @returns {{agentSeed: string, agentKeyId: number, registered: boolean, publicKeyHex: string, seed: number, k6Version: string|null}}
  */
 export function setupRun(cfg) {
   const client = clientFor(cfg);
   warnUnverifiedSignatures(cfg);
-  requireHealthy(cfg, clientFor(cfg, HEALTH_TIMEOUT));
+  const k6Version = requireHealthy(cfg, clientFor(cfg, HEALTH_TIMEOUT));
   const seed = runSeed(cfg);
   // SIGNER_URL: `ves signer` holds the run's key (generated there; only its public key comes back).
   const remote = cfg.signerUrl ? remoteSignerForRun(cfg) : null;
   if (!cfg.registerKey) {
-    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex, seed, signer: remote };
+    return { agentSeed: cfg.agentSeed, agentKeyId: cfg.agentKeyId, registered: false, publicKeyHex: createSigner(cfg.agentSeed).publicKeyHex, seed, signer: remote, k6Version };
   }
   const agentSeed = remote ? null : bytesToHex(randomBytes(32));
   const signer = remote || createSigner(agentSeed);
@@ -64,7 +64,7 @@ export function setupRun(cfg) {
     };
     abort(`registering the run's agent key failed: HTTP ${r.status} ${excerpt(r.res.body)}. ${hints[r.status] || 'Or register a key yourself and pass AGENT_SEED and AGENT_KEY_ID.'}`);
   }
-  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex, seed, signer: remote };
+  return { agentSeed, agentKeyId, registered: true, publicKeyHex: signer.publicKeyHex, seed, signer: remote, k6Version };
 }
 
 /** SEED, or a drawn one; printed either way, so that the run can be repeated. */
@@ -80,8 +80,8 @@ export function runSeed(cfg) {
 
 /**
  * What the summary records about a run besides the seed (summary.js runRecord): CREATED_AT,
- * the profile, the k6 version (K6_VERSION: k6 does not tell a script its own), the stream mode
- * and how gaps between batches are checked.
+ * the profile, K6_VERSION when given (else the summary takes the version setup() read from k6's
+ * User-Agent), the stream mode and how gaps between batches are checked.
  * @param {import('./config.js').VesConfig} cfg
  * @param {{name: string}} profile
  * @param {{committer?: boolean, ingests?: boolean}} [what] the scenario runs a committer / ingests in its main loop
@@ -91,7 +91,7 @@ export function runInfo(cfg, profile, what = {}) {
   return {
     createdAt: cfg.createdAt,
     profile: profile ? profile.name : 'default',
-    k6Version: env.K6_VERSION || 'unknown (k6 does not tell a script its version; pass -e K6_VERSION="$(k6 version)")',
+    k6Version: env.K6_VERSION || null,
     streams: cfg.perVuStreams ? 'per-vu' : cfg.streams,
     repeatable: cfg.repeatable,
     interBatchGaps: what.ingests === false ? 'not applicable: no ingest in the main loop' : gapCheckMode(cfg, what.committer === true),
@@ -104,7 +104,7 @@ export function runInfo(cfg, profile, what = {}) {
 /** One line at start when receipts from a remote sequencer will not have their signatures checked. */
 export function warnUnverifiedSignatures(cfg) {
   if (!cfg.loopback && cfg.sequencerPublicKey === null) {
-    console.warn(`ves-k6: WARNING: SEQUENCER_PUBLIC_KEY is not set: no receipt signature from ${cfg.baseUrl} will be checked (only receipt hashes); set it to the sequencer's receipt-signing key`);
+    console.warn(`ves-k6: WARNING: SEQUENCER_PUBLIC_KEY is not set: no receipt signature from ${cfg.baseUrl} will be checked (only receipt hashes); set it to the sequencer's receipt-signing public key: \`ves pubkey\` of its VES_SEQUENCER_SIGNING_KEY`);
   }
 }
 
@@ -118,10 +118,15 @@ function remoteSignerForRun(cfg) {
   }
 }
 
-/** Aborts the test unless GET /health answers 200 (the seed's "Connection refused" case). */
+/**
+ * Aborts the test unless GET /health answers 200 (nothing listening: "connection refused").
+ * Returns the k6 version the request's User-Agent names (`Grafana k6/1.1.0` -> `v1.1.0`), or null:
+ * k6 tells a script its version nowhere else.
+ * @returns {string|null}
+ */
 export function requireHealthy(cfg, client) {
   const r = client.request('GET', '/health', null, 'health', { tags: {} });
-  if (r.status === 200) return;
+  if (r.status === 200) return k6VersionOf(r.res);
   if (r.status === 0) {
     abort(`cannot reach the sequencer at ${cfg.baseUrl} (${r.res.error || 'no answer'}). Is it running? ` +
       `Start the local one with 'make devserver', or point SEQUENCER_BASE_URL at yours; check with: curl ${cfg.baseUrl}/health`);
@@ -129,7 +134,15 @@ export function requireHealthy(cfg, client) {
   abort(`the sequencer at ${cfg.baseUrl} answered GET /health with HTTP ${r.status} ${excerpt(r.res.body)}; is SEQUENCER_BASE_URL right?`);
 }
 
+// k6 prints the message once, as `test aborted: …`, after the (short) summary.
 function abort(message) {
-  console.error(`ves-k6: ${message}`);
-  exec.test.abort(message);
+  exec.test.abort(`ves-k6: ${message}`);
+}
+
+/** The k6 version in a response's request User-Agent (`Grafana k6/1.1.0`, `k6/0.49.0 (…)`), or null. */
+export function k6VersionOf(res) {
+  const headers = (res && res.request && res.request.headers) || {};
+  const ua = [].concat(headers['User-Agent'] || headers['user-agent'] || [])[0];
+  const m = /\bk6\/(\d+\.\d+\.\d+[\w.+-]*)/.exec(String(ua || ''));
+  return m === null ? null : `v${m[1]}`;
 }

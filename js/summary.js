@@ -101,16 +101,28 @@ export function receiptCheckLine(data, info) {
   return `receipts checked in k6: ${checked} of ${answered}${share}${rest}`;
 }
 
+const UNKNOWN_K6 = 'unknown (a userAgent option hides it; pass -e K6_VERSION="$(k6 version)")';
+
+/**
+ * Whether setup() completed (its data reached handleSummary) or the VUs ran at all. When k6 stops
+ * in setup() (`exec.test.abort`, an exception), k6 1.1 still calls handleSummary, with no
+ * setup_data and no iteration, and prints its own error after it.
+ */
+export function loadRan(data) {
+  return (data.setup_data !== undefined && data.setup_data !== null) || count(data, 'iterations') > 0;
+}
+
 /**
  * What the summary JSON records about the run (its `ves` block), so that it can be repeated:
- * the seed (setup()'s, from setup_data), CREATED_AT, the profile, the k6 version when given
- * (k6 does not tell a script its version: K6_VERSION), the stream mode and gap check, signatures.
+ * the seed (setup()'s, from setup_data), CREATED_AT, the profile, the k6 version (K6_VERSION, or
+ * what setup() read from k6's User-Agent), the stream mode and gap check, signatures.
  * @param {object} data handleSummary data
  * @param {object} [info] the scenario's run info (setup.js runInfo)
  */
 export function runRecord(data, info = {}) {
   const setup = data.setup_data && typeof data.setup_data === 'object' ? data.setup_data : {};
-  return Object.assign({}, info, {
+  const version = info && 'k6Version' in info ? { k6Version: info.k6Version || setup.k6Version || UNKNOWN_K6 } : {};
+  return Object.assign({}, info, version, {
     seed: Number.isSafeInteger(setup.seed) ? setup.seed : info.seed === undefined ? null : info.seed,
     receiptSignaturesChecked: count(data, 'ves_receipt_signatures_checked'),
     receiptsChecked: count(data, 'ves_receipts_checked'),
@@ -173,6 +185,8 @@ function checkLines(group, indent, out) {
 
 /** A text summary in the spirit of k6's own: checks, thresholds, then every metric. */
 export function textSummary(data, scenario, info) {
+  // Stopped in setup(): k6's own error line says why; a table of empty metrics would only bury it.
+  if (!loadRan(data)) return `\n  █ ${scenario}: no load ran: setup() did not complete (the error k6 prints says why)\n${verdictLine(data)}\n`;
   const trendStats = (data.options && data.options.summaryTrendStats) || ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
   const out = [];
   out.push('', `  █ ${scenario}: ${formatDuration(data.state.testRunDurationMs)}`, '');
@@ -226,6 +240,7 @@ export function junitXml(data, scenario) {
     cases.push({ name: `${name} == 0`, failure: n > 0 ? `${name} = ${n}` : null });
   }
   const v = verdict(data);
+  cases.push({ name: 'setup() completed', failure: loadRan(data) ? null : 'the run stopped in setup(), before any load' });
   cases.push({
     name: 'checks ran and passed',
     failure: v.nothingChecked ? 'no check ran: nothing was verified' : v.failedChecks > 0 ? `${v.failedChecks} checks failed` : null,

@@ -465,7 +465,10 @@ export const PROBE_KINDS: readonly ['agent_mismatch', 'malformed_body'];
 export function clientFor(cfg: VesConfig, timeout?: string): VesClient;
 /** setup(): health check (aborts the test with what to do), then an ephemeral agent key unless AGENT_SEED/AGENT_KEY_ID are given. */
 export function setupRun(cfg: VesConfig): RunData;
-export function requireHealthy(cfg: VesConfig, client: VesClient): void;
+/** Aborts the test unless GET /health answers 200; returns the k6 version named by the User-Agent (`v1.1.0`), or null. */
+export function requireHealthy(cfg: VesConfig, client: VesClient): string | null;
+/** The k6 version a response's request User-Agent names (`Grafana k6/1.1.0` -> `v1.1.0`), or null. */
+export function k6VersionOf(res: { request?: { headers?: Record<string, string[] | string> } } | null): string | null;
 export function vuStateFor(cfg: VesConfig, data: RunData): VuState;
 /** setup() helper for read scenarios: one batch into every stream, committed. */
 export function seedStreams(cfg: VesConfig, data: RunData): void;
@@ -554,6 +557,8 @@ export function excerpt(body: unknown): string;
 // ---- end-of-test reports (summary.js) ----
 /** handleSummary(): text on stdout, `<dir>/<scenario>-summary.json`, `<dir>/<scenario>-junit.xml`. */
 export function summary(data: Record<string, any>, scenario: string, resultsDir?: string, info?: Record<string, unknown>): Record<string, string>;
+/** Whether setup() completed or the VUs ran: false when k6 stopped in setup(), and the text summary is then one line. */
+export function loadRan(data: Record<string, any>): boolean;
 export function textSummary(data: Record<string, any>, scenario: string, info?: Record<string, unknown>): string;
 /** The summary JSON's `ves` block: seed (setup_data), CREATED_AT, profile, k6 version, streams, signatures checked. */
 export function runRecord(data: Record<string, any>, info?: Record<string, unknown>): Record<string, unknown>;
@@ -595,7 +600,7 @@ export class RemoteSigner {
 export function buildBatchWith(signer: Signer | RemoteSigner, agentId: string, fieldsList: EventFields[]): { events: Array<Envelope | SignedEvent>; body: string };
 /** setup(): the signer answers and holds (publicKeyHex) or generates (null) the run's key. */
 export function signerForRun(cfg: VesConfig, publicKeyHex: string | null): { url: string; publicKeyHex: string };
-// Issue #9: invalid events inside batches (invalid.js) and byte-identical replays (replay.js).
+// Invalid events inside batches (invalid.js) and byte-identical replays (replay.js).
 export const INVALID_KINDS: readonly string[];
 /** Kind -> the reason code a correct sequencer answers. */
 export const INVALID_REASONS: Readonly<Record<string, string>>;

@@ -89,7 +89,7 @@ export {
 export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted, rfc3339Problem } from './config.js';
 export { PROFILE_NAMES, closedModelOptions, loadProfile, mergeThresholds, profileEnv, userPath } from './profile.js';
 // The shipped scenarios' building blocks, one concern per module.
-export { clientFor, requireHealthy, runInfo, runSeed, setupRun, warnUnverifiedSignatures } from './setup.js';
+export { clientFor, k6VersionOf, requireHealthy, runInfo, runSeed, setupRun, warnUnverifiedSignatures } from './setup.js';
 export { vuStateFor } from './vu_state.js';
 export { guard, guardAsync } from './guard.js';
 export { excerpt, explainHttp, explainOnce } from './explain.js';
@@ -100,14 +100,14 @@ export { proveOwnEvent } from './proofs.js';
 export { noteEntityReads, queryOnce, seedStreams } from './queries.js';
 export { ENTITY_READ_VIOLATIONS, judgeEntityRead } from './entity_reads.js';
 export { PROBE_KINDS, maybeProbe, probe, probeRate } from './probes.js';
-// Issue #9: deliberate replays and invalid events inside batches.
+// Deliberate replays and invalid events inside batches.
 export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds, reformatCreatedAt } from './invalid.js';
 export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
 export { FLOAT_EDGES, LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES, UNICODE_STRINGS, batchBytesBound, floatsOf, maxBatchFor, padPayload, parsePayloadBytes, parsePayloadShape, shapeOf, shapePayload, shapePayloads } from './payload.js';
 export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
 export { LARGE_BODY_BYTES, bodyClass, largeBodies, normalBodiesOnly } from './body_size.js';
-export { junitXml, largeBodiesExcluded, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { junitXml, largeBodiesExcluded, loadRan, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
 // `ves spec` under k6: the catalogue's runner (spec/catalogue.json, docs/SPEC.md).
 export { SpecScope, specLabel, specSigner, specUuid } from './spec_ids.js';

@@ -44,14 +44,14 @@ export const options = {
 export function setup() {
   touchMetrics();
   warnUnverifiedSignatures(cfg);
-  requireHealthy(cfg, clientFor(cfg, '5s'));
+  const k6Version = requireHealthy(cfg, clientFor(cfg, '5s'));
   const r = clientFor(cfg).request('POST', '/api/v1/agents/keys', JSON.stringify(manifest.register_key_body), 'register_key', { expectedStatuses: [409, 500] }, cfg.adminApiKey);
   if (r.status === 500) {
     console.warn(`ves-k6: registering the corpus key answered 500: assuming it is already registered (the real server answers 500 to a repeated registration); if not, ingest will report agent_key_invalid`);
   } else if (r.status !== 200 && r.status !== 409) {
     exec.test.abort(`registering the corpus key (manifest.register_key_body) failed: HTTP ${r.status} ${excerpt(r.res.body)}; ADMIN_API_KEY must be an admin key`);
   }
-  return { seed: manifest.seed };
+  return { seed: manifest.seed, k6Version };
 }
 
 export default guardAsync('replay', async (data) => {

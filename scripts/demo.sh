@@ -38,20 +38,27 @@ if [ "${SIGNER:-}" = 1 ]; then
   echo "== $(head -n 1 results/demo-signer.log)"
   SIGNER_ARGS=(-e SIGNER_URL="$SIGNER_URL")
 fi
-echo "== k6 run -e PROFILE=smoke load/mixed_workload.js   (15 s; receipts checked against the devserver's public key)"
+# The banner prints exactly the command that runs (k6 relative to here when it is the repo's).
+K6_SHOWN=${K6#"$PWD/"}
+CMD=("$K6_SHOWN" run -e PROFILE=smoke -e SEQUENCER_BASE_URL="$URL" -e SEQUENCER_PUBLIC_KEY="$(cat "$DATA/sequencer.pub")"
+  -e RECEIPT_SIG_SAMPLE=0.05 "${SIGNER_ARGS[@]}" load/mixed_workload.js)
+echo "== the mixed workload's smoke profile, 15 s, receipt signatures checked with the devserver's public key:"
+echo "   $(printf '%q ' "${CMD[@]}")"
 
 set +e
-"$K6" run -e PROFILE=smoke -e SEQUENCER_BASE_URL="$URL" -e SEQUENCER_PUBLIC_KEY="$(cat "$DATA/sequencer.pub")" \
-  -e RECEIPT_SIG_SAMPLE=0.05 "${SIGNER_ARGS[@]}" load/mixed_workload.js
+"${CMD[@]}"
 rc=$?
 set -e
+# The next step of the README's quick start: the same k6, by name.
+if [ "$K6_SHOWN" = .venv/bin/k6 ]; then PATH_STEP='export PATH="$PWD/.venv/bin:$PATH"   # the k6 this demo installed'; else PATH_STEP="# k6: $K6"; fi
 cat <<MSG
 
 == reports
    results/mixed_workload-summary.json   everything k6 measured (handleSummary data)
    results/mixed_workload-junit.xml      thresholds and correctness counters as JUnit test cases
    results/demo-devserver.log            the devserver's log; its data is in $DATA
-   Next: make load SCRIPT=load/sequencer_ingest.js PROFILE=smoke (against a running 'make devserver'),
-   or point SEQUENCER_BASE_URL / API_KEY / ADMIN_API_KEY at your own sequencer (README).
+== next (README, "Quick start"): 'make devserver' in another terminal, then here
+   $PATH_STEP
+   k6 run -e PROFILE=smoke load/sequencer_ingest.js
 MSG
 exit $rc

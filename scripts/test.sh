@@ -45,6 +45,10 @@ run_suite build nothing cargo build --release -p ves-cli -p ves-devserver
 # scripts/vectors-dir.sh; missing or partial data fails this suite with the file's name.
 run_suite conformance conformance_counts bash -c 'files=$(scripts/vectors-dir.sh --files) &&
   mapfile -t files <<<"$files" && target/release/ves conformance "${files[@]}"'
+# The generated references (docs/CONFIG.md, CLI.md, FAULTS.md) equal what their sources make, every
+# environment variable read is declared, CONTRIBUTING and the README's index name every part.
+docs_counts() { last_line_matching "$1" '^docs:'; }
+run_suite docs docs_counts scripts/docs.sh --check
 # ves-wasm (docs/WASM.md): the core as WebAssembly (make wasm, built twice to the same bytes),
 # byte-equal to the native core in Node (repository vectors and `ves vectors`), and the proof
 # inspector in headless Chromium.

@@ -22,6 +22,7 @@ import {
   scenarioThresholds,
   judgeEntityRead,
   junitXml,
+  k6VersionOf,
   loadProfile,
   mergeThresholds,
   orderEventFields,
@@ -30,6 +31,7 @@ import {
   rateThresholds,
   reformatCreatedAt,
   rfc3339Problem,
+  runRecord,
   summary,
   textSummary,
   verdict,
@@ -69,7 +71,9 @@ function summaryData({ rejected = 0, thresholdOk = true } = {}) {
     root_group: { name: '', path: '', groups: [], checks: [{ name: 'ingest: HTTP 200', passes: 10, fails: 0 }] },
     options: { summaryTrendStats: ['avg', 'p(95)'] },
     state: { testRunDurationMs: 1500 },
+    setup_data: { seed: 1 },
     metrics: {
+      iterations: { type: 'counter', contains: 'default', values: { count: 10, rate: 6.6 } },
       checks: { type: 'rate', contains: 'default', values: { rate: 1, passes: 10, fails: 0 }, thresholds: { 'rate==1': { ok: thresholdOk } } },
       ves_events_accepted: { type: 'counter', contains: 'default', values: { count: 1000, rate: 666 } },
       ves_events_rejected: { type: 'counter', contains: 'default', values: { count: rejected, rate: 0 } },
@@ -146,7 +150,7 @@ export default function () {
   delete nothing.metrics.checks;
   h.ok('summary', verdict(nothing).nothingChecked && verdictLine(nothing).endsWith('result=FAIL'), 'a run in which no check ran is not a pass');
   const xml = junitXml(summaryData({ rejected: 3 }), 'sequencer_ingest');
-  h.ok('summary', /<testsuites tests="10" failures="1"/.test(xml), () => `JUnit counts: ${xml.slice(0, 200)}`);
+  h.ok('summary', /<testsuites tests="11" failures="1"/.test(xml), () => `JUnit counts: ${xml.slice(0, 200)}`);
   h.ok('summary', xml.includes('name="http_req_duration{endpoint:&lt;ingest&gt;} p(95)&lt;50"'), 'names are XML-escaped');
   h.ok('summary', xml.includes('<failure message="ves_events_rejected = 3"/>'), 'the counter failure is a JUnit failure');
   const text = textSummary(summaryData({ rejected: 3 }), 'sequencer_ingest');
@@ -154,6 +158,24 @@ export default function () {
   const files = summary(summaryData(), 'sequencer_ingest', 'out/');
   h.eq('summary', Object.keys(files).sort().join(' '), 'out/sequencer_ingest-junit.xml out/sequencer_ingest-summary.json stdout', 'summary files');
   h.eq('summary', JSON.parse(files['out/sequencer_ingest-summary.json']).state.testRunDurationMs, 1500, 'the JSON is the whole data');
+  // Stopped in setup() (k6 1.1: handleSummary still runs, with no setup_data and no iteration;
+  // k6 prints its own error after it): no table of empty metrics, no SEED=null, a failed verdict.
+  const stopped = summaryData();
+  delete stopped.setup_data;
+  delete stopped.metrics.iterations;
+  delete stopped.metrics.checks;
+  const stoppedText = summary(stopped, 'sequencer_ingest', 'out', { createdAt: null, profile: 'smoke', k6Version: null }).stdout;
+  h.ok('summary', stoppedText.includes('no load ran: setup() did not complete') && !stoppedText.includes('METRICS') && !stoppedText.includes('SEED=') && stoppedText.trim().endsWith('result=FAIL'), () => `a run stopped in setup(): ${stoppedText}`);
+  h.ok('summary', junitXml(stopped, 'x').includes('name="setup() completed"><failure'), 'a run stopped in setup() is a JUnit failure');
+  const noSetupFn = summaryData();
+  delete noSetupFn.setup_data;
+  h.ok('summary', textSummary(noSetupFn, 'x').includes('METRICS'), 'a script without setup() whose VUs ran gets the whole summary');
+  // The k6 version: K6_VERSION, else what setup() read from the User-Agent, else unknown.
+  const fromUa = summaryData();
+  fromUa.setup_data = { seed: 1, k6Version: 'v1.1.0' };
+  const version = (data, given) => runRecord(data, { k6Version: given }).k6Version;
+  h.eq('summary', `${version(fromUa, null)}|${version(fromUa, 'k6 v9')}|${version(summaryData(), null).split(' ')[0]}`, 'v1.1.0|k6 v9|unknown', 'k6 version: the User-Agent, K6_VERSION wins, else unknown');
+  h.eq('summary', `${k6VersionOf({ request: { headers: { 'User-Agent': ['Grafana k6/1.1.0'] } } })} ${k6VersionOf({ request: { headers: { 'User-Agent': ['k6/0.49.0 (https://k6.io/)'] } } })} ${k6VersionOf({ request: { headers: { 'User-Agent': ['curl/8'] } } })}`, 'v1.1.0 v0.49.0 null', 'the version in a User-Agent');
 
   // --- PROBES
   h.case('probes');

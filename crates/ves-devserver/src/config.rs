@@ -54,11 +54,14 @@ pub struct Config {
     #[arg(long, env = "VES_DEVSERVER_SYNC", value_enum, default_value_t = SyncMode::Normal)]
     pub sync: SyncMode,
 
-    /// FOR TESTS ONLY: make the server misbehave on purpose (repeatable; KIND or KIND=VALUE).
-    /// Kinds: bad_receipt_hash, bad_receipt_signature, skip_sequence, duplicate_sequence,
-    /// lose_event, corrupt_proof, shed_load, shed_above_rate, replay_float_refused, replay_broken,
-    /// accept_invalid_signature, reorder_entity_reads. See docs/DEVSERVER.md, "Test faults".
-    #[arg(long = "fault", env = "VES_DEVSERVER_FAULT", value_delimiter = ',')]
+    /// FOR TESTS ONLY: make the server misbehave on purpose (repeatable; KIND or KIND=VALUE;
+    /// docs/FAULTS.md).
+    #[arg(
+        long = "fault",
+        env = "VES_DEVSERVER_FAULT",
+        value_delimiter = ',',
+        long_help = crate::faults::fault_help()
+    )]
     pub faults: Vec<FaultSpec>,
 }
 

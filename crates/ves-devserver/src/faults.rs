@@ -2,20 +2,9 @@
 //! that the k6 scenarios notice a broken sequencer. Everything faulty lives here, so that the
 //! normal path only calls a few hooks that do nothing when no fault is set.
 //!
-//! | kind (`--fault KIND[=VALUE]`) | effect | default VALUE |
-//! |---|---|---|
-//! | `bad_receipt_hash` | every VALUE-th new receipt carries a receiptHash with one bit flipped | 50 |
-//! | `bad_receipt_signature` | every VALUE-th new receipt carries a sequencerSignature with one bit flipped | 50 |
-//! | `skip_sequence` | once, the counter jumps by 2 at sequence VALUE: VALUE is never assigned (a stored gap) | 100 |
-//! | `duplicate_sequence` | once, the receipt of the event at sequence VALUE says VALUE-1 (hash and signature consistent with the lie); storage is right | 100 |
-//! | `lose_event` | once, the event sequenced at VALUE is acknowledged (receipt for VALUE) but never stored; the next event gets VALUE again (a lost write) | 100 |
-//! | `corrupt_proof` | every VALUE-th inclusion proof served has one sibling with a bit flipped | 5 |
-//! | `shed_load` | every `/api/*` request answers 503 `pool_exhausted` from second A to second B after start | 5-10 |
-//! | `shed_above_rate` | an ingest request answers 503 `pool_exhausted` when admitting its events would take the ingest rate above VALUE events/s (a token bucket refilled at VALUE events/s holding a quarter second of them): a capacity knee known in advance | 1000 |
-//! | `replay_float_refused` | the exact replay of an event whose payload holds a number written as a float is refused: `duplicate_event_id` "Event ID already exists with different contents" (a real sequencer's bug) | - |
-//! | `replay_broken` | every VALUE-th exact replay breaks idempotency, in turn: refused as above, then answered with a new sequence number (receipt hash and signature consistent with the lie); storage is right | 1 |
-//! | `accept_invalid_signature` | every VALUE-th event whose agent signature fails verification is accepted anyway | 1 |
-//! | `reorder_entity_reads` | every VALUE-th entity read (`GET /api/v1/entities/{type}/{id}`) with two or more events serves them in reverse order | 1 |
+//! Each fault is one entry of [`FAULTS`]: its name, what its VALUE means, its default and what it
+//! does. `--fault` parsing, its error message, `ves-devserver --help` and docs/FAULTS.md (written
+//! by [`faults_markdown`], kept equal by the test `faults_doc_is_generated`) all read that table.
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -42,11 +31,203 @@ pub enum FaultKind {
     ReorderEntityReads,
 }
 
+/// One test fault, as `--fault` takes it and the docs describe it.
+#[derive(Debug)]
+pub struct FaultDef {
+    pub kind: FaultKind,
+    /// The KIND of `--fault KIND[=VALUE]`.
+    pub name: &'static str,
+    /// What VALUE is (`N`, `S`, `A-B`), empty for a fault that takes none.
+    pub value: &'static str,
+    /// VALUE when none is given (parsed as a given one would be), empty for a fault without one.
+    pub default: &'static str,
+    /// What the server does wrong (Markdown).
+    pub effect: &'static str,
+}
+
+/// Every test fault. A new fault is one entry here (and its `FaultKind`, and its arm in
+/// [`Faults::from_specs`], which the compiler asks for).
+pub const FAULTS: &[FaultDef] = &[
+    FaultDef {
+        kind: FaultKind::BadReceiptHash,
+        name: "bad_receipt_hash",
+        value: "N",
+        default: "50",
+        effect: "one new receipt in N carries a `receiptHash` with one bit flipped (the stored \
+                 receipt is right: a replay returns it)",
+    },
+    FaultDef {
+        kind: FaultKind::BadReceiptSignature,
+        name: "bad_receipt_signature",
+        value: "N",
+        default: "50",
+        effect: "one new receipt in N carries a `sequencerSignature` with one bit flipped",
+    },
+    FaultDef {
+        kind: FaultKind::SkipSequence,
+        name: "skip_sequence",
+        value: "S",
+        default: "100",
+        effect: "once, the counter jumps by 2 at sequence S: S is never assigned, a real gap \
+                 (commitments across it fail)",
+    },
+    FaultDef {
+        kind: FaultKind::DuplicateSequence,
+        name: "duplicate_sequence",
+        value: "S",
+        default: "100",
+        effect: "once, the receipt of the event numbered S says S-1, with a receipt hash and \
+                 signature consistent with the lie; storage is right",
+    },
+    FaultDef {
+        kind: FaultKind::LoseEvent,
+        name: "lose_event",
+        value: "S",
+        default: "100",
+        effect: "once, the event numbered S is acknowledged (its receipt says S, \
+                 `eventsAccepted` counts it) but never stored, and the next event is numbered S \
+                 again: a lost write that only `ves audit --receipts` notices (docs/SCALE.md)",
+    },
+    FaultDef {
+        kind: FaultKind::CorruptProof,
+        name: "corrupt_proof",
+        value: "N",
+        default: "5",
+        effect: "one inclusion proof in N has one sibling with a bit flipped (a one-leaf tree: \
+                 `leaf_index` + 1)",
+    },
+    FaultDef {
+        kind: FaultKind::ShedLoad,
+        name: "shed_load",
+        value: "A-B",
+        default: "5-10",
+        effect: "every `/api/*` request answers 503 \
+                 `{\"code\":\"pool_exhausted\",\"error\":\"Service temporarily unavailable\"}`, \
+                 before authentication, from second A to second B after start (the real \
+                 server's load shedding)",
+    },
+    FaultDef {
+        kind: FaultKind::ShedAboveRate,
+        name: "shed_above_rate",
+        value: "N",
+        default: "1000",
+        effect: "an ingest request answers the same 503 when admitting its events would take \
+                 ingest above N events/s (a token bucket refilled at N events/s that holds a \
+                 quarter second of them, so that short stages above N are shed too; refused \
+                 events cost nothing): a capacity knee known in advance, for `ves capacity`'s \
+                 tests (docs/CAPACITY.md)",
+    },
+    FaultDef {
+        kind: FaultKind::ReplayFloatRefused,
+        name: "replay_float_refused",
+        value: "",
+        default: "",
+        effect: "the exact replay of an event whose payload holds a number written with a \
+                 fraction or exponent (e.g. `99.99`, `9007199254740992.0`) is refused: \
+                 `duplicate_event_id` \"Event ID already exists with different contents\" (what \
+                 a real sequencer did); other replays get their receipts",
+    },
+    FaultDef {
+        kind: FaultKind::ReplayBroken,
+        name: "replay_broken",
+        value: "N",
+        default: "1",
+        effect: "one exact replay in N breaks idempotency, in turn: refused as above, then \
+                 answered with a new sequence number (the stream's next, receipt hash and \
+                 signature consistent with the lie; nothing stored)",
+    },
+    FaultDef {
+        kind: FaultKind::AcceptInvalidSignature,
+        name: "accept_invalid_signature",
+        value: "N",
+        default: "1",
+        effect: "one event in N whose agent signature fails verification is accepted anyway",
+    },
+    FaultDef {
+        kind: FaultKind::ReorderEntityReads,
+        name: "reorder_entity_reads",
+        value: "N",
+        default: "1",
+        effect: "one entity read (`GET /api/v1/entities/{type}/{id}`) in N that holds two or \
+                 more events serves them in reverse order (what the query scenario's entity \
+                 checks catch)",
+    },
+];
+
+/// The comma-separated names of every fault, for help and error messages.
+pub fn fault_names() -> String {
+    FAULTS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+}
+
+/// The long help of `--fault`: one line per fault.
+pub fn fault_help() -> String {
+    let mut out = String::from(
+        "FOR TESTS ONLY: make the server misbehave on purpose (repeatable; KIND or KIND=VALUE; \
+         what each does: docs/FAULTS.md).\n",
+    );
+    for f in FAULTS {
+        if f.value.is_empty() {
+            out.push_str(&format!("\n  {}", f.name));
+        } else {
+            out.push_str(&format!(
+                "\n  {}[={}] (default {})",
+                f.name, f.value, f.default
+            ));
+        }
+    }
+    out
+}
+
+/// docs/FAULTS.md: the faults as a Markdown page.
+pub fn faults_markdown() -> String {
+    let mut out = String::from(
+        "# Devserver test faults\n\n\
+         <!-- Generated from crates/ves-devserver/src/faults.rs (FAULTS): edit the entries there, \
+         then run `make docs`. -->\n\n\
+         **For tests only.** The kit's end-to-end tests switch these on to prove that the k6 \
+         scenarios notice a broken sequencer. Enable one with `ves-devserver --fault \
+         KIND[=VALUE]` (repeatable) or `VES_DEVSERVER_FAULT=KIND[=VALUE],KIND…`; each active \
+         fault prints `WARNING: TEST FAULT ENABLED, this server misbehaves on purpose: …` to \
+         stderr at start. Counters are global to the process (across streams); the faults at a \
+         sequence number S fire once per process.\n\n\
+         | kind | VALUE (default) | effect |\n|---|---|---|\n",
+    );
+    for f in FAULTS {
+        let value = if f.value.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{} ({})", f.value, f.default)
+        };
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            f.name,
+            value,
+            f.effect.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 /// One `--fault` argument.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaultSpec {
     pub kind: FaultKind,
     pub value: Option<String>,
+}
+
+impl FaultSpec {
+    /// This fault's entry of [`FAULTS`].
+    pub fn def(&self) -> &'static FaultDef {
+        FAULTS
+            .iter()
+            .find(|f| f.kind == self.kind)
+            .expect("every FaultKind has its entry in FAULTS (test every_kind_has_an_entry)")
+    }
+
+    /// VALUE as given, or the fault's default.
+    fn value_or_default(&self) -> &str {
+        self.value.as_deref().unwrap_or(self.def().default)
+    }
 }
 
 impl FromStr for FaultSpec {
@@ -56,49 +237,32 @@ impl FromStr for FaultSpec {
             Some((n, v)) => (n.trim(), Some(v.trim().to_string())),
             None => (s.trim(), None),
         };
-        let kind = match name {
-            "bad_receipt_hash" => FaultKind::BadReceiptHash,
-            "bad_receipt_signature" => FaultKind::BadReceiptSignature,
-            "skip_sequence" => FaultKind::SkipSequence,
-            "duplicate_sequence" => FaultKind::DuplicateSequence,
-            "lose_event" => FaultKind::LoseEvent,
-            "corrupt_proof" => FaultKind::CorruptProof,
-            "shed_load" => FaultKind::ShedLoad,
-            "shed_above_rate" => FaultKind::ShedAboveRate,
-            "replay_float_refused" => FaultKind::ReplayFloatRefused,
-            "replay_broken" => FaultKind::ReplayBroken,
-            "accept_invalid_signature" => FaultKind::AcceptInvalidSignature,
-            "reorder_entity_reads" => FaultKind::ReorderEntityReads,
-            _ => {
-                return Err(format!(
-                    "unknown fault {name:?}; expected one of bad_receipt_hash, \
-                     bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
-                     shed_load, shed_above_rate, replay_float_refused, replay_broken, \
-                     accept_invalid_signature, reorder_entity_reads (optionally KIND=VALUE)"
-                ))
-            }
-        };
-        Ok(FaultSpec { kind, value })
+        match FAULTS.iter().find(|f| f.name == name) {
+            Some(f) => Ok(FaultSpec {
+                kind: f.kind,
+                value,
+            }),
+            None => Err(format!(
+                "unknown fault {name:?}; expected one of {} (optionally KIND=VALUE)",
+                fault_names()
+            )),
+        }
     }
 }
 
-fn positive(spec: &FaultSpec, default: u64) -> Result<u64, String> {
-    match &spec.value {
-        None => Ok(default),
-        Some(v) => match v.parse::<u64>() {
-            Ok(n) if n >= 1 => Ok(n),
-            _ => Err(format!(
-                "fault {:?}: expected a positive integer, found {v:?}",
-                spec.kind
-            )),
-        },
+fn positive(spec: &FaultSpec) -> Result<u64, String> {
+    let v = spec.value_or_default();
+    match v.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "fault {:?}: expected a positive integer, found {v:?}",
+            spec.kind
+        )),
     }
 }
 
 fn window(spec: &FaultSpec) -> Result<(u64, u64), String> {
-    let Some(v) = &spec.value else {
-        return Ok((5, 10));
-    };
+    let v = spec.value_or_default();
     let parsed = v
         .split_once('-')
         .and_then(|(a, b)| Some((a.parse::<u64>().ok()?, b.parse::<u64>().ok()?)));
@@ -200,22 +364,22 @@ impl Faults {
         for spec in specs {
             let described = match spec.kind {
                 FaultKind::BadReceiptHash => {
-                    let n = positive(spec, 50)?;
+                    let n = positive(spec)?;
                     f.bad_receipt_hash = Some(EveryNth::new(n));
                     format!("bad_receipt_hash: one new receipt in {n} has a wrong receiptHash")
                 }
                 FaultKind::BadReceiptSignature => {
-                    let n = positive(spec, 50)?;
+                    let n = positive(spec)?;
                     f.bad_receipt_signature = Some(EveryNth::new(n));
                     format!("bad_receipt_signature: one new receipt in {n} has a wrong sequencerSignature")
                 }
                 FaultKind::SkipSequence => {
-                    let at = positive(spec, 100)?;
+                    let at = positive(spec)?;
                     f.skip_sequence = Some(Once::new(at));
                     format!("skip_sequence: sequence {at} is skipped once (a gap)")
                 }
                 FaultKind::DuplicateSequence => {
-                    let at = positive(spec, 100)?.max(2);
+                    let at = positive(spec)?.max(2);
                     f.duplicate_sequence = Some(Once::new(at));
                     format!(
                         "duplicate_sequence: the receipt of sequence {at} says {}",
@@ -223,12 +387,12 @@ impl Faults {
                     )
                 }
                 FaultKind::LoseEvent => {
-                    let at = positive(spec, 100)?;
+                    let at = positive(spec)?;
                     f.lose_event = Some(Once::new(at));
                     format!("lose_event: the event sequenced at {at} is acknowledged but not stored; the next one gets {at} too")
                 }
                 FaultKind::CorruptProof => {
-                    let n = positive(spec, 5)?;
+                    let n = positive(spec)?;
                     f.corrupt_proof = Some(EveryNth::new(n));
                     format!("corrupt_proof: one inclusion proof in {n} has a flipped sibling")
                 }
@@ -238,7 +402,7 @@ impl Faults {
                     format!("shed_load: every /api/* request gets 503 pool_exhausted from {a} s to {b} s after start")
                 }
                 FaultKind::ShedAboveRate => {
-                    let rate = positive(spec, 1000)?;
+                    let rate = positive(spec)?;
                     f.shed_above_rate = Some(RateGate::new(rate));
                     format!("shed_above_rate: ingest requests get 503 pool_exhausted above {rate} events/s")
                 }
@@ -247,17 +411,17 @@ impl Faults {
                     "replay_float_refused: exact replays of events with a float in the payload are refused as different contents".to_string()
                 }
                 FaultKind::ReplayBroken => {
-                    let n = positive(spec, 1)?;
+                    let n = positive(spec)?;
                     f.replay_broken = Some(EveryNth::new(n));
                     format!("replay_broken: one exact replay in {n} is refused or gets a new sequence number, in turn")
                 }
                 FaultKind::AcceptInvalidSignature => {
-                    let n = positive(spec, 1)?;
+                    let n = positive(spec)?;
                     f.accept_invalid_signature = Some(EveryNth::new(n));
                     format!("accept_invalid_signature: one event in {n} with a bad agent signature is accepted")
                 }
                 FaultKind::ReorderEntityReads => {
-                    let n = positive(spec, 1)?;
+                    let n = positive(spec)?;
                     f.reorder_entity_reads = Some(EveryNth::new(n));
                     format!("reorder_entity_reads: one entity read in {n} (of two or more events) serves them in reverse order")
                 }
@@ -569,6 +733,46 @@ mod tests {
         let mut page = vec![1, 2];
         Faults::none().reorder_entity_page(&mut page);
         assert_eq!(page, [1, 2]);
+    }
+
+    #[test]
+    fn every_fault_has_one_entry_that_parses_with_its_default() {
+        for (i, f) in FAULTS.iter().enumerate() {
+            assert!(
+                FAULTS[..i]
+                    .iter()
+                    .all(|g| g.name != f.name && g.kind != f.kind),
+                "{} is listed twice",
+                f.name
+            );
+            let spec: FaultSpec = f.name.parse().unwrap();
+            assert_eq!(spec.def().name, f.name);
+            assert!(
+                Faults::from_specs(&[spec]).is_ok(),
+                "{} with its default",
+                f.name
+            );
+            assert_eq!(f.value.is_empty(), f.default.is_empty(), "{}", f.name);
+        }
+        let e = "nope".parse::<FaultSpec>().unwrap_err();
+        assert!(e.contains(&fault_names()), "{e}");
+    }
+
+    /// docs/FAULTS.md is what `faults_markdown` writes (`VES_UPDATE_DOCS=1` rewrites it:
+    /// `make docs`).
+    #[test]
+    fn faults_doc_is_generated() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/FAULTS.md");
+        let generated = faults_markdown();
+        if std::env::var_os("VES_UPDATE_DOCS").is_some() {
+            std::fs::write(path, &generated).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            on_disk == generated,
+            "docs/FAULTS.md differs from the fault table in src/faults.rs: run `make docs` \
+             (VES_UPDATE_DOCS=1 cargo test -p ves-devserver faults_doc)"
+        );
     }
 
     #[test]

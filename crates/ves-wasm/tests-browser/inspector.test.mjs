@@ -1,12 +1,13 @@
 // The proof inspector in headless Chromium: the page is served by the same one-line static
 // server as `make inspect` (python3 -m http.server, 127.0.0.1, a free port), a valid proof from
 // the live capture and a tampered copy go in the URL fragment, and the dumped DOM must show the
-// verdicts and one SVG level group per tree level. Screenshots go to results/.
+// verdicts and one SVG level group per tree level; the Example button's data and the curl commands
+// the page shows are checked too. Screenshots go to results/.
 // Chromium is required: a machine without it fails here with what to install.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO, vectorFile } from '../tests-node/helpers.mjs';
@@ -105,4 +106,26 @@ test('a tampered proof: INVALID, with the first departing level', () => {
   const dom2 = chrome(['--dump-dom'], link({ ...proof, proof_path: mid }));
   assert.match(dom2, /data-verdict="invalid"/);
   assert.match(dom2, /departs at root/);
+});
+
+test('the example is a real proof: the live capture\'s proof 37, its commitment and event', () => {
+  const html = readFileSync(resolve(REPO, 'crates/ves-wasm/inspector/index.html'), 'utf8');
+  const m = /<script type="application\/json" id="example-data">([^<]*)<\/script>/.exec(html);
+  assert.ok(m, 'index.html holds the example data');
+  const example = JSON.parse(m[1]);
+  assert.deepEqual(example.proof, proof, 'the example proof is the captured one');
+  assert.deepEqual(example.commitment, commitment, 'the example commitment is the captured one');
+  assert.deepEqual(example.event, { signing_hash: event.intermediates.event_signing_hash, signature: event.intermediates.agent_signature });
+  assert.match(html, /<button id="example">Example<\/button>/, 'the page has the Example button');
+});
+
+test('#example (what the Example button does): VALID, and the curl commands that fetch that proof', () => {
+  const dom = checkPage('example', `${base}#example`, 'valid');
+  assert.match(dom, /VALID: leaf 36 is in the tree/);
+  const curl = /<pre id="curl">([^<]*)<\/pre>/.exec(dom);
+  assert.ok(curl, 'the page shows the curl commands');
+  const text = curl[1].replace(/&amp;/g, '&').replace(/&gt;/g, '>');
+  const q = `tenant_id=${commitment.tenant_id}&store_id=${commitment.store_id}&batch_id=${commitment.batch_id}`;
+  assert.ok(text.includes(`curl -sf -H "Authorization: ApiKey $API_KEY" 'http://localhost:8080/api/v1/ves/proofs/37?${q}' > proof.json`), text);
+  assert.ok(text.includes(`'http://localhost:8080/api/v1/ves/commitments/${commitment.batch_id}' > commitment.json`), text);
 });
