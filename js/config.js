@@ -23,6 +23,7 @@
  * | RESULTS_DIR | results | where summaries are written |
  * | SIGNER_URL | unset | sign through `ves signer` at this URL (docs/SIGNER.md) |
  * | SIGNER_TOKEN | unset | the signer's token; required when SIGNER_URL is not loopback |
+ * | SERVER_AGREES | report | compare the server's own /metrics with k6's counts (server_view.js): report, exact (a difference fails the run), off |
  *
  * @module config
  */
@@ -37,6 +38,8 @@ import { largeBodies } from './body_size.js';
 export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
 export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export const DEFAULT_BASE_URL = 'http://localhost:8080';
+/** SERVER_AGREES's values (server_view.js): report is the default. */
+export const SERVER_AGREES_MODES = Object.freeze(['report', 'exact', 'off']);
 const MAX_STREAMS = 10000;
 const SECRET_FIELDS = ['apiKey', 'adminApiKey', 'agentSeed', 'signerToken'];
 
@@ -82,6 +85,7 @@ export class ConfigError extends Error {
  * @property {string} resultsDir
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
  * @property {string|null} signerToken secret
+ * @property {'report'|'exact'|'off'} serverAgrees SERVER_AGREES: read the server's /metrics at setup() and teardown() and report (report), also fail on a difference (exact), or never read it (off) (server_view.js)
  */
 
 /**
@@ -208,6 +212,13 @@ export function config(env) {
   // SIGNER_URL / SIGNER_TOKEN: sign through `ves signer` (docs/SIGNER.md)
   const { signerUrl, signerToken } = signerFrom(get('SIGNER_URL'), get('SIGNER_TOKEN'), problems);
 
+  // SERVER_AGREES: the server's own view of the run (server_view.js, docs/OBSERVE.md)
+  const rawAgrees = get('SERVER_AGREES');
+  const serverAgrees = rawAgrees === undefined ? 'report' : rawAgrees.toLowerCase();
+  if (!SERVER_AGREES_MODES.includes(serverAgrees)) {
+    problems.push(problem('SERVER_AGREES', `one of ${SERVER_AGREES_MODES.join(', ')} (compare the server's /metrics with k6's counts: report it, fail on a difference, or never read /metrics)`, show(rawAgrees), '-e SERVER_AGREES=exact'));
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const streamStoreIds = [storeId];
@@ -245,6 +256,7 @@ export function config(env) {
     resultsDir,
     signerUrl,
     signerToken,
+    serverAgrees,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });
   return Object.freeze(cfg);
