@@ -9,6 +9,7 @@ DEMO_PORT ?= 8080
 .PHONY: help demo test lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean capacity
 .PHONY: signer demo-signer bench-signer
 .PHONY: wasm inspect bench-wasm wasm-repro
+.PHONY: observe observe-stop
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -66,6 +67,13 @@ bench-signer: build ## k6 CPU per event and events/s per k6 core: in-k6 signing 
 
 capacity: build ## capacity search against a local devserver with a pre-signed corpus (START STEP MAX_RATE STAGE_SECONDS; docs/CAPACITY.md)
 	@scripts/capacity.sh
+
+# The server's own view beside the load (docs/OBSERVE.md).
+observe: ## local Prometheus (Debian's package): scrapes SEQUENCER_BASE_URL's /metrics, receives k6 remote write (OBSERVE_PORT)
+	@python3 scripts/observe.py start
+
+observe-stop: ## stop the Prometheus of make observe
+	@python3 scripts/observe.py stop
 
 # ves-wasm (docs/WASM.md)
 INSPECT_PORT ?= 8137
