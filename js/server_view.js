@@ -14,7 +14,8 @@
  * server said it accepted, teardown() subtracts what the server counted. A run where they agree
  * ends at 0; SERVER_AGREES=exact puts the threshold `ves_server_gap count==0` on it. Only
  * meaningful when the kit is the server's only client during the run, and when one process runs
- * the whole test: with an execution segment, each runner sees the others' events too.
+ * the whole test: with an execution segment, each runner sees the others' events too, so a runner
+ * of a part reports the server's count without keeping the balance (compare in Prometheus).
  *
  * | SERVER_AGREES | what happens |
  * |---|---|
@@ -80,11 +81,12 @@ function refusal(r) {
  * The reading at the end of setup(), for setup's data (`data.server`). With SERVER_AGREES=exact,
  * a server that cannot be read, or a run split over execution segments, aborts the test.
  * @param {import('./config.js').VesConfig} cfg
- * @returns {{ok: boolean, why?: string, mode: string, segment: string, sequenced?: number, rejected?: number, latency?: object}}
+ * @returns {{ok: boolean, why?: string, mode: string, segment: string, balance: boolean, sequenced?: number, rejected?: number, latency?: object}}
+ *   balance: whether the VUs and teardown() keep ves_server_gap (read, and one process runs the whole test)
  */
 export function serverViewAtStart(cfg) {
   const segment = executionSegment();
-  if (cfg.serverAgrees === 'off') return { ok: false, why: 'SERVER_AGREES=off', mode: cfg.serverAgrees, segment };
+  if (cfg.serverAgrees === 'off') return { ok: false, why: 'SERVER_AGREES=off', mode: cfg.serverAgrees, segment, balance: false };
   if (cfg.serverAgrees === 'exact' && segmentTag(segment) !== '') {
     abort(`SERVER_AGREES=exact: this process runs execution segment ${segment} only, and the server counts the events of every runner; compare the sum of the runners' ves_events_accepted with the server's count in Prometheus instead (docs/OBSERVE.md)`);
   }
@@ -93,7 +95,7 @@ export function serverViewAtStart(cfg) {
     if (cfg.serverAgrees === 'exact') abort(`SERVER_AGREES=exact, but the server's metrics cannot be read: ${reading.why}`);
     console.log(`ves-k6: the server's own view is not compared (${reading.why})`);
   }
-  return Object.assign(reading, { mode: cfg.serverAgrees, segment });
+  return Object.assign(reading, { mode: cfg.serverAgrees, segment, balance: reading.ok && segmentTag(segment) === '' });
 }
 
 /**
@@ -117,7 +119,7 @@ export function serverViewAtEnd(cfg, data) {
   }
   serverSequenced.add(sequenced);
   serverRejected.add(Math.max(0, end.rejected - start.rejected));
-  serverGap.add(-sequenced);
+  if (start.balance) serverGap.add(-sequenced);
   const delta = histogramDelta(unpackHistogram(start.latency), unpackHistogram(end.latency));
   const latency = {};
   for (const [name, q, gauge] of QUANTILES) {
@@ -132,7 +134,7 @@ export function serverViewAtEnd(cfg, data) {
 
 /**
  * Adds the events the server said it accepted (one answer's eventsAccepted) to the balance, in
- * VUs whose setup() data holds a reading (vu_state.js `serverView`).
+ * VUs whose setup() data keeps it (vu_state.js `serverView`: data.server.balance).
  * @param {number} accepted
  */
 export function countAccepted(accepted) {
@@ -189,7 +191,8 @@ export function serverRecord(data) {
     sequenced,
     rejected: count(data, 'ves_server_events_rejected') || 0,
     acceptedByK6: accepted,
-    gap: count(data, 'ves_server_gap') || 0,
+    // null for a runner of a part of the test: no balance is kept there.
+    gap: setup.balance === false ? null : count(data, 'ves_server_gap') || 0,
     serverLatencyMs: latency,
     clientLatencyMs: clientLatency(data),
   };
@@ -208,14 +211,18 @@ export function serverLines(data) {
   const r = serverRecord(data);
   if (r === null) return [];
   if (!r.read) return [`server's own view: not compared (${r.why})`];
-  const others = r.segment && segmentTag(r.segment) !== '' ? ' (this runner only; the server counts every runner\'s events)' : '';
+  if (r.gap === null) {
+    return [`server's own view (GET /metrics): events sequenced during this runner's run ${r.sequenced} (every runner's), this runner (segment ${r.segment}) saw ${r.acceptedByK6} accepted; compare the runners' sum per testid in Prometheus (docs/OBSERVE.md); server rejected ${r.rejected}`, latencyLine(r)];
+  }
   const verdict = r.gap === 0 ? 'they agree' : `difference ${r.gap > 0 ? '+' : ''}${r.gap} (k6 minus server)${r.mode === 'exact' ? ': SERVER_AGREES=exact fails the run' : ': reported only (SERVER_AGREES=exact fails on it)'}`;
-  const lines = [`server's own view (GET /metrics): events sequenced during the run ${r.sequenced}, k6 saw ${r.acceptedByK6} accepted${others}: ${verdict}; server rejected ${r.rejected}`];
+  return [`server's own view (GET /metrics): events sequenced during the run ${r.sequenced}, k6 saw ${r.acceptedByK6} accepted: ${verdict}; server rejected ${r.rejected}`, latencyLine(r)];
+}
+
+function latencyLine(r) {
   const c = r.clientLatencyMs;
   const s = r.serverLatencyMs;
   const client = c === null ? 'n/a' : `${ms(c.p50)}/${ms(c.p95)}/${ms(c.p99)} ms (${c.of})`;
-  lines.push(`ingest latency p50/p95/p99: k6 ${client}; server ${ms(s.p50)}/${ms(s.p95)}/${ms(s.p99)} ms (${SERVER_METRICS.ingestLatency} buckets; the difference is queueing, network and generator time)`);
-  return lines;
+  return `ingest latency p50/p95/p99: k6 ${client}; server ${ms(s.p50)}/${ms(s.p95)}/${ms(s.p99)} ms (${SERVER_METRICS.ingestLatency} buckets; the difference is queueing, network and generator time)`;
 }
 
 function abort(message) {

@@ -690,7 +690,7 @@ export function quantile(h: { buckets: Array<[number, number]> }, q: number): nu
 export function packHistogram(h: PromHistogram): PackedHistogram;
 export function unpackHistogram(p: PackedHistogram): PromHistogram;
 export const SERVER_METRICS: Readonly<{ sequenced: string; rejected: string; ingestLatency: string }>;
-export interface ServerReading { ok: boolean; why?: string; mode?: string; segment?: string; sequenced?: number; rejected?: number; latency?: PackedHistogram }
+export interface ServerReading { ok: boolean; why?: string; mode?: string; segment?: string; balance?: boolean; sequenced?: number; rejected?: number; latency?: PackedHistogram }
 /** ves_server_gap: events k6 saw accepted minus the server's count; 0 when they agree. */
 export const serverGap: Counter;
 export function readServer(cfg: VesConfig): ServerReading;

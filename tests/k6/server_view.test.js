@@ -121,7 +121,7 @@ export default function () {
     ves_server_ingest_p95: g(7.5),
     ves_server_ingest_p99: g(9.75),
     'http_req_duration{endpoint:ingest}': { type: 'trend', values: { med: 4, 'p(95)': 9, 'p(99)': 12 } },
-  }, { ok: true, mode: 'report', segment: '' });
+  }, { ok: true, mode: 'report', segment: '', balance: true });
   const rec = serverRecord(agreeing);
   h.eq('summary', `${rec.read} ${rec.sequenced} ${rec.acceptedByK6} ${rec.gap}`, 'true 1200 1200 0', 'the record');
   h.eq('summary', `${rec.serverLatencyMs.p50} ${rec.serverLatencyMs.p99} ${rec.clientLatencyMs.p50} ${rec.clientLatencyMs.p99}`, '2.5 9.75 4 12', 'server and client percentiles');
@@ -134,6 +134,9 @@ export default function () {
   h.ok('summary', serverLines(reportOnly)[0].includes('reported only'), serverLines(reportOnly)[0]);
   const refused = data({}, { ok: false, mode: 'report', why: 'GET /metrics answered 403: the key is not an admin key; pass one in ADMIN_API_KEY' });
   h.ok('summary', serverLines(refused)[0].includes('not compared (GET /metrics answered 403'), serverLines(refused)[0]);
+  const runner = data({ ves_events_accepted: c(600), ves_server_events_sequenced: c(1200), ves_server_gap: c(0) }, { ok: true, mode: 'report', segment: '0:1/2', balance: false });
+  h.eq('summary', serverRecord(runner).gap, null, 'a runner of a part keeps no balance');
+  h.ok('summary', serverLines(runner)[0].includes("during this runner's run 1200 (every runner's), this runner (segment 0:1/2) saw 600 accepted; compare the runners' sum per testid in Prometheus"), serverLines(runner)[0]);
   const noTeardown = data({ ves_events_accepted: c(3) }, { ok: true, mode: 'report', segment: '' });
   h.eq('summary', serverRecord(noTeardown).read, false, 'setup read it, teardown did not: no comparison');
   h.eq('summary', serverRecord({ metrics: {}, setup_data: { seed: 1 } }), null, 'a scenario that does not read the server: no record');
