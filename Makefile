@@ -9,6 +9,7 @@ DEMO_PORT ?= 8080
 .PHONY: help demo test docs lint build devserver load bench bench-k6 bench-devserver bench-scale vectors presign clean capacity spec
 .PHONY: signer demo-signer bench-signer
 .PHONY: wasm inspect bench-wasm wasm-repro
+.PHONY: observe observe-stop
 
 # Variables whose values `make help` shows in place of their names.
 HELP_VARS = DEMO_PORT SIGNER_PORT INSPECT_PORT SCRIPT PROFILE
@@ -79,6 +80,13 @@ spec: build ## ves spec against SPEC_TARGET (default the local `make devserver`)
 
 capacity: build ## capacity search against a local devserver with a pre-signed corpus (START STEP MAX_RATE STAGE_SECONDS; docs/CAPACITY.md)
 	@scripts/capacity.sh
+
+# The server's own view beside the load (docs/OBSERVE.md).
+observe: ## local Prometheus (Debian's package): scrapes SEQUENCER_BASE_URL's /metrics, receives k6 remote write (OBSERVE_PORT)
+	@python3 scripts/observe.py start
+
+observe-stop: ## stop the Prometheus of make observe
+	@python3 scripts/observe.py stop
 
 # ves-wasm (docs/WASM.md)
 INSPECT_PORT ?= 8137

@@ -162,6 +162,17 @@ export class VesClient {
   }
 
   /**
+   * The sequencer's own metrics (`GET /metrics`, Prometheus text), with the admin key: the real
+   * server serves them behind the API's authentication and only to admin keys (401 without a
+   * key, 403 "Admin permission required" with another; LIVE_OBSERVED.md sections 2 and 11).
+   * @param {RequestOptions} [options]
+   * @returns {VesResponse} json is null: the body is text
+   */
+  metrics(options) {
+    return this.request('GET', '/metrics', null, 'metrics', options, this.adminApiKey);
+  }
+
+  /**
    * Any request with the client's auth, timeout and tags.
    * @param {string} method
    * @param {string} path starting with /

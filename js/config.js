@@ -21,6 +21,8 @@ import { DEVSERVER_ADMIN_KEY, NIL_UUID, variable } from './variables.js';
 
 export { DEVSERVER_ADMIN_KEY, NIL_UUID };
 export const DEFAULT_BASE_URL = variable('SEQUENCER_BASE_URL').default;
+/** SERVER_AGREES's values (server_view.js): report is the default. */
+export const SERVER_AGREES_MODES = Object.freeze(variable('SERVER_AGREES').values.slice());
 const SECRET_FIELDS = ['apiKey', 'adminApiKey', 'agentSeed', 'signerToken'];
 
 /** Thrown when the environment does not describe a usable run. */
@@ -66,6 +68,7 @@ export class ConfigError extends Error {
  * @property {string} resultsDir
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
  * @property {string|null} signerToken secret
+ * @property {'report'|'exact'|'off'} serverAgrees SERVER_AGREES: read the server's /metrics at setup() and teardown() and report (report), also fail on a difference (exact), or never read it (off) (server_view.js)
  */
 
 /**
@@ -149,6 +152,9 @@ export function config(env) {
   // SIGNER_URL / SIGNER_TOKEN: sign through `ves signer` (docs/SIGNER.md)
   const { signerUrl, signerToken } = signerFrom(get('SIGNER_URL'), get('SIGNER_TOKEN'), problems);
 
+  // SERVER_AGREES: the server's own view of the run (server_view.js, docs/OBSERVE.md)
+  const serverAgrees = read('SERVER_AGREES');
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const streamStoreIds = [storeId];
@@ -187,6 +193,7 @@ export function config(env) {
     resultsDir,
     signerUrl,
     signerToken,
+    serverAgrees,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });
   return Object.freeze(cfg);
@@ -279,7 +286,10 @@ const READERS = {
     const v = (d.exponent ? WITH_EXPONENT : PLAIN).test(raw) ? Number(raw) : NaN;
     return v >= 0 && v <= 1 ? v : INVALID;
   },
-  oneOf: (d, raw) => (d.values.includes(raw) ? raw : INVALID),
+  oneOf: (d, raw) => {
+    const v = d.anyCase ? raw.toLowerCase() : raw;
+    return d.values.includes(v) ? v : INVALID;
+  },
   list: (d, raw) => {
     const items = raw.split(',').map((k) => k.trim()).filter((k) => k.length > 0);
     return items.length > 0 && items.every((k) => d.values.includes(k)) ? items : INVALID;

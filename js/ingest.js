@@ -19,6 +19,7 @@ import { payloadExcerpt, resendOne, takeRenumberedReplays, takeReplayRefusals } 
 import { explainHttp, explainOnce } from './explain.js';
 import { contentSource, currentSlot, orderFields, seedOf } from './slots.js';
 import { signerOf } from './vu_state.js';
+import { countAccepted } from './server_view.js';
 
 /**
  * One ingest request of BATCH_SIZE valid signed events and its pass rule: HTTP 200,
@@ -184,6 +185,7 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid
   if (gap !== null) outcome.anomalies++;
   logReceipts(events, outcome, r.res ? r.res.body : undefined);
   metrics.recordIngestOutcome(outcome, streamIndex);
+  if (state.serverView) countAccepted(outcome.accepted);
   const ok = r.status === 200;
   const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);
   const allAccepted = ok && answered === valid && outcome.rejected.length === 0 && refusals.length === 0 && renumbered.length === 0 && outcome.missing === 0;

@@ -30,6 +30,8 @@
 /** Profile names shipped in load/profiles/. */
 export const PROFILE_NAMES = Object.freeze(['smoke', 'sustained', 'stress']);
 
+import { SUMMARY_TREND_STATS } from './summary.js';
+
 const LOAD_KEYS = ['vus', 'duration', 'stages', 'iterations', 'scenarios'];
 
 /**
@@ -117,14 +119,16 @@ export function profileEnv(profile, env) {
  */
 export function closedModelOptions(profile, defaults) {
   if (profile.name === 'none') return {};
-  if (profile.options === null) return Object.assign({}, defaults.load, { thresholds: defaults.thresholds });
+  // p(99) in the summary too (summary.js SUMMARY_TREND_STATS), unless the profile chooses.
+  const trendStats = { summaryTrendStats: SUMMARY_TREND_STATS.slice() };
+  if (profile.options === null) return Object.assign(trendStats, defaults.load, { thresholds: defaults.thresholds });
   const load = pick(profile.options, LOAD_KEYS);
   if (Object.keys(load).length === 0) {
     throw new Error(`profile ${profile.name}: no load settings (one of ${LOAD_KEYS.join(', ')})`);
   }
   const rest = omit(profile.options, LOAD_KEYS.concat(['thresholds']));
   const thresholds = defaults.merged ? defaults.thresholds : mergeThresholds(defaults.thresholds, profile.options.thresholds);
-  return Object.assign(rest, load, { thresholds });
+  return Object.assign(trendStats, rest, load, { thresholds });
 }
 
 /**

@@ -5,6 +5,13 @@
 //   export function handleSummary(data) { return summary(data, 'sequencer_ingest'); }
 import { executionSegment, segmentTag } from './segment.js';
 import { LARGE_BODY_BYTES } from './body_size.js';
+import { serverLines, serverRecord } from './server_view.js';
+
+/**
+ * The trend statistics the scenarios' summaries show: k6's default plus p(99), so that the
+ * client-side ingest percentiles stand beside the server's p50/p95/p99 (server_view.js).
+ */
+export const SUMMARY_TREND_STATS = Object.freeze(['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)']);
 
 /** Counters whose total must be zero in a correct run, shown in the verdict's reasoning. */
 const MUST_BE_ZERO = [
@@ -127,6 +134,8 @@ export function runRecord(data, info = {}) {
     receiptSignaturesChecked: count(data, 'ves_receipt_signatures_checked'),
     receiptsChecked: count(data, 'ves_receipts_checked'),
     largeBodiesExcluded: largeBodiesExcluded(data),
+    // The server's own view (server_view.js): null when the scenario does not read it.
+    server: serverRecord(data),
   });
 }
 
@@ -215,6 +224,7 @@ export function textSummary(data, scenario, info) {
   out.push(`  ${receiptCheckLine(data, info)}`);
   if (largeBodiesExcluded(data)) out.push(`  latency thresholds: only requests whose body is at most ${LARGE_BODY_BYTES} bytes (body:normal); larger ones (PAYLOAD) are tagged body:large and left out`);
   out.push(`  ${signatureLine(data, info)}`);
+  for (const line of serverLines(data)) out.push(`  ${line}`);
   if (!v.pass) {
     for (const t of v.failedThresholds) out.push(`  ✗ threshold failed: ${t.metric} ${t.expression}`);
     for (const n of v.nonZero) out.push(`  ✗ ${n} = ${count(data, n)} (must be 0)`);

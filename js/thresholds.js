@@ -145,16 +145,28 @@ export function rateThresholds(scenario, profile) {
 }
 
 /**
+ * The threshold of SERVER_AGREES=exact (server_view.js): the balance of events k6 saw accepted
+ * and events the server counted must end at 0. {} in the other modes.
+ * @param {'report'|'exact'|'off'|undefined} mode
+ */
+export function serverAgreesThresholds(mode) {
+  return mode === 'exact' ? { ves_server_gap: ['count==0'] } : {};
+}
+
+/**
  * A scenario's thresholds: its own (latency per endpoint), the correctness table, the profile's
- * thresholds (they replace the script's for the same key) and rate target, then only those that
- * can move. Dropped ones are logged once (in the options pass) with the reason.
+ * thresholds (they replace the script's for the same key) and rate target, SERVER_AGREES=exact's,
+ * then only those that can move. Dropped ones are logged once (in the options pass) with the reason.
  * @param {string} scenario
  * @param {Record<string, string[]>} own
  * @param {{name: string, options: object|null, ves: object}} profile
- * @param {{probes?: number, openModel?: boolean, warmupMs?: number, largeBodies?: 'none'|'some'|'all'}} [ctx] largeBodies: cfg.largeBodies (body_size.js)
+ * @param {{probes?: number, openModel?: boolean, warmupMs?: number, largeBodies?: 'none'|'some'|'all', serverAgrees?: string}} [ctx] largeBodies: cfg.largeBodies (body_size.js); serverAgrees: cfg.serverAgrees
  */
 export function scenarioThresholds(scenario, own, profile, ctx = {}) {
-  const merged = Object.assign({}, own, correctnessThresholds(scenario, ctx), (profile.options && profile.options.thresholds) || {}, rateThresholds(scenario, profile));
+  const merged = Object.assign({}, own, correctnessThresholds(scenario, ctx), (profile.options && profile.options.thresholds) || {}, rateThresholds(scenario, profile), serverAgreesThresholds(ctx.serverAgrees));
+  if (ctx.serverAgrees === 'exact' && profile.name === 'none' && typeof __VU !== 'undefined' && __VU === 0) {
+    console.warn('ves-k6: SERVER_AGREES=exact with PROFILE=none: the config file\'s thresholds apply; add "ves_server_gap": ["count==0"] to them for the check to fail the run');
+  }
   const { kept: found, dropped } = applicable(scenario, merged, ctx);
   // WARMUP: latency thresholds leave out the warm-up's requests (warmup.js).
   const warm = afterWarmup(found, ctx.warmupMs || 0);

@@ -15,7 +15,7 @@
  *   not say it;
  * - `kind`, how config.js reads it: `url`, `apiKey`, `uuid`, `integer`, `hex32`, `share`, `oneOf`,
  *   `list`, `duration`, `rfc3339`, `flag` or `text` (`allowed` then says what a script accepts);
- * - by kind: `min`/`max`, `values`, `also` (words accepted besides a number), `exponent` (a share
+ * - by kind: `min`/`max`, `values` (and `anyCase`: a `oneOf` value in any case), `also` (words accepted besides a number), `exponent` (a share
  *   may be written 1e-3), and for error messages `why` (the parenthesis of "expected …"),
  *   `example` (the value suggested), or `expect` and `fix` (the whole "expected …" and "Fix: …").
  *
@@ -157,6 +157,12 @@ export const VARIABLES = Object.freeze([
     default: 0, scenarios: ['ingest', 'mixed'],
     meaning: 'the share of accepted batches re-sent byte for byte later in the run',
     details: 'Every re-sent event must get its original sequence number and receipt hash; a refusal, a new number or another receipt is a `ves_replay_violations`. Answered replays count in `ves_events_replayed`.',
+  },
+  {
+    name: 'SERVER_AGREES', kind: 'oneOf', values: ['report', 'exact', 'off'], anyCase: true, example: 'exact',
+    default: 'report', scenarios: ['ingest', 'query', 'replay', 'mixed', 'capacity'],
+    meaning: 'compare the server\'s own `GET /metrics` (events sequenced, ingest latency) with k6\'s counts: report it, fail on a difference (`exact`), or never read `/metrics` (`off`)',
+    details: 'Read at the end of `setup()` and in `teardown()` with the run\'s admin key. `exact` adds the threshold `ves_server_gap: count==0`, for runs where the kit is the only client of the server; it refuses to start when `/metrics` cannot be read or the run is one of several execution segments (docs/OBSERVE.md).',
   },
   {
     name: 'SPEC_RATE', kind: 'share', why: 'the share of ingest iterations that run one property of the spec catalogue instead', example: '0.05',

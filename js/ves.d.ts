@@ -272,6 +272,8 @@ export class VesClient {
   head(tenantId: string, storeId: string, options?: RequestOptions): VesResponse;
   events(tenantId: string, storeId: string, from?: number, limit?: number, options?: RequestOptions): VesResponse;
   entity(tenantId: string, storeId: string, entityType: string, entityId: string, from?: number, limit?: number, options?: RequestOptions): VesResponse;
+  /** GET /metrics (Prometheus text) with the admin key: the real server serves it to admin keys only. */
+  metrics(options?: RequestOptions): VesResponse;
   request(method: string, path: string, body: string | null, endpoint: string, options?: RequestOptions, apiKey?: string, nameTemplate?: string): VesResponse;
 }
 export function parseJson(res: { body?: unknown } | null): any;
@@ -314,6 +316,8 @@ export function recordEntityRead(judged: EntityReadJudgement, hot: boolean): voi
 export const DEVSERVER_ADMIN_KEY: 'ss_local_devserver_admin_key';
 export const NIL_UUID: '00000000-0000-0000-0000-000000000000';
 export const DEFAULT_BASE_URL: 'http://localhost:8080';
+/** SERVER_AGREES's values (server_view.js). */
+export const SERVER_AGREES_MODES: readonly ['report', 'exact', 'off'];
 export interface VesConfig {
   baseUrl: string;
   loopback: boolean;
@@ -362,6 +366,8 @@ export interface VesConfig {
   signerUrl: string | null;
   /** SIGNER_TOKEN (secret) */
   signerToken: string | null;
+  /** SERVER_AGREES: compare the server's /metrics with k6's counts (report), fail on a difference (exact), or never read it (off) */
+  serverAgrees: 'report' | 'exact' | 'off';
 }
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -408,7 +414,9 @@ export class WriterContinuity {
 export const CORRECTNESS: Readonly<Record<string, string[]>>;
 export const SCENARIOS: Readonly<Record<string, { endpoints: string[]; ingests: boolean; proofs: boolean; probes: boolean; openModel: boolean }>>;
 export const UNIVERSAL: readonly string[];
-export interface ThresholdContext { probes?: number; openModel?: boolean; replayRate?: number; invalidRate?: number; specRate?: number; warmupMs?: number }
+export interface ThresholdContext { probes?: number; openModel?: boolean; replayRate?: number; invalidRate?: number; specRate?: number; warmupMs?: number; largeBodies?: 'none' | 'some' | 'all'; serverAgrees?: string }
+/** SERVER_AGREES=exact's threshold: { ves_server_gap: ['count==0'] }; {} otherwise. */
+export function serverAgreesThresholds(mode?: string): Record<string, string[]>;
 /** Why a threshold cannot move in a scenario, or null when it can. */
 export function cannotMove(scenario: string, key: string, expression: string, ctx?: ThresholdContext): string | null;
 export function correctnessThresholds(scenario: string, ctx?: ThresholdContext): Record<string, string[]>;
@@ -445,6 +453,8 @@ export interface RunData {
   publicKeyHex: string;
   /** the run's content seed: SEED, or drawn and printed by setupRun */
   seed: number;
+  /** the server's /metrics read at the end of setup() (serverViewAtStart), when the scenario reads it */
+  server?: ServerReading;
 }
 /** Where an iteration's content comes from: k6 scenario name, iterationInTest, purpose. */
 export interface ContentSlot { scenario: string; iteration: number; purpose: string }
@@ -720,3 +730,30 @@ export function specCatalogueFor(cfg: VesConfig, read: () => string, only?: stri
 export function setupSpec(cfg: VesConfig, catalogue: SpecCatalogue | null): SpecSetup | null;
 /** With probability SPEC_RATE runs the VU's next property; true when it did. */
 export function maybeSpec(cfg: VesConfig, data: Record<string, any>, state: Record<string, any>, catalogue: SpecCatalogue | null): boolean;
+// ---- the server's own view (server_view.js, prom_text.js; docs/OBSERVE.md) ----
+export interface PromSample { name: string; labels: Record<string, string>; value: number }
+export interface PromHistogram { buckets: Array<[number, number]>; sum: number; count: number }
+export interface PackedHistogram { buckets: Array<[string, number]>; sum: number; count: number }
+/** Samples of the Prometheus text format; comments and malformed lines are skipped. */
+export function parseSamples(text: string): PromSample[];
+/** A family summed over its label sets; 0 when absent. */
+export function total(samples: PromSample[], name: string): number;
+export function histogram(samples: PromSample[], name: string): PromHistogram;
+export function histogramDelta(before: PromHistogram, after: PromHistogram): PromHistogram;
+/** PromQL's histogram_quantile on one histogram; null without observations. */
+export function quantile(h: { buckets: Array<[number, number]> }, q: number): number | null;
+export function packHistogram(h: PromHistogram): PackedHistogram;
+export function unpackHistogram(p: PackedHistogram): PromHistogram;
+export const SERVER_METRICS: Readonly<{ sequenced: string; rejected: string; ingestLatency: string }>;
+export interface ServerReading { ok: boolean; why?: string; mode?: string; segment?: string; balance?: boolean; sequenced?: number; rejected?: number; latency?: PackedHistogram }
+/** ves_server_gap: events k6 saw accepted minus the server's count; 0 when they agree. */
+export const serverGap: Counter;
+export function readServer(cfg: VesConfig): ServerReading;
+/** setup(): the reading for setup's data (`data.server`); SERVER_AGREES=exact aborts when it cannot read. */
+export function serverViewAtStart(cfg: VesConfig): ServerReading;
+/** teardown(): reads again and records ves_server_* for the summary. */
+export function serverViewAtEnd(cfg: VesConfig, data: { server?: ServerReading }): { sequenced: number; latency: Record<string, number> } | null;
+export function countAccepted(accepted: number): void;
+export function serverRecord(data: Record<string, any>): Record<string, unknown> | null;
+export function serverLines(data: Record<string, any>): string[];
+export const SUMMARY_TREND_STATS: readonly string[];

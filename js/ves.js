@@ -54,7 +54,7 @@ export { L as ED25519_ORDER, createSigner, precomputeBaseTable, publicKeyOf, ver
 export { buildBatch, buildEvent, buildEvents, ingestBody, signEvent } from './event.js';
 export { CONTENT_DOMAIN, ContentSource, ENTITIES_PER_STREAM, ORDER_STATUSES, blockChance, blockU32, blockUuid, contentBlock, drawSeed, orderEntityId, orderEventFields } from './content.js';
 export { WriterContinuity, gapCheckMode, writerStream } from './streams.js';
-export { CORRECTNESS, SCENARIOS, UNIVERSAL, applicable, cannotMove, correctnessThresholds, rateThresholds, scenarioThresholds } from './thresholds.js';
+export { CORRECTNESS, SCENARIOS, UNIVERSAL, applicable, cannotMove, correctnessThresholds, rateThresholds, scenarioThresholds, serverAgreesThresholds } from './thresholds.js';
 export { checkReceipt, verifyReceipt } from './receipt.js';
 export { checkInclusion, merkleLevels, merkleProof, merkleRoot, treeShape, verifyInclusion } from './merkle.js';
 export { DEFAULT_MAX_EVENTS, DEFAULT_MAX_SEEN_RANGES, Ledger, reasonCode } from './ledger.js';
@@ -86,7 +86,7 @@ export {
   timeToProof,
   touchMetrics,
 } from './metrics.js';
-export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, config, isLoopbackHost, redacted, rfc3339Problem } from './config.js';
+export { ConfigError, DEFAULT_BASE_URL, DEVSERVER_ADMIN_KEY, NIL_UUID, SERVER_AGREES_MODES, config, isLoopbackHost, redacted, rfc3339Problem } from './config.js';
 export { PROFILE_NAMES, closedModelOptions, loadProfile, mergeThresholds, profileEnv, userPath } from './profile.js';
 // The shipped scenarios' building blocks, one concern per module.
 export { clientFor, k6VersionOf, requireHealthy, runInfo, runSeed, setupRun, warnUnverifiedSignatures } from './setup.js';
@@ -107,7 +107,7 @@ export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
 export { FLOAT_EDGES, LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES, UNICODE_STRINGS, batchBytesBound, floatsOf, maxBatchFor, padPayload, parsePayloadBytes, parsePayloadShape, shapeOf, shapePayload, shapePayloads } from './payload.js';
 export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
 export { LARGE_BODY_BYTES, bodyClass, largeBodies, normalBodiesOnly } from './body_size.js';
-export { junitXml, largeBodiesExcluded, loadRan, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { SUMMARY_TREND_STATS, junitXml, largeBodiesExcluded, loadRan, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
 // `ves spec` under k6: the catalogue's runner (spec/catalogue.json, docs/SPEC.md).
 export { SpecScope, specLabel, specSigner, specUuid } from './spec_ids.js';
@@ -118,4 +118,7 @@ export { parseSpecCatalogue, recordSpecResult, runSpecPass, runSpecProperty, spe
 export { maybeSpec, setupSpec, specCatalogueFor } from './spec_hook.js';
 export { RECEIPTS_MARKER, logReceipts, receiptsCollector, receiptsLine, receiptsLogEnabled } from './receipts_log.js';
 export { executionSegment, isFirstSegment, segmentTag } from './segment.js';
+// The server's own view of the run (its GET /metrics at setup() and teardown(), docs/OBSERVE.md).
+export { SERVER_METRICS, countAccepted, readServer, serverGap, serverLines, serverRecord, serverViewAtEnd, serverViewAtStart } from './server_view.js';
+export { histogram, histogramDelta, packHistogram, parseSamples, quantile, total, unpackHistogram } from './prom_text.js';
 export { countEvents, presignedEvents, presignedLine, ShardReader } from './shard_reader.js';

@@ -48,6 +48,9 @@ export function newState(cfg, data, streamIndex, storeId = cfg.streamStoreIds[st
     committer: null,
     explained: new Set(),
     replays: new ReplayBook(), // accepted batches to re-send (REPLAY_RATE, replay.js)
+    // setup() read the server's /metrics and the run keeps the balance: accepted events count into
+    // ves_server_gap (server_view.js).
+    serverView: Boolean(data && data.server && data.server.balance),
   };
 }
 

@@ -25,6 +25,9 @@ import {
   ingestPresigned,
   precomputeBaseTable,
   requireHealthy,
+  serverAgreesThresholds,
+  serverViewAtEnd,
+  serverViewAtStart,
   setupRun,
   summary,
   touchMetrics,
@@ -73,11 +76,24 @@ export const options = {
     ves_events_rejected: ['count==0'],
     ves_receipts_invalid: ['count==0'],
     ves_sequence_anomalies: ['count==0'],
+    ...serverAgreesThresholds(cfg.serverAgrees),
   },
 };
 
+// The server's own view of the stage (server_view.js): `ves capacity` reads ves_server_* from
+// the raw output and shows the server's sequenced events/s and ingest percentiles per stage.
 export function setup() {
   touchMetrics();
+  const data = registerStage();
+  data.server = serverViewAtStart(cfg);
+  return data;
+}
+
+export function teardown(data) {
+  serverViewAtEnd(cfg, data);
+}
+
+function registerStage() {
   if (!manifest) return setupRun(cfg);
   requireHealthy(cfg, clientFor(cfg, '5s'));
   const r = clientFor(cfg).request('POST', '/api/v1/agents/keys', JSON.stringify(manifest.register_key_body), 'register_key', { expectedStatuses: [409, 500] }, cfg.adminApiKey);

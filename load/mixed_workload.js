@@ -13,7 +13,7 @@
 // With --config FILE -e PROFILE=none, or --vus/--duration flags, k6 runs `default` instead: the
 // same mix as a closed model, with VU 1 doubling as the committer.
 import exec from 'k6/execution';
-import { commitStream, config, guard, ingestBatch, loadProfile, maybeProbe, maybeSpec, noteEntityReads, pause, precomputeBaseTable, probeRate, profileEnv, proveOwnEvent, queryOnce, runInfo, scenarioThresholds, setupRun, setupSpec, specCatalogueFor, summary, touchMetrics, vuStateFor } from '../js/ves.js';
+import { commitStream, config, guard, ingestBatch, loadProfile, maybeProbe, maybeSpec, noteEntityReads, pause, precomputeBaseTable, probeRate, profileEnv, proveOwnEvent, queryOnce, runInfo, scenarioThresholds, SUMMARY_TREND_STATS, serverViewAtEnd, serverViewAtStart, setupRun, setupSpec, specCatalogueFor, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
 // first iteration, where it would delay requests and drop arrival-rate iterations.
@@ -37,13 +37,16 @@ const LATENCY = {
 
 export const options = profile.name === 'none' ? {} : {
   scenarios: mixScenarios(mix),
-  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, specRate: cfg.specRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
+  thresholds: scenarioThresholds('mixed_workload', LATENCY, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, specRate: cfg.specRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies, serverAgrees: cfg.serverAgrees }),
+  summaryTrendStats: SUMMARY_TREND_STATS.slice(),
 };
 
 export function setup() {
   touchMetrics();
   const data = Object.assign(setupRun(cfg), { spec: setupSpec(cfg, SPEC) });
   noteEntityReads(cfg, false);
+  // The server's own counts, read last: what it does from here on is the run's (server_view.js).
+  data.server = serverViewAtStart(cfg);
   return data;
 }
 
@@ -85,6 +88,10 @@ export default guard('mix', (data) => {
     ingestBatch(cfg, data, state);
   }
 });
+
+export function teardown(data) {
+  serverViewAtEnd(cfg, data);
+}
 
 export function handleSummary(data) {
   return summary(data, 'mixed_workload', cfg.resultsDir, runInfo(cfg, profile, { committer: true }));

@@ -7,7 +7,7 @@
 //
 //   k6 run load/sequencer_ingest.js
 //   k6 run -e PROFILE=smoke -e BATCH_SIZE=500 -e STREAMS=4 load/sequencer_ingest.js
-import { closedModelOptions, config, guard, ingestBatch, loadProfile, maybeProbe, maybeSpec, precomputeBaseTable, probeRate, profileEnv, runInfo, scenarioThresholds, setupRun, setupSpec, specCatalogueFor, summary, touchMetrics, vuStateFor } from '../js/ves.js';
+import { closedModelOptions, config, guard, ingestBatch, loadProfile, maybeProbe, maybeSpec, precomputeBaseTable, probeRate, profileEnv, runInfo, scenarioThresholds, serverViewAtEnd, serverViewAtStart, setupRun, setupSpec, specCatalogueFor, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 // The signer's base-point table (~130 ms) is built while the VU initializes, not inside its
 // first iteration, where it would delay requests and drop arrival-rate iterations.
@@ -25,13 +25,16 @@ export const options = closedModelOptions(profile, {
   load: { vus: 10, duration: '30s' },
   thresholds: scenarioThresholds('sequencer_ingest', {
     'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'],
-  }, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, specRate: cfg.specRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies }),
+  }, profile, { probes: PROBES, replayRate: cfg.replayRate, invalidRate: cfg.invalidRate, specRate: cfg.specRate, warmupMs: cfg.warmupMs, largeBodies: cfg.largeBodies, serverAgrees: cfg.serverAgrees }),
   merged: true,
 });
 
 export function setup() {
   touchMetrics();
-  return Object.assign(setupRun(cfg), { spec: setupSpec(cfg, SPEC) });
+  const data = Object.assign(setupRun(cfg), { spec: setupSpec(cfg, SPEC) });
+  // The server's own counts, read last: what it does from here on is the run's (server_view.js).
+  data.server = serverViewAtStart(cfg);
+  return data;
 }
 
 export default guard('ingest', (data) => {
@@ -41,6 +44,10 @@ export default guard('ingest', (data) => {
   ingestBatch(cfg, data, state);
   maybeProbe(cfg, data, state, PROBES);
 });
+
+export function teardown(data) {
+  serverViewAtEnd(cfg, data);
+}
 
 export function handleSummary(data) {
   return summary(data, 'sequencer_ingest', cfg.resultsDir, runInfo(cfg, profile));

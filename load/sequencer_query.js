@@ -6,7 +6,7 @@
 // that share of the reads go to the hot entity ids.
 //
 //   k6 run load/sequencer_query.js
-import { closedModelOptions, config, guard, loadProfile, noteEntityReads, profileEnv, queryOnce, runInfo, scenarioThresholds, seedStreams, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
+import { closedModelOptions, config, guard, loadProfile, noteEntityReads, profileEnv, queryOnce, runInfo, scenarioThresholds, seedStreams, serverViewAtEnd, serverViewAtStart, setupRun, summary, touchMetrics, vuStateFor } from '../js/ves.js';
 
 const profile = loadProfile(__ENV, (path) => open(path));
 const cfg = config(profileEnv(profile, __ENV));
@@ -20,7 +20,7 @@ export const options = closedModelOptions(profile, {
     'http_req_duration{endpoint:events}': ['p(95)<100'],
     'http_req_duration{endpoint:entity}': ['p(95)<100'],
     'http_req_duration{endpoint:commitments}': ['p(95)<100'],
-  }, profile, { warmupMs: cfg.warmupMs }),
+  }, profile, { warmupMs: cfg.warmupMs, serverAgrees: cfg.serverAgrees }),
   merged: true,
 });
 
@@ -29,6 +29,8 @@ export function setup() {
   const data = setupRun(cfg);
   noteEntityReads(cfg, true);
   seedStreams(cfg, data);
+  // Read after the seed batches: the run itself should sequence nothing (server_view.js).
+  data.server = serverViewAtStart(cfg);
   return data;
 }
 
@@ -37,6 +39,10 @@ export default guard('query', (data) => {
   state.iteration++;
   queryOnce(cfg, state);
 });
+
+export function teardown(data) {
+  serverViewAtEnd(cfg, data);
+}
 
 export function handleSummary(data) {
   return summary(data, 'sequencer_query', cfg.resultsDir, runInfo(cfg, profile, { ingests: false }));

@@ -17,7 +17,7 @@ import { check } from 'k6';
 import { open as fsOpen } from 'k6/experimental/fs';
 import {
   clientFor, config, excerpt, explainOnce, guardAsync, ingestPresigned, presignedLine, requireHealthy, runInfo,
-  scenarioThresholds, ShardReader, summary, touchMetrics, userPath, vuStateFor, warnUnverifiedSignatures,
+  scenarioThresholds, serverViewAtEnd, serverViewAtStart, ShardReader, SUMMARY_TREND_STATS, summary, touchMetrics, userPath, vuStateFor, warnUnverifiedSignatures,
 } from '../js/ves.js';
 
 const cfg = config();
@@ -38,7 +38,8 @@ export const options = {
   scenarios: {
     replay: { executor: 'per-vu-iterations', vus: manifest.vus, iterations: manifest.batches_per_vu, maxDuration: __ENV.MAX_DURATION || '30m' },
   },
-  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, { name: 'corpus', options: null, ves: {} }, { warmupMs: cfg.warmupMs }),
+  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, { name: 'corpus', options: null, ves: {} }, { warmupMs: cfg.warmupMs, serverAgrees: cfg.serverAgrees }),
+  summaryTrendStats: SUMMARY_TREND_STATS.slice(),
 };
 
 export function setup() {
@@ -51,7 +52,12 @@ export function setup() {
   } else if (r.status !== 200 && r.status !== 409) {
     exec.test.abort(`registering the corpus key (manifest.register_key_body) failed: HTTP ${r.status} ${excerpt(r.res.body)}; ADMIN_API_KEY must be an admin key`);
   }
-  return { seed: manifest.seed, k6Version };
+  // The server's own counts, read last: what it does from here on is the run's (server_view.js).
+  return { seed: manifest.seed, k6Version, server: serverViewAtStart(cfg) };
+}
+
+export function teardown(data) {
+  serverViewAtEnd(cfg, data);
 }
 
 export default guardAsync('replay', async (data) => {

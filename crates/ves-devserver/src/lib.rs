@@ -12,6 +12,7 @@ pub mod db;
 pub mod errors;
 pub mod faults;
 pub mod identity;
+pub mod metrics;
 pub mod profile;
 pub mod registry;
 pub mod routes;
@@ -23,7 +24,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -61,6 +62,7 @@ pub fn build_app(cfg: &Config) -> Result<Arc<App>> {
         commit_locks: Default::default(),
         trees: Default::default(),
         faults,
+        metrics: metrics::ServerMetrics::new(),
     }))
 }
 
@@ -85,8 +87,31 @@ async fn common_headers(req: Request, next: Next) -> Response {
     response
 }
 
+/// Counts and times every answer for `/metrics`, labelled as the real server's
+/// `http_metrics_middleware` does: method, route template (or the normalized path of a request
+/// that matched no route) and status. Layered on the whole router, outside the body limit and the
+/// API's authentication, so that 401s, 413s and 404s are counted too.
+async fn http_metrics(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned());
+    let uri_path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(req).await;
+    app.metrics.http_answered(
+        &method,
+        route.as_deref(),
+        &uri_path,
+        response.status().as_u16(),
+        started.elapsed(),
+    );
+    response
+}
+
 pub fn router(app: Arc<App>) -> Router {
-    use routes::{commitments, health, ingest, keys, legacy, proofs};
+    use routes::{commitments, health, ingest, keys, legacy, metrics, proofs};
     let api = Router::new()
         .route("/api/v1/ves/events/ingest", post(ingest::ingest))
         .route(
@@ -107,6 +132,8 @@ pub fn router(app: Arc<App>) -> Router {
             "/api/v1/entities/:entity_type/:entity_id",
             get(legacy::entity_history),
         )
+        // Behind the API's authentication, as on the real server (LIVE_OBSERVED.md §2, §11).
+        .route("/metrics", get(metrics::metrics))
         .route_layer(middleware::from_fn_with_state(
             app.clone(),
             auth::middleware,
@@ -117,6 +144,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/v1/agents/register", post(keys::register_agent))
         .merge(api)
         .layer(DefaultBodyLimit::max(ves_core::limits::MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(app.clone(), http_metrics))
         .layer(middleware::from_fn(common_headers))
         .with_state(app)
 }

@@ -512,6 +512,10 @@ pub fn ingest(app: &App, events: Vec<VesEventEnvelope>) -> Result<IngestResponse
     };
     state.head = Some(plan.head);
     drop(state);
+    // What was stored, not what was answered: a lost write (the lose_event fault) shows in
+    // /metrics as fewer events sequenced than acknowledged.
+    app.metrics
+        .sequenced(plan.accepted.len() as u64, plan.rejections.len() as u64);
 
     let sequence_start = plan.accepted.first().map(|a| a.stored.sequence_number);
     let sequence_end = plan.accepted.last().map(|a| a.stored.sequence_number);

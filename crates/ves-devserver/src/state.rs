@@ -12,6 +12,7 @@ use crate::auth::{ApiKeys, RateLimiter};
 use crate::db::Db;
 use crate::faults::Faults;
 use crate::identity::Identity;
+use crate::metrics::ServerMetrics;
 use crate::registry::AgentKeys;
 use crate::sequencer::StreamState;
 
@@ -28,6 +29,8 @@ pub struct App {
     pub commit_locks: LockMap<(Uuid, Uuid), ()>,
     pub trees: TreeCache,
     pub faults: Faults,
+    /// `GET /metrics` (metrics.rs).
+    pub metrics: ServerMetrics,
 }
 
 /// A lazily filled map of per-key mutexes.

@@ -10,6 +10,8 @@ pub mod events;
 pub mod keys;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
@@ -105,6 +107,76 @@ pub struct Db {
     /// Idle read-only connections (file storage only); more are opened on demand.
     readers: Option<Mutex<Vec<Connection>>>,
     path: Option<PathBuf>,
+    /// What `/metrics` shows of the connections (metrics.rs).
+    pub stats: PoolStats,
+}
+
+/// Connection use, for the pool gauges of `/metrics`: the analogue of the real server's
+/// database pool is the one writer connection and the readers opened beside it.
+#[derive(Default)]
+pub struct PoolStats {
+    writer_held: AtomicU64,
+    readers_open: AtomicU64,
+    readers_in_use: AtomicU64,
+    writer_busy_nanos: AtomicU64,
+}
+
+/// Connections at one moment, and the writer's busy time so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSnapshot {
+    pub active: u64,
+    pub total: u64,
+    pub writer_busy_nanos: u64,
+}
+
+impl PoolStats {
+    pub fn snapshot(&self) -> PoolSnapshot {
+        PoolSnapshot {
+            active: self.writer_held.load(Ordering::Relaxed)
+                + self.readers_in_use.load(Ordering::Relaxed),
+            total: 1 + self.readers_open.load(Ordering::Relaxed),
+            writer_busy_nanos: self.writer_busy_nanos.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn add_writer_busy(&self, d: Duration) {
+        let nanos = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.writer_busy_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    fn writer_use(&self) -> WriterUse<'_> {
+        self.writer_held.store(1, Ordering::Relaxed);
+        WriterUse {
+            stats: self,
+            since: Instant::now(),
+        }
+    }
+
+    fn reader_use(&self) -> ReaderUse<'_> {
+        self.readers_in_use.fetch_add(1, Ordering::Relaxed);
+        ReaderUse(self)
+    }
+}
+
+/// The writer connection is held from this guard's creation (after the lock) to its drop.
+struct WriterUse<'a> {
+    stats: &'a PoolStats,
+    since: Instant,
+}
+
+impl Drop for WriterUse<'_> {
+    fn drop(&mut self) {
+        self.stats.add_writer_busy(self.since.elapsed());
+        self.stats.writer_held.store(0, Ordering::Relaxed);
+    }
+}
+
+struct ReaderUse<'a>(&'a PoolStats);
+
+impl Drop for ReaderUse<'_> {
+    fn drop(&mut self) {
+        self.0.readers_in_use.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Db {
@@ -135,6 +207,7 @@ impl Db {
             writer: Mutex::new(conn),
             readers: path.as_ref().map(|_| Mutex::new(Vec::new())),
             path,
+            stats: PoolStats::default(),
         })
     }
 
@@ -155,14 +228,23 @@ impl Db {
         f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
     ) -> rusqlite::Result<T> {
         let (Some(pool), Some(path)) = (&self.readers, &self.path) else {
-            return f(&self.writer.lock());
+            // --memory: the one connection serves reads too.
+            let conn = self.writer.lock();
+            let _use = self.stats.writer_use();
+            return f(&conn);
         };
         let idle = pool.lock().pop();
         let conn = match idle {
             Some(c) => c,
-            None => Self::open_reader(path)?,
+            None => {
+                let c = Self::open_reader(path)?;
+                self.stats.readers_open.fetch_add(1, Ordering::Relaxed);
+                c
+            }
         };
+        let in_use = self.stats.reader_use();
         let result = f(&conn);
+        drop(in_use);
         pool.lock().push(conn);
         result
     }
@@ -173,6 +255,7 @@ impl Db {
         f: impl FnOnce(&Transaction<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.writer.lock();
+        let _use = self.stats.writer_use();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;

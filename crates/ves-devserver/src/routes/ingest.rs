@@ -3,6 +3,7 @@
 //! `Json` extractor has already answered 413/415/400/422 in plain text.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -25,7 +26,15 @@ pub async fn ingest(
     if app.faults.shed_events(body.events.len()) {
         return AuthError::PoolExhausted.into_response();
     }
-    ingest_checked(app, principal, body).await.into_response()
+    // As the real handler: timed from its start to its answer, errors included (its TimerGuard),
+    // and every event of the request counted before any check (LIVE_OBSERVED.md §11).
+    let started = Instant::now();
+    app.metrics.ingest_received(body.events.len());
+    let response = ingest_checked(app.clone(), principal, body)
+        .await
+        .into_response();
+    app.metrics.ingest_answered(started.elapsed());
+    response
 }
 
 async fn ingest_checked(
@@ -34,12 +43,16 @@ async fn ingest_checked(
     body: VesIngestRequest,
 ) -> Result<Json<IngestResponse>, ApiError> {
     check_request(&principal, &body)?;
-    let outcome = tokio::task::spawn_blocking(move || sequencer::ingest(&app, body.events))
+    let worker = app.clone();
+    let outcome = tokio::task::spawn_blocking(move || sequencer::ingest(&worker, body.events))
         .await
         .map_err(|e| {
             eprintln!("ves-devserver: ingest task failed: {e}");
             ApiError::internal()
         })?;
+    if outcome.is_err() {
+        app.metrics.database_error();
+    }
     match outcome {
         Ok(response) => Ok(Json(response)),
         Err(Failure::Nul(id)) => {

@@ -5,6 +5,7 @@ pub mod health;
 pub mod ingest;
 pub mod keys;
 pub mod legacy;
+pub mod metrics;
 pub mod proofs;
 
 use serde::Deserialize;

@@ -229,12 +229,12 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:2px 8px;t
         "<h2>Ingest latency per stage</h2>\n<p>Lines: <span style=\"color:#2e7d32\">p50</span>, <span style=\"color:#ef6c00\">p95</span>, <span style=\"color:#c62828\">p99</span> of every ingest request of the stage; dashed: their targets; filled points passed, hollow ones failed; the purple line marks the maximum found.</p>\n{}",
         svg("plot-latency", &latency)
     );
-    page.push_str("<h2>Stages</h2>\n<table><tr><th>#</th><th>offered/s</th><th>achieved/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>requests</th><th>failed</th><th>rejected</th><th>dropped</th><th>k6 CPU</th><th>verdict</th></tr>\n");
+    page.push_str("<h2>Stages</h2>\n<table><tr><th>#</th><th>offered/s</th><th>achieved/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>server sequenced/s</th><th>server p50/p95/p99 ms</th><th>requests</th><th>failed</th><th>rejected</th><th>dropped</th><th>k6 CPU</th><th>verdict</th></tr>\n");
     for s in &report.stages {
         let f = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.1}"));
         let _ = writeln!(
             page,
-            "<tr class=\"stage\"><td>{}{}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            "<tr class=\"stage\"><td>{}{}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
             s.index,
             if s.refinement { " (refine)" } else { "" },
             s.offered_eps,
@@ -242,6 +242,8 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:2px 8px;t
             f(s.p50_ms),
             f(s.p95_ms),
             f(s.p99_ms),
+            s.server.as_ref().map_or("–".into(), |v| format!("{:.0}", v.sequenced_eps)),
+            s.server.as_ref().map_or("–".into(), |v| format!("{}/{}/{}", f(v.p50_ms), f(v.p95_ms), f(v.p99_ms))),
             s.requests,
             s.failed_requests,
             s.rejections,
@@ -459,6 +461,7 @@ mod tests {
                     vec!["p99 <900> ms".into()]
                 },
                 generator_limited: None,
+                server: None,
             })
             .collect();
         Report {

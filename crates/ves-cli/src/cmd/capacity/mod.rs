@@ -10,6 +10,7 @@ mod plan;
 mod profile;
 mod report;
 mod runner;
+mod server;
 mod stats;
 mod target;
 mod verdict;
@@ -349,15 +350,18 @@ impl Search<'_> {
             cores_available: self.cores,
             k6_exit_code: run.exit_code,
         };
-        let result = verdict::judge(&ctx, &stats, self.targets);
+        let mut result = verdict::judge(&ctx, &stats, self.targets);
+        // Beside k6's figures, the server's own (docs/OBSERVE.md).
+        result.server = server::stage(&ctx, &stats);
         let ms = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.1}"));
         println!(
-            "stage {index}{}: offered {rate} achieved {:.0} events/s, ingest p50/p95/p99 {}/{}/{} ms, {} requests, {} failed, {} rejected, {} dropped, k6 CPU {}: {}",
+            "stage {index}{}: offered {rate} achieved {:.0} events/s, ingest p50/p95/p99 {}/{}/{} ms{}, {} requests, {} failed, {} rejected, {} dropped, k6 CPU {}: {}",
             if refinement { " (refine)" } else { "" },
             result.achieved_eps,
             ms(result.p50_ms),
             ms(result.p95_ms),
             ms(result.p99_ms),
+            server::summary(result.server.as_ref()),
             result.requests,
             result.failed_requests,
             result.rejections,

@@ -47,6 +47,12 @@ pub struct StageStats {
     pub script_errors: u64,
     /// Time of the first and the last ingest sample: the window of the CPU measure.
     pub window: Option<(SystemTime, SystemTime)>,
+    /// The server's own view (teardown()'s `ves_server_*` points, server.rs): events it
+    /// sequenced during the stage and its ingest percentiles, ms. None: not read.
+    pub server_sequenced: Option<u64>,
+    pub server_p50_ms: Option<f64>,
+    pub server_p95_ms: Option<f64>,
+    pub server_p99_ms: Option<f64>,
 }
 
 impl StageStats {
@@ -121,6 +127,12 @@ fn add_point(stats: &mut StageStats, metric: &str, data: &Data) {
         "ves_receipts_invalid" => stats.receipts_invalid += count,
         "ves_sequence_anomalies" => stats.sequence_anomalies += count,
         "ves_replay_violations" => stats.replay_violations += count,
+        "ves_server_events_sequenced" => {
+            stats.server_sequenced = Some(stats.server_sequenced.unwrap_or(0) + count)
+        }
+        "ves_server_ingest_p50" => stats.server_p50_ms = Some(value),
+        "ves_server_ingest_p95" => stats.server_p95_ms = Some(value),
+        "ves_server_ingest_p99" => stats.server_p99_ms = Some(value),
         "checks"
             if value == 0.0 && tag("check").is_some_and(|c| c.ends_with("no script error")) =>
         {
@@ -166,6 +178,8 @@ mod tests {
             point("ves_events_rejected", 2.0, r#""reason":"x""#),
             point("checks", 0.0, r#""check":"capacity: no script error""#),
             point("checks", 0.0, r#""check":"ingest: HTTP 200""#),
+            point("ves_server_events_sequenced", 200.0, r#""group":"::teardown""#),
+            point("ves_server_ingest_p95", 7.5, r#""group":"::teardown""#),
             String::new(),
         ];
         let dir = std::env::temp_dir().join(format!("ves-capacity-stats-{}", std::process::id()));
@@ -183,6 +197,9 @@ mod tests {
         assert_eq!(s.correctness_failures(), 3);
         assert_eq!(s.percentile(50.0), Some(4.0));
         assert_eq!(s.percentile(75.0), Some(6.0));
+        assert_eq!(s.server_sequenced, Some(200));
+        assert_eq!(s.server_p95_ms, Some(7.5));
+        assert_eq!(s.server_p50_ms, None);
         let (a, b) = s.window.unwrap();
         assert_eq!(b.duration_since(a).unwrap(), Duration::from_secs(6));
         std::fs::write(&path, "not json\n").unwrap();

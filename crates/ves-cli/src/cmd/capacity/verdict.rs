@@ -46,6 +46,9 @@ pub struct StageResult {
     pub reasons: Vec<String>,
     /// Set when k6, not the server, held the stage back; says which measure showed it.
     pub generator_limited: Option<String>,
+    /// The server's own view of the stage (server.rs); absent in reports made before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<super::server::ServerStage>,
 }
 
 /// Measures of one stage that do not come from k6's raw output.
@@ -151,6 +154,7 @@ pub fn judge(ctx: &StageContext, stats: &StageStats, t: &Targets) -> StageResult
         passed: reasons.is_empty(),
         reasons,
         generator_limited,
+        server: None,
     }
 }
 
