@@ -19,10 +19,11 @@
  * | CREATED_AT | unset (now) | a fixed created_at (RFC 3339 as the server parses it) for every event |
  * | SEQUENCER_PUBLIC_KEY | unset | check receipt signatures with this key |
  * | RECEIPT_SIG_SAMPLE | 0.01 | share of receipt signatures to check, 0..1 |
- * | RECEIPT_CHECK | 1 | share of clean ingest answers whose receipts are checked one by one in k6, 0..1 (the rest: batch-level checks, and `ves audit`) |
+ * | RECEIPT_CHECK | 1 | without a checking signer: share of clean ingest answers whose receipts are checked one by one in k6, 0..1 (the rest: batch-level checks, and `ves audit`) |
  * | RESULTS_DIR | results | where summaries are written |
  * | SIGNER_URL | unset | sign through `ves signer` at this URL (docs/SIGNER.md) |
  * | SIGNER_TOKEN | unset | the signer's token; required when SIGNER_URL is not loopback |
+ * | SIGNER_CHECK | 1 | with SIGNER_URL: 1 = `ves signer` checks every sequencer answer natively (POST /v1/check); 0 = k6 checks them (RECEIPT_CHECK applies) |
  *
  * @module config
  */
@@ -82,6 +83,7 @@ export class ConfigError extends Error {
  * @property {string} resultsDir
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
  * @property {string|null} signerToken secret
+ * @property {boolean} signerCheck SIGNER_CHECK: with a signer, it checks the answers
  */
 
 /**
@@ -207,6 +209,12 @@ export function config(env) {
 
   // SIGNER_URL / SIGNER_TOKEN: sign through `ves signer` (docs/SIGNER.md)
   const { signerUrl, signerToken } = signerFrom(get('SIGNER_URL'), get('SIGNER_TOKEN'), problems);
+  // SIGNER_CHECK: the signer checks the sequencer's answers (docs/SIGNER.md "Checking answers").
+  const rawSignerCheck = get('SIGNER_CHECK');
+  const signerCheck = rawSignerCheck === undefined || rawSignerCheck === '1' || rawSignerCheck === 'true';
+  if (rawSignerCheck !== undefined && !['0', '1', 'true', 'false'].includes(rawSignerCheck)) {
+    problems.push(problem('SIGNER_CHECK', '1 (ves signer checks every answer, the default) or 0 (k6 checks them)', show(rawSignerCheck), '-e SIGNER_CHECK=0'));
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -245,6 +253,7 @@ export function config(env) {
     resultsDir,
     signerUrl,
     signerToken,
+    signerCheck,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });
   return Object.freeze(cfg);

@@ -98,6 +98,7 @@ export function runInfo(cfg, profile, what = {}) {
     sequencerPublicKey: cfg.sequencerPublicKey !== null,
     receiptSigSample: cfg.receiptSigSample,
     receiptCheck: cfg.receiptCheck,
+    signerCheck: cfg.signerUrl !== null && cfg.signerCheck,
   };
 }
 
