@@ -160,3 +160,21 @@ def test_a_bad_receipt_of_a_replayed_corpus_is_found_by_the_signer(devserver, si
     assert run.verdict.get("result") == "FAIL", run
     assert count(run, "ves_receipts_invalid") == 4, run  # receipts 50, 100, 150, 200
     assert re.search(rf"{re.escape(FROM_SIGNER)}invalid receipt of event {UUID}: receipt_hash_mismatch", run.output), run
+
+
+def test_the_receipts_log_of_a_signer_checked_run_is_audited_in_full(devserver, signer, ves, k6, out):
+    """k6 never parses the answers: its receipts log carries them as the sequencer sent them (v2),
+    and `ves audit` proves every acknowledged event, replays and invalid events included."""
+    server = devserver()
+    s = signer()
+    log = out / "receipts.log"
+    run = k6("load/sequencer_ingest.js", f"--log-output=file={log}", server=server, profile=PROFILE,
+             env={"SIGNER_URL": s.url, "RECEIPTS_LOG": "1"})
+    assert run.passed, run
+    accepted = count(run, "ves_events_accepted")
+    assert accepted > 0 and count(run, "ves_receipts_checked_by_signer") > 0, run
+    assert '{\\"v\\":2' in log.read_text(), "the log holds v2 lines (answers not parsed in k6)"
+    audit = ves("audit", "--url", server.url, "--commit", "--receipts", log, env={"API_KEY": "ss_local_devserver_admin_key"})
+    last = [l for l in audit.output.splitlines() if l.startswith("audit:")][-1:]
+    assert audit.rc == 0, f"{audit.command}\n{audit.output[-3000:]}"
+    assert last and f" {accepted}/{accepted} acknowledged" in last[0] and "result=PASS" in last[0], last
