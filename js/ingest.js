@@ -257,7 +257,7 @@ function explainVerdict(state, v, events, r, streamIndex, gap, bySigner) {
         explainOnce(state, 'missing', `${by}${v.missing} events got neither a receipt nor a rejection; the first: event ${f.eventId}`);
         break;
       case 'sequence':
-        if (f.code !== 'seen_before') explainOnce(state, 'sequence', `${by}sequence anomaly in stream ${streamIndex}: sequenceStart=${v.sequenceStart} sequenceEnd=${v.sequenceEnd} eventsAccepted=${v.accepted}: ${f.detail}`);
+        if (f.code !== 'seen_before') explainOnce(state, 'sequence', `${by}sequence anomaly in stream ${streamIndex}: sequenceStart=${v.sequenceStart} sequenceEnd=${v.sequenceEnd} eventsAccepted=${v.accepted}, receipts not consecutive or a number given twice (${f.code})`);
         else explainOnce(state, 'sequence-seen', `sequence anomaly in stream ${streamIndex}: ${f.detail}`);
         break;
       default:

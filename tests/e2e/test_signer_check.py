@@ -7,6 +7,8 @@ checked. The same for a replayed corpus, whose signing hashes the signer reads i
 """
 import re
 
+import pytest
+
 from harness import THRESHOLDS_FAILED
 
 PROFILE = "signer-check"  # tests/e2e/profiles/signer-check.json: the smoke mix, latency bounds in seconds
@@ -77,6 +79,24 @@ def test_the_smoke_mix_passes_with_every_answer_checked_by_the_signer(devserver,
         assert checked == count(run, "ves_receipts_checked_by_signer") == accepted + replayed, run
         assert f"receipts checked: {checked} of {checked} (100.0 %), {checked} by ves signer" in run.output, run
     assert (s.metric("ves_signer_answers_checked_total") or 0) > 0
+
+
+@pytest.mark.parametrize("fault,who,text", [
+    # Inside one answer: the numbering is the signer's to judge.
+    ("skip_sequence=110", "signer", f"{FROM_SIGNER}sequence anomaly in stream 0: .*receipts not consecutive"),
+    ("duplicate_sequence=100", "signer", f"{FROM_SIGNER}sequence anomaly in stream 0: .*receipts not consecutive"),
+    # Between two answers of one writer (STREAMS=per-vu): k6's own ledger judges it.
+    ("skip_sequence=101", "k6", "sequence anomaly between batches in stream 0 .*this one starts at 102"),
+])
+def test_numbering_faults_fail_the_run_inside_answers_by_the_signer_and_across_them_by_k6(fault, who, text, devserver, signer, k6):
+    server = devserver("--fault", fault)
+    s = signer()
+    # One VU: stream 0 is numbered 1-20, 21-40, ... (batches of 20), so the faults fall where named.
+    run = k6("load/sequencer_ingest.js", "--vus", "1", server=server, profile=PROFILE, env={**PLAIN, "SIGNER_URL": s.url})
+    assert run.rc == THRESHOLDS_FAILED, run
+    assert count(run, "ves_sequence_anomalies") > 0, run
+    assert re.search(text, run.output), run
+    assert count(run, "ves_receipts_checked_by_signer") > 0, run
 
 
 def test_an_invalid_event_accepted_fails_on_its_metric_through_the_signer(devserver, signer, k6):
