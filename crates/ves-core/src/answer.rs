@@ -248,9 +248,10 @@ pub fn check_receipt(
         return Err(("bad_receipt", "not an object".into()));
     };
     let raw_id = r.get("eventId").and_then(Value::as_str).unwrap_or("");
-    let Some(event_id) = uuid_text(raw_id)
-        .filter(|_| raw_id.eq_ignore_ascii_case(&event.event_id))
-        .and_then(|_| Uuid::parse_str(&event.event_id).ok())
+    let same = is_hyphenated_uuid(raw_id) && raw_id.eq_ignore_ascii_case(&event.event_id);
+    let Some(event_id) = same
+        .then(|| Uuid::parse_str(&event.event_id).ok())
+        .flatten()
     else {
         return Err((
             "event_id_mismatch",
@@ -328,16 +329,14 @@ fn shown(v: Option<&Value>) -> String {
     }
 }
 
-/// `Some(())` when `s` is a hyphenated UUID (8-4-4-4-12 hex digits, any case), as the k6 rule's
-/// `isUuid` accepts.
-fn uuid_text(s: &str) -> Option<()> {
+/// A hyphenated UUID (8-4-4-4-12 hex digits, any case), as the k6 rule's `isUuid` accepts.
+fn is_hyphenated_uuid(s: &str) -> bool {
     let b = s.as_bytes();
-    (b.len() == 36
+    b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
-        }))
-    .then_some(())
+        })
 }
 
 /// Judges the answer to a batch of fresh (or corpus) events. `status` is the HTTP status:
@@ -476,10 +475,12 @@ pub fn judge(
 
     // Events that got neither a receipt nor a rejection (an id sent twice counts once).
     let mut missing: Vec<&str> = Vec::new();
-    for i in 0..n {
-        let id = ids[i].as_str();
-        let elsewhere = (0..n).any(|j| by_position[j] && ids[j] == id);
-        if !by_position[i] && !answered.contains(id) && !elsewhere && !missing.contains(&id) {
+    for (i, id) in ids.iter().enumerate() {
+        let id = id.as_str();
+        if by_position[i] || answered.contains(id) || missing.contains(&id) {
+            continue;
+        }
+        if !(0..n).any(|j| by_position[j] && ids[j] == id) {
             missing.push(id);
         }
     }
