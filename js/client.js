@@ -27,6 +27,8 @@ import { bodyClass } from './body_size.js';
  * @property {Record<string, string>} [tags] extra tags for this request
  * @property {number} [bodyBytes] the body's UTF-8 length when the caller knows it: the `body`
  *   tag (body_size.js) is taken from it instead of counting the bytes in JavaScript
+ * @property {boolean} [parse] false: parse the answer's JSON only when `json` is read (an
+ *   answer handed to `ves signer` unparsed is never decoded in k6)
  */
 
 export class VesClient {
@@ -193,8 +195,22 @@ export class VesClient {
       params.responseCallback = http.expectedStatuses({ min: 200, max: 399 }, ...options.expectedStatuses);
     }
     const res = http.request(method, this.baseUrl + path, body === null ? null : body, params);
+    if (options && options.parse === false) return lazyJson(res);
     return { res, status: res.status, json: parseJson(res) };
   }
+}
+
+// A VesResponse whose `json` is parsed on first read.
+function lazyJson(res) {
+  let json;
+  return {
+    res,
+    status: res.status,
+    get json() {
+      if (json === undefined) json = parseJson(res);
+      return json;
+    },
+  };
 }
 
 /**

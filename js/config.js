@@ -69,6 +69,7 @@ export class ConfigError extends Error {
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
  * @property {string|null} signerToken secret
  * @property {'report'|'exact'|'off'} serverAgrees SERVER_AGREES: read the server's /metrics at setup() and teardown() and report (report), also fail on a difference (exact), or never read it (off) (server_view.js)
+ * @property {boolean} signerCheck SIGNER_CHECK: with a signer, it checks the answers
  */
 
 /**
@@ -151,6 +152,8 @@ export function config(env) {
 
   // SIGNER_URL / SIGNER_TOKEN: sign through `ves signer` (docs/SIGNER.md)
   const { signerUrl, signerToken } = signerFrom(get('SIGNER_URL'), get('SIGNER_TOKEN'), problems);
+  // SIGNER_CHECK: the signer checks the sequencer's answers (docs/SIGNER.md "Checking answers").
+  const signerCheck = ['1', 'true'].includes(read('SIGNER_CHECK'));
 
   // SERVER_AGREES: the server's own view of the run (server_view.js, docs/OBSERVE.md)
   const serverAgrees = read('SERVER_AGREES');
@@ -194,6 +197,7 @@ export function config(env) {
     signerUrl,
     signerToken,
     serverAgrees,
+    signerCheck,
   };
   Object.defineProperty(cfg, 'toJSON', { value: () => redacted(cfg), enumerable: false });
   return Object.freeze(cfg);
@@ -315,7 +319,7 @@ function expectation(decl, untrimmed) {
     case 'integer': return `an integer from ${decl.min} to ${decl.max} (${decl.why})`;
     case 'share': return `a number from 0 to 1 (${decl.why})`;
     case 'uuid': return 'a UUID like 00000000-0000-0000-0000-000000000000';
-    case 'oneOf': return `one of ${decl.values.join(', ')}`;
+    case 'oneOf': return decl.expect !== undefined ? decl.expect : `one of ${decl.values.join(', ')}`;
     case 'list': return `a comma-separated list of ${decl.values.join(', ')}`;
     case 'rfc3339': return `${decl.expect} (${rfc3339Problem(untrimmed)})`;
     default: return decl.expect;

@@ -6,6 +6,9 @@
  */
 import exec from 'k6/execution';
 
+/** The start of a log line that reports a failure found by `ves signer` (SIGNER_CHECK). */
+export const FROM_SIGNER = "ves signer's verdict: ";
+
 export const SHEDDING_HINT = 'the sequencer is shedding load (503 pool_exhausted): its database pool was saturated at its last 15 s sample, so it refuses every API request until the next one; raise MAX_DB_CONNECTIONS (and PostgreSQL max_connections) or lower the load';
 
 /** Logs a failure the first time this VU sees its kind, so a red threshold comes with a reason. */

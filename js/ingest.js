@@ -6,17 +6,18 @@
  * @module ingest
  */
 import { check } from 'k6';
+import { firstFailures, judgeAnswer } from './answer_rule.js';
 import { blockChance } from './content.js';
 import { ingestBody } from './event.js';
 import { isCleanAnswer } from './ledger.js';
-import { buildBatchWith, RemoteSigner } from './remote_signer.js';
+import { buildBatchWith, checkSpec, RemoteSigner } from './remote_signer.js';
 import * as metrics from './metrics.js';
 import { logReceipts, receiptsCollector } from './receipts_log.js';
-import { corruptBatch, judgeInvalid } from './invalid.js';
+import { corruptBatch } from './invalid.js';
 import { heatEntities } from './hot.js';
 import { shapePayloads } from './payload.js';
-import { payloadExcerpt, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
-import { explainHttp, explainOnce } from './explain.js';
+import { payloadExcerpt, resendOne } from './replay.js';
+import { explainHttp, explainOnce, FROM_SIGNER } from './explain.js';
 import { contentSource, currentSlot, orderFields, seedOf } from './slots.js';
 import { signerOf } from './vu_state.js';
 import { countAccepted } from './server_view.js';
@@ -34,33 +35,45 @@ import { countAccepted } from './server_view.js';
  */
 export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = state.storeId, streamIndex = state.streamIndex, slot = currentSlot('batch')) {
   const live = slot.purpose === 'batch';
-  if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
-  const t0 = Date.now();
   const signer = signerOf(state, data, cfg);
-  let { events, body, bodyBytes } = signer instanceof RemoteSigner
-    ? signer.signContent(cfg.agentId, contentSpec(cfg, data, count, storeId, slot, live))
+  // SIGNER_CHECK: `ves signer` checks the sequencer's answers natively (docs/SIGNER.md).
+  const checker = signer instanceof RemoteSigner && cfg.signerCheck ? signer : null;
+  if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex, checker);
+  const t0 = Date.now();
+  let { events, body, bodyBytes, handle } = signer instanceof RemoteSigner
+    ? signer.signContent(cfg.agentId, contentSpec(cfg, data, count, storeId, slot, live), checker === null ? null : checkSpec(cfg))
     : buildBatchWith(signer, cfg.agentId, liveFields(cfg, data, state, count, storeId, slot, live));
   // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).
   let invalid = [];
   if (live && cfg.invalidRate > 0) {
     const source = contentSource(cfg, data, Object.assign({}, slot, { purpose: 'invalid' }));
     const known = state.lastAccepted === null ? null : state.lastAccepted.event;
-    invalid = corruptBatch(events, cfg.invalidRate, cfg.invalidKinds, (i) => source.block(i), { signer: signerOf(state, data, cfg), agentKeyId: data.agentKeyId, known });
+    invalid = corruptBatch(events, cfg.invalidRate, cfg.invalidKinds, (i) => source.block(i), { signer, agentKeyId: data.agentKeyId, known });
     if (invalid.length > 0) {
       body = ingestBody(cfg.agentId, events);
       bodyBytes = undefined;
     }
   }
   metrics.recordSignDuration(Date.now() - t0, events.length);
-  const r = state.client.ingest(cfg.agentId, body, bodyBytes === undefined ? undefined : { bodyBytes });
-  const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable, invalid);
-  if (outcome.passed && Array.isArray(r.json.receipts) && r.json.receipts.length > 0) {
-    const receipt = r.json.receipts[0];
-    const event = events.find((e) => e.event_id === String(receipt.eventId).toLowerCase());
-    if (event) state.lastAccepted = { event, sequenceNumber: receipt.sequenceNumber, receiptHash: receipt.receiptHash };
-    // REPLAY_RATE: the seeded choice of this slot, so that the same SEED replays the same batches.
-    if (live && cfg.replayRate > 0 && blockChance(contentSource(cfg, data, Object.assign({}, slot, { purpose: 'replay' })).block(0), 0) < cfg.replayRate) {
-      state.replays.remember(cfg.agentId, body, events, r.json.receipts, invalid);
+  const remote = checker !== null && typeof handle === 'string';
+  const r = state.client.ingest(cfg.agentId, body, { bodyBytes, parse: !remote });
+  // REPLAY_RATE: the seeded choice of this slot, so that the same SEED replays the same batches.
+  const replay = live && cfg.replayRate > 0 && blockChance(contentSource(cfg, data, Object.assign({}, slot, { purpose: 'replay' })).block(0), 0) < cfg.replayRate;
+  let verdict = null;
+  if (remote) {
+    const request = { handle, status: r.status, keep: replay, replaysAllowed: cfg.repeatable };
+    if (invalid.length > 0) request.invalid = invalid.map((i) => ({ index: i.index, kind: i.kind, code: i.expect, eventId: i.eventId }));
+    verdict = checker.check(request, r.res.body);
+    if (verdict === null) explainOnce(state, 'signer:unknown_handle', `ves signer no longer held batch ${handle} (unknown_handle: dropped unchecked after --check-ttl or beyond --check-batches): its answer was checked in k6 instead`);
+  }
+  const outcome = judgeIngest(cfg, state, events, r, streamIndex, cfg.repeatable, invalid, state.continuity !== null, cfg.receiptCheck, verdict);
+  if (outcome.passed && outcome.seqs.length > 0) {
+    const first = outcome.seqs[0];
+    const event = events[first[0]];
+    if (event) state.lastAccepted = { event, sequenceNumber: first[2] };
+    if (replay) {
+      if (verdict !== null) state.replays.remember(cfg.agentId, body, events, null, invalid, { handle, answer: r.res.body });
+      else state.replays.remember(cfg.agentId, body, events, r.json.receipts, invalid);
     }
   }
   return outcome;
@@ -120,8 +133,10 @@ function contentSpec(cfg, data, count, storeId, slot, live) {
  *   (RECEIPT_CHECK)
  * @returns {import('./ledger.js').IngestOutcome}
  */
-export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
+export function ingestPresigned(cfg, state, body, streamIndex, light = null, corpus = null) {
   const line = light !== null && typeof light.presigned === 'function' ? light : null;
+  // With `ves signer` checking the answers (corpus: opened in setup), the line is not looked at.
+  if (corpus !== null && line !== null) return ingestChecked(cfg, state, body, streamIndex, line, corpus);
   const parsed = line !== null ? null : light !== null ? light : parseCorpusLine(body);
   // Corpus lines are ASCII (the replay scenario refuses --utf8 corpora): as many bytes as characters.
   const r = state.client.ingest(line !== null ? line.agentId : parsed.agentId, body, { bodyBytes: body.length });
@@ -137,10 +152,28 @@ export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
   }
   // A corpus's shards are not single writers of their streams: no gap check between its lines.
   const outcome = judgeIngest(cfg, state, events, r, streamIndex, true, [], false, receiptCheck);
+  explainReplayed(state, outcome);
+  return outcome;
+}
+
+// A corpus line whose answer `ves signer` checks: k6 sends the line and hands the answer over
+// with the line's place in the corpus (the signer reads its events and signing hashes there).
+function ingestChecked(cfg, state, body, streamIndex, line, corpus) {
+  const r = state.client.ingest(line.agentId, body, { bodyBytes: body.length, parse: false });
+  let verdict = corpus.signer.check({ corpus: corpus.id, shard: corpus.shard, line: line.index, status: r.status, replaysAllowed: true }, r.res.body);
+  let events = null;
+  if (verdict === null) {
+    events = (line.presigned() || parseCorpusLine(body)).events;
+  }
+  const outcome = judgeIngest(cfg, state, events, r, streamIndex, true, [], false, 1, verdict, { tenantId: line.tenantId, storeId: line.storeId });
+  explainReplayed(state, outcome);
+  return outcome;
+}
+
+function explainReplayed(state, outcome) {
   if (outcome.replayed > 0) {
     explainOnce(state, 'replayed', `${outcome.replayed} events of this corpus were sequenced before (an earlier run sent it): the sequencer returned their receipts, which verify`);
   }
-  return outcome;
 }
 
 function parseCorpusLine(body) {
@@ -152,71 +185,95 @@ function parseCorpusLine(body) {
 }
 
 // The pass rule of an ingest answer, fed to the ledger, the metrics and k6 checks; the first
-// failure of each kind is explained in the log. With `replaysAllowed`, an event may be answered
-// by its original receipt instead of a new one. `receiptCheck`: RECEIPT_CHECK's share of clean
-// answers whose receipts are checked one by one (ledger.js recordClean).
-function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid = [], singleWriter = state.continuity !== null, receiptCheck = cfg.receiptCheck) {
-  const outcome = state.ledger.recordIngest(events, r, {
-    ingestedAt: Date.now(),
-    sequencerPublicKeyHex: cfg.sequencerPublicKey,
-    signatureSample: cfg.receiptSigSample,
-    collect: receiptsCollector(),
-    receiptCheck: invalid.length > 0 ? 1 : receiptCheck,
-  });
-  // A re-sent event refused as "different contents" broke idempotency: a replay violation.
-  const refusals = replaysAllowed ? takeReplayRefusals(outcome) : [];
-  if (refusals.length > 0) {
-    metrics.recordReplayViolation(refusals.length);
-    const event = sentEvent(events, refusals[0].eventId, r);
-    explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before with these exact bytes, was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
+// failure of each kind is explained in the log. The verdict is `ves signer`'s when it checked the
+// answer (`signerVerdict`), else judged here (answer_rule.js, the mirror of the signer's rule).
+// With `replaysAllowed`, an event may be answered by its original receipt instead of a new one.
+// `receiptCheck`: RECEIPT_CHECK's share of clean answers whose receipts are checked one by one
+// here (ledger.js recordClean). `stream`: the stream of a corpus line whose events k6 did not read.
+function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid = [], singleWriter = state.continuity !== null, receiptCheck = cfg.receiptCheck, signerVerdict = null, stream = null) {
+  const bySigner = signerVerdict !== null;
+  const ingestedAt = Date.now();
+  let v;
+  if (bySigner) {
+    v = signerVerdict;
+    // Numbers new across this VU's answers: the part of the rule only k6 can judge.
+    const where = stream !== null ? stream : { tenantId: events[0].tenant_id, storeId: events[0].store_id };
+    const seen = state.ledger.recordVerdict(stream !== null ? null : events, v, Object.assign({ ingestedAt }, where));
+    if (seen > 0) {
+      v.anomalies += seen;
+      v.failures.push({ eventId: '', check: 'sequence', code: 'seen_before', detail: `${seen} sequence numbers of this answer were given to earlier events of this VU` });
+    }
+  } else {
+    v = judgeAnswer(state.ledger, events, r.json, r.status, { invalid, replaysAllowed }, {
+      ingestedAt,
+      sequencerPublicKeyHex: cfg.sequencerPublicKey,
+      signatureSample: cfg.receiptSigSample,
+      collect: receiptsCollector(),
+      receiptCheck: invalid.length > 0 ? 1 : receiptCheck,
+    });
   }
-  // A re-sent event answered with a number above the head got a new number: a replay violation.
-  const renumbered = replaysAllowed ? takeRenumberedReplays(outcome, r.status === 200 ? r.json : null) : [];
-  if (renumbered.length > 0) {
-    metrics.recordReplayViolation(renumbered.length);
-    const event = sentEvent(events, renumbered[0].eventId, r);
-    explainOnce(state, 'replay:new_sequence', `replay violation (new_sequence): event ${renumbered[0].eventId}, sent before, came back with sequence number ${renumbered[0].sequenceNumber}, above the stream's head ${renumbered[0].head}; ${renumbered.length} in this batch; its payload: ${payloadExcerpt(event)}`);
-  }
-  // Deliberately invalid events (INVALID_RATE): their rejections are judged apart (invalid.js).
-  const wrongInvalid = judgeInvalid(outcome, invalid, r.status === 200 ? r.json : null);
-  for (const w of wrongInvalid) explainOnce(state, `invalid:${w.kind}`, `invalid event ${w.eventId} (${w.kind}) was not refused with its reason: ${w.got}`);
-  const valid = events.length - invalid.length;
-  const gap = !singleWriter ? null : state.continuity.check(streamIndex, r.status === 200 ? r.json : null, outcome.newReceipts);
-  if (gap !== null) outcome.anomalies++;
-  logReceipts(events, outcome, r.res ? r.res.body : undefined);
-  metrics.recordIngestOutcome(outcome, streamIndex);
-  if (state.serverView) countAccepted(outcome.accepted);
+  const numbers = r.status !== 200 ? null : bySigner ? { sequenceStart: v.sequenceStart, sequenceEnd: v.sequenceEnd } : r.json;
+  const gap = !singleWriter ? null : state.continuity.check(streamIndex, numbers, v.newReceipts);
+  if (gap !== null) v.anomalies++;
+  const sent = events !== null ? events : [{ tenant_id: stream.tenantId, store_id: stream.storeId, $signingHash: '' }];
+  logReceipts(sent, v, r.res ? r.res.body : undefined, bySigner);
+  metrics.recordVerdict(v, streamIndex, bySigner);
+  if (state.serverView) countAccepted(v.accepted);
   const ok = r.status === 200;
-  const answered = outcome.accepted + (replaysAllowed ? outcome.replayed : 0);
-  const allAccepted = ok && answered === valid && outcome.rejected.length === 0 && refusals.length === 0 && renumbered.length === 0 && outcome.missing === 0;
-  const receiptsOk = ok && outcome.invalidReceipts === 0 && outcome.newReceipts + (replaysAllowed ? outcome.replayed : 0) === valid;
+  const allAccepted = ok && v.everyEventAccepted;
+  const receiptsOk = ok && v.everyReceiptVerifies;
   check(r, {
     'ingest: HTTP 200': () => ok,
     [replaysAllowed ? 'ingest: every event accepted or replayed' : 'ingest: every event accepted']: () => allAccepted,
     'ingest: every receipt verifies': () => receiptsOk,
-    'ingest: sequence numbers consecutive and new': () => outcome.anomalies === 0,
+    'ingest: sequence numbers consecutive and new': () => v.anomalies === 0,
   });
   if (!ok) explainHttp(state, 'ingest', r);
-  else {
-    if (outcome.rejected.length > 0) {
-      const first = outcome.rejected[0];
-      explainOnce(state, `rejected:${first.code}`, `the sequencer rejected valid events: ${first.reason} (${first.message}), ${outcome.rejected.length} in this batch`);
+  else explainVerdict(state, v, events, r, streamIndex, gap, bySigner);
+  v.passed = allAccepted && receiptsOk && v.anomalies === 0;
+  return v;
+}
+
+// The first failure of each kind in the log, naming the event, and whether `ves signer` found it.
+function explainVerdict(state, v, events, r, streamIndex, gap, bySigner) {
+  const by = bySigner ? FROM_SIGNER : '';
+  for (const f of firstFailures(v)) {
+    switch (f.check) {
+      case 'receipt':
+        explainOnce(state, `receipt:${f.code}`, `${by}invalid receipt of event ${f.eventId || '(none)'}: ${f.code}: ${f.detail}`);
+        break;
+      case 'rejected':
+        explainOnce(state, `rejected:${f.code}`, `${by}the sequencer rejected valid events: event ${f.eventId}: ${f.detail}, ${v.rejected[f.code]} in this batch`);
+        break;
+      case 'invalid':
+        explainOnce(state, `invalid:${f.code}`, `${by}invalid event ${f.eventId} (${f.code}) was not refused with its reason: ${f.detail.replace(/^.*; got /, '')}`);
+        break;
+      case 'replay':
+        if (f.code === 'unexpected_replay') {
+          explainOnce(state, 'unexpected-replay', `${by}${v.replayed} freshly signed events came back as replays of events the sequencer already had; the first: event ${f.eventId}`);
+        } else {
+          explainOnce(state, `replay:${f.code}`, `${by}replay violation (${f.code}): event ${f.eventId}, ${f.detail}; ${v.replayViolations[f.code]} in this batch; its payload: ${payloadExcerpt(sentEvent(events, f.eventId, r))}`);
+        }
+        break;
+      case 'missing':
+        explainOnce(state, 'missing', `${by}${v.missing} events got neither a receipt nor a rejection; the first: event ${f.eventId}`);
+        break;
+      case 'sequence':
+        if (f.code !== 'seen_before') explainOnce(state, 'sequence', `${by}sequence anomaly in stream ${streamIndex}: sequenceStart=${v.sequenceStart} sequenceEnd=${v.sequenceEnd} eventsAccepted=${v.accepted}, receipts not consecutive or a number given twice (${f.code})`);
+        else explainOnce(state, 'sequence-seen', `sequence anomaly in stream ${streamIndex}: ${f.detail}`);
+        break;
+      default:
+        explainOnce(state, `${f.check}:${f.code}`, `${by}${f.check} ${f.code}: event ${f.eventId}: ${f.detail}`);
     }
-    if (outcome.invalidReceipts > 0) explainOnce(state, 'receipt', `invalid receipt: ${outcome.invalidReasons[0]}`);
-    if (gap !== null) explainOnce(state, 'sequence-gap', `sequence anomaly between batches in stream ${streamIndex} (this VU is its only writer): the previous batch ended at ${gap.expected - 1}, this one starts at ${gap.found}; ${gap.found > gap.expected ? `${gap.found - gap.expected} numbers skipped` : 'numbers repeated'}`);
-    if (outcome.anomalies > (gap === null ? 0 : 1)) explainOnce(state, 'sequence', `sequence anomaly in stream ${streamIndex}: sequenceStart=${r.json.sequenceStart} sequenceEnd=${r.json.sequenceEnd} eventsAccepted=${r.json.eventsAccepted}, receipts not consecutive or a number seen before`);
-    if (outcome.missing > 0) explainOnce(state, 'missing', `${outcome.missing} events got neither a receipt nor a rejection`);
-    if (!replaysAllowed && outcome.replayed > 0) explainOnce(state, 'unexpected-replay', `${outcome.replayed} freshly signed events came back as replays of events the sequencer already had`);
   }
-  outcome.passed = allAccepted && receiptsOk && outcome.anomalies === 0;
-  return outcome;
+  if (gap !== null) explainOnce(state, 'sequence-gap', `sequence anomaly between batches in stream ${streamIndex} (this VU is its only writer): the previous batch ended at ${gap.expected - 1}, this one starts at ${gap.found}; ${gap.found > gap.expected ? `${gap.found - gap.expected} numbers skipped` : 'numbers repeated'}`);
 }
 
 // The event as sent, for a violation's log line: replayed corpus lines carry only what the
 // ledger needs (shard_reader.js presignedEvents), so the payload comes from the request body,
 // parsed only here, on the rare path of a violation.
 function sentEvent(events, eventId, r) {
-  const event = events.find((e) => String(e.event_id).toLowerCase() === eventId);
+  const event = events === null ? undefined : events.find((e) => String(e.event_id).toLowerCase() === eventId);
   if (event !== undefined && event.payload !== undefined) return event;
   const body = r.res && r.res.request ? r.res.request.body : null;
   if (typeof body !== 'string') return event;

@@ -19,6 +19,7 @@
  *
  * @module invalid
  */
+import { judgeInvalidEvents } from './answer_rule.js';
 import { blockChance } from './content.js';
 import { buildEvents, signEvent } from './event.js';
 import * as metrics from './metrics.js';
@@ -124,7 +125,7 @@ export function corruptBatch(events, rate, kinds, blockOf, ctx) {
  * Takes the rejections of the invalid events out of an ingest outcome and judges each: the
  * expected reason code counts in ves_invalid_rejected{kind}, anything else (a receipt, no or a
  * wrong rejection) in ves_invalid_accepted{kind}. What is left in `outcome.rejected` concerns
- * valid events.
+ * valid events. (The ingest pass rule uses answer_rule.js judgeInvalidEvents, without metrics.)
  * @param {import('./ledger.js').IngestOutcome} outcome
  * @param {{eventId: string, kind: string, expect: string}[]} invalid
  * @param {object} body the parsed answer (null when not 200)
@@ -132,26 +133,13 @@ export function corruptBatch(events, rate, kinds, blockOf, ctx) {
  */
 export function judgeInvalid(outcome, invalid, body) {
   const wrong = [];
-  if (invalid.length === 0) return wrong;
-  const receiptIds = new Set();
-  for (const r of body && Array.isArray(body.receipts) ? body.receipts : []) receiptIds.add(String(r && r.eventId).toLowerCase());
-  for (const inv of invalid) {
-    const at = outcome.rejected.findIndex((r) => r.eventId === inv.eventId && r.code === inv.expect);
-    if (at >= 0) {
-      outcome.rejected.splice(at, 1);
-      metrics.invalidRejected.add(1, { kind: inv.kind });
-      continue;
+  for (const j of judgeInvalidEvents(outcome, invalid, body)) {
+    if (j.got === null) {
+      metrics.invalidRejected.add(1, { kind: j.kind });
+    } else {
+      metrics.invalidAccepted.add(1, { kind: j.kind });
+      wrong.push({ kind: j.kind, eventId: j.eventId, got: j.got });
     }
-    const other = outcome.rejected.findIndex((r) => r.eventId === inv.eventId);
-    let got;
-    if (other >= 0) {
-      got = `rejected as ${outcome.rejected[other].reason}`;
-      outcome.rejected.splice(other, 1);
-    } else if (receiptIds.has(inv.eventId) && inv.kind !== 'duplicate_in_batch') got = 'accepted (a receipt)';
-    else got = body === null ? 'no answer' : 'neither a receipt nor a rejection';
-    metrics.invalidAccepted.add(1, { kind: inv.kind });
-    wrong.push({ kind: inv.kind, eventId: inv.eventId, got });
   }
   return wrong;
 }
-

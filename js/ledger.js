@@ -54,6 +54,10 @@ export const DEFAULT_MAX_SEEN_RANGES = 10000;
  * @property {number} anomalies sequence anomalies in this response
  * @property {number} missing events sent that got neither a receipt nor a rejection
  * @property {number} unchecked new receipts not checked one by one (RECEIPT_CHECK sampling; recordClean)
+ * @property {Array<{eventId: string, check: string, code: string, detail: string}>} failures
+ *   what is wrong, event by event (receipts, numbering, missing events), as answer_rule.js reports it
+ * @property {number[]} newIdx for each new receipt (in `newSeqs` order), the index of its event
+ * @property {number[]} newSeqs the new receipts' sequence numbers, in the order they came
  */
 
 // One stream's kept entries, column-wise and sorted by sequence number; entries before `head`
@@ -174,10 +178,13 @@ export class Ledger {
    *   every new receipt (the receipts log); the outcome's `collected` is then that array.
    *   `receiptCheck` (RECEIPT_CHECK, default 1): the share of clean answers whose receipts are
    *   checked one by one; see {@link Ledger#recordClean} for the others.
+   *   `skip`: indexes of events made invalid on purpose (INVALID_RATE): a receipt for one is
+   *   counted but not checked or kept (the invalid-event rule judges it).
+   *   `replaysAllowed`: events may come back as replays; otherwise each replay is a failure.
    * @returns {IngestOutcome}
    */
   recordIngest(events, response, options = {}) {
-    const { ingestedAt = Date.now(), sequencerPublicKeyHex = null, signatureSample = 0, collect = undefined, receiptCheck = 1 } = options;
+    const { ingestedAt = Date.now(), sequencerPublicKeyHex = null, signatureSample = 0, collect = undefined, receiptCheck = 1, skip = null, replaysAllowed = true } = options;
     const body = response && typeof response === 'object' && 'json' in response && 'res' in response ? response.json : response;
     const first = events.length > 0 ? events[0] : null;
     const rec = first ? this.stream(first.tenant_id, first.store_id) : null;
@@ -195,9 +202,13 @@ export class Ledger {
       anomalies: 0,
       missing: 0,
       unchecked: 0,
+      failures: [],
+      newIdx: [],
+      newSeqs: [],
     };
     if (!outcome.parsed || rec === null) {
       outcome.missing = events.length;
+      for (const e of events) failure(outcome, String(e.event_id).toLowerCase(), 'missing', 'missing', 'no answer to judge');
       return outcome;
     }
     outcome.accepted = Number.isSafeInteger(body.eventsAccepted) ? body.eventsAccepted : 0;
@@ -212,47 +223,51 @@ export class Ledger {
     const byPosition = new Uint8Array(events.length); // 1: event i answered by receipt i
 
     for (const r of Array.isArray(body.rejections) ? body.rejections : []) {
-      const reason = typeof r.reason === 'string' ? r.reason : '';
-      const eventId = typeof r.event_id === 'string' ? r.event_id.toLowerCase() : '';
+      const reason = r && typeof r.reason === 'string' ? r.reason : '';
+      const eventId = r && typeof r.event_id === 'string' ? r.event_id.toLowerCase() : '';
       answered.add(eventId);
-      outcome.rejected.push({ eventId, code: reasonCode(reason), reason, message: typeof r.message === 'string' ? r.message : '' });
+      outcome.rejected.push({ eventId, code: reasonCode(reason), reason, message: r && typeof r.message === 'string' ? r.message : '' });
     }
 
     const start = Number.isSafeInteger(body.sequenceStart) ? body.sequenceStart : null;
     const end = Number.isSafeInteger(body.sequenceEnd) ? body.sequenceEnd : null;
-    const newSeqs = [];
+    const newSeqs = outcome.newSeqs;
+    const newIdx = outcome.newIdx;
     let keptHere = 0;
     const receipts = Array.isArray(body.receipts) ? body.receipts : [];
     for (let k = 0; k < receipts.length; k++) {
       const receipt = receipts[k];
       const rawId = receipt && typeof receipt.eventId === 'string' ? receipt.eventId : '';
-      let event;
+      let index;
       let id;
       if (k < events.length && rawId === events[k].event_id) {
-        event = events[k];
+        index = k;
         id = ids[k];
         byPosition[k] = 1;
       } else {
         if (byId === null) {
           byId = new Map();
-          for (let i = 0; i < events.length; i++) byId.set(ids[i], events[i]);
+          for (let i = 0; i < events.length; i++) byId.set(ids[i], i);
         }
         id = rawId.toLowerCase();
-        event = byId.get(id);
+        index = byId.get(id);
       }
-      if (event === undefined) {
-        this.noteInvalid(outcome, `unknown_event: a receipt for ${id || 'no eventId'}, which this request did not send`);
+      if (index === undefined) {
+        this.noteInvalid(outcome, `unknown_event: a receipt for ${id || 'no eventId'}, which this request did not send`, id);
         continue;
       }
+      const event = events[index];
       if (byPosition[k] !== 1) answered.add(id);
+      // An event made invalid on purpose is judged by the invalid-event rule, not here.
+      const judged = skip === null || !skip.has(index);
       // A precomputed signing hash saves recomputing JCS and the preimage in JavaScript: events
       // signed by `ves signer` carry it (remote_signer.js SignedEvent), replayed ones carry the
       // corpus's (`$signingHash`, shard_reader.js).
-      const ownSigningHash = typeof event.signingHashHex === 'string' ? event.signingHashHex
+      const ownSigningHash = !judged ? '' : typeof event.signingHashHex === 'string' ? event.signingHashHex
         : typeof event.$signingHash === 'string' ? event.$signingHash : signingHash(event);
-      const checkSignature = sequencerPublicKeyHex && signatureSample > 0 && this.random() < signatureSample;
-      const check = checkReceipt(event, receipt, checkSignature ? sequencerPublicKeyHex : undefined, { signingHashHex: ownSigningHash });
-      if (!check.ok) this.noteInvalid(outcome, check.reason);
+      const checkSignature = judged && sequencerPublicKeyHex && signatureSample > 0 && this.random() < signatureSample;
+      const check = judged ? checkReceipt(event, receipt, checkSignature ? sequencerPublicKeyHex : undefined, { signingHashHex: ownSigningHash }) : NOT_JUDGED;
+      if (!check.ok) this.noteInvalid(outcome, check.reason, id);
       if (checkSignature) outcome.signaturesChecked++;
       // The sequence number still counts for the numbering checks when the receipt's hash or
       // signature is wrong (that is counted above); only a checked receipt is kept.
@@ -261,6 +276,7 @@ export class Ledger {
       if (start !== null && end !== null && seq >= start && seq <= end) {
         outcome.newReceipts++;
         newSeqs.push(seq);
+        newIdx.push(index);
         // The receipts log (receipts_log.js): every acknowledged event, checked or not.
         if (collect) collect.push([id, seq, strip0x(String(receipt.receiptHash)).toLowerCase(), ownSigningHash, signatureHexOf(event)]);
         // With keepFraction < 1 the first checked receipt of each answer is always kept, so
@@ -271,23 +287,33 @@ export class Ledger {
         }
       } else {
         outcome.replayed++;
+        if (!replaysAllowed) failure(outcome, id, 'replay', 'unexpected_replay', `came back as a replay (number ${seq}, outside sequenceStart..sequenceEnd) of an event the sequencer had before`);
       }
     }
 
     // The new receipts must be exactly sequenceStart..sequenceEnd, eventsAccepted of them.
+    let sortedSeqs = newSeqs;
     let sorted = true;
     for (let i = 1; sorted && i < newSeqs.length; i++) sorted = newSeqs[i - 1] <= newSeqs[i];
-    if (!sorted) newSeqs.sort((a, b) => a - b);
+    if (!sorted) sortedSeqs = newSeqs.slice().sort((a, b) => a - b);
     const expectedCount = start === null || end === null ? 0 : end - start + 1;
-    let consecutive = newSeqs.length === expectedCount && outcome.accepted === expectedCount;
-    for (let i = 0; consecutive && i < newSeqs.length; i++) consecutive = newSeqs[i] === start + i;
-    if (!consecutive) outcome.anomalies++;
-    outcome.anomalies += this.markSeen(rec, newSeqs);
+    let consecutive = sortedSeqs.length === expectedCount && outcome.accepted === expectedCount;
+    for (let i = 0; consecutive && i < sortedSeqs.length; i++) consecutive = sortedSeqs[i] === start + i;
+    if (!consecutive) {
+      outcome.anomalies++;
+      failure(outcome, '', 'sequence', 'not_consecutive', `sequenceStart=${start} sequenceEnd=${end} eventsAccepted=${outcome.accepted}: the new receipts are not exactly that range, each number once`);
+    }
+    const seen = this.markSeen(rec, sortedSeqs);
+    outcome.anomalies += seen;
+    for (let i = 0; i < seen; i++) failure(outcome, '', 'sequence', 'duplicate_sequence', 'a sequence number given twice (in this answer, or to an earlier event of this VU)');
     let missing = null; // distinct ids (an id sent twice counts once)
     for (let i = 0; i < ids.length; i++) {
       if (byPosition[i] !== 1 && !answered.has(ids[i]) && !answeredElsewhere(ids, byPosition, ids[i])) (missing || (missing = new Set())).add(ids[i]);
     }
-    if (missing !== null) outcome.missing = missing.size;
+    if (missing !== null) {
+      outcome.missing = missing.size;
+      for (const id of missing) failure(outcome, id, 'missing', 'missing', 'neither a receipt nor a rejection');
+    }
     if (collect) outcome.collected = collect;
     return outcome;
   }
@@ -309,6 +335,54 @@ export class Ledger {
     outcome.unchecked = sent;
     outcome.anomalies += this.markSeenRange(rec, body.sequenceStart, body.sequenceEnd);
     return true;
+  }
+
+  /**
+   * Records the verdict on an answer that `ves signer` judged (remote_signer.js check: the
+   * answer was not parsed in k6): marks its new sequence numbers as seen in the stream (a number
+   * this VU saw in an earlier answer is a sequence anomaly; one given twice in the answer is
+   * the verdict's already) and keeps a `keepFraction` share of its events as proof targets
+   * (always the first), from the events' own signing hashes and signatures.
+   * @param {object[]|null} events the events as sent, by index (null: a corpus line, nothing kept)
+   * @param {{seqs: number[][], failures: object[], failuresTotal: number}} verdict
+   * @param {{tenantId: string, storeId: string, ingestedAt?: number}} stream
+   * @returns {number} sequence numbers seen before (anomalies)
+   */
+  recordVerdict(events, verdict, stream) {
+    const rec = this.stream(stream.tenantId, stream.storeId);
+    const ranges = verdict.seqs.map((run) => [run[2], run[2] + run[1] - 1]);
+    if (ranges.length > 1) ranges.sort((a, b) => a[0] - b[0]);
+    let duplicates = 0;
+    let lo = null;
+    let hi = null;
+    for (const [a, b] of ranges) {
+      if (lo !== null && a <= hi) {
+        if (b > hi) hi = b;
+        continue;
+      }
+      if (lo !== null) duplicates += this.markSeenRange(rec, lo, hi);
+      lo = a;
+      hi = b;
+    }
+    if (lo !== null) duplicates += this.markSeenRange(rec, lo, hi);
+    if (events === null || verdict.failuresTotal > verdict.failures.length) return duplicates;
+    // Events whose receipt failed are not kept (as recordIngest keeps checked receipts only).
+    const failed = verdict.failuresTotal > 0 ? new Set(verdict.failures.map((f) => f.eventId)) : null;
+    const ingestedAt = stream.ingestedAt === undefined ? Date.now() : stream.ingestedAt;
+    let keptHere = 0;
+    for (const [first, n, seq0] of verdict.seqs) {
+      for (let k = 0; k < n; k++) {
+        if (!(this.keepFraction >= 1 || keptHere === 0 || this.random() < this.keepFraction)) continue;
+        const event = events[first + k];
+        if (event === undefined) continue;
+        const id = String(event.event_id).toLowerCase();
+        if (failed !== null && failed.has(id)) continue;
+        keptHere++;
+        const sh = typeof event.signingHashHex === 'string' ? event.signingHashHex : signingHash(event);
+        this.put(rec, seq0 + k, id, sh, signatureHexOf(event), ingestedAt);
+      }
+    }
+    return duplicates;
   }
 
   /**
@@ -450,9 +524,11 @@ export class Ledger {
     this.evicted++;
   }
 
-  noteInvalid(outcome, reason) {
+  noteInvalid(outcome, reason, eventId = '') {
     outcome.invalidReceipts++;
     if (outcome.invalidReasons.length < 10) outcome.invalidReasons.push(reason);
+    const colon = reason.indexOf(':');
+    failure(outcome, eventId, 'receipt', colon < 0 ? reason : reason.slice(0, colon), colon < 0 ? '' : reason.slice(colon + 1).trim());
   }
 }
 
@@ -483,6 +559,13 @@ export function reasonCode(reason) {
   if (typeof reason !== 'string' || reason.length === 0) return 'unknown';
   const colon = reason.indexOf(':');
   return (colon < 0 ? reason : reason.slice(0, colon)).trim() || 'unknown';
+}
+
+const NOT_JUDGED = Object.freeze({ ok: true, reason: 'ok' });
+
+// Adds one failure to an outcome (the verdict's `failures`, answer_rule.js).
+function failure(outcome, eventId, check, code, detail) {
+  outcome.failures.push({ eventId, check, code, detail });
 }
 
 // True when another event with the same id (sent twice) was answered by position.

@@ -16,7 +16,8 @@
  * | ves_invalid_accepted     | Counter      | kind   |
  * | ves_replay_violations    | Counter      |        |
  * | ves_events_replayed      | Counter      | stream | events answered by their original receipt (a rerun with fixed SEED, CREATED_AT and key; replay mode)
- * | ves_receipts_checked     | Counter      |        | receipts whose hash was checked in k6 (every receipt; with RECEIPT_CHECK < 1, those of the sampled answers)
+ * | ves_receipts_checked     | Counter      |        | receipts checked during the run, in k6 or by `ves signer`: each new receipt's hash (every one; without a signer and with RECEIPT_CHECK < 1, those of the sampled answers), each replay's whole receipt
+ * | ves_receipts_checked_by_signer | Counter |       | of those, the ones `ves signer` checked (SIGNER_URL, SIGNER_CHECK)
  * | ves_receipt_signatures_checked | Counter |       | receipts whose sequencer signature was verified (the SEQUENCER_PUBLIC_KEY sample)
  * | ves_entity_read_violations | Counter | kind  | entity reads that broke a rule (entity_reads.js), once per kind and read
  * | ves_entity_reads_checked | Counter   | hot    | entity reads that returned events, all checked (0 on the real server: legacy events only)
@@ -39,6 +40,7 @@ export const invalidAccepted = new Counter('ves_invalid_accepted');
 export const replayViolations = new Counter('ves_replay_violations');
 export const eventsReplayed = new Counter('ves_events_replayed');
 export const receiptsChecked = new Counter('ves_receipts_checked');
+export const receiptsCheckedBySigner = new Counter('ves_receipts_checked_by_signer');
 export const receiptSignaturesChecked = new Counter('ves_receipt_signatures_checked');
 export const entityReadViolations = new Counter('ves_entity_read_violations');
 export const entityReadsChecked = new Counter('ves_entity_reads_checked');
@@ -58,6 +60,7 @@ export const METRIC_NAMES = Object.freeze({
   replayViolations: 'ves_replay_violations',
   eventsReplayed: 'ves_events_replayed',
   receiptsChecked: 'ves_receipts_checked',
+  receiptsCheckedBySigner: 'ves_receipts_checked_by_signer',
   receiptSignaturesChecked: 'ves_receipt_signatures_checked',
   entityReadViolations: 'ves_entity_read_violations',
   entityReadsChecked: 'ves_entity_reads_checked',
@@ -68,7 +71,7 @@ export const METRIC_NAMES = Object.freeze({
  * when nothing happened, e.g. `ves_events_rejected 0`.
  */
 export function touchMetrics() {
-  for (const c of [eventsAccepted, eventsRejected, receiptsInvalid, proofsVerified, proofsFailed, sequenceAnomalies, invalidRejected, invalidAccepted, replayViolations, eventsReplayed, receiptsChecked, receiptSignaturesChecked, entityReadViolations, entityReadsChecked]) {
+  for (const c of [eventsAccepted, eventsRejected, receiptsInvalid, proofsVerified, proofsFailed, sequenceAnomalies, invalidRejected, invalidAccepted, replayViolations, eventsReplayed, receiptsChecked, receiptsCheckedBySigner, receiptSignaturesChecked, entityReadViolations, entityReadsChecked]) {
     c.add(0);
   }
 }
@@ -95,6 +98,57 @@ export function recordIngestOutcome(outcome, stream) {
   const receipts = outcome.newReceipts + outcome.replayed - (outcome.unchecked || 0);
   if (receipts > 0) receiptsChecked.add(receipts);
   if (outcome.signaturesChecked > 0) receiptSignaturesChecked.add(outcome.signaturesChecked);
+}
+
+/**
+ * Feeds the verdict on one ingest answer (answer_rule.js judgeAnswer, or `ves signer`'s) into
+ * the counters: accepted events, rejections by reason code, invalid receipts, sequence
+ * anomalies, replays, receipts and signatures checked, the invalid events by kind, replay
+ * violations.
+ * @param {object} v the verdict
+ * @param {string} stream the stream tag value
+ * @param {boolean} bySigner `ves signer` judged it
+ */
+export function recordVerdict(v, stream, bySigner) {
+  const tags = { stream: String(stream) };
+  if (v.accepted > 0) eventsAccepted.add(v.accepted, tags);
+  for (const code of Object.keys(v.rejected)) eventsRejected.add(v.rejected[code], { reason: code });
+  if (v.invalidReceipts > 0) receiptsInvalid.add(v.invalidReceipts);
+  if (v.anomalies > 0) sequenceAnomalies.add(v.anomalies, tags);
+  if (v.replayed > 0) eventsReplayed.add(v.replayed, tags);
+  addChecked(v.receiptsChecked, bySigner);
+  if (v.signaturesChecked > 0) receiptSignaturesChecked.add(v.signaturesChecked);
+  for (const kind of Object.keys(v.invalidRejected)) invalidRejected.add(v.invalidRejected[kind], { kind });
+  for (const kind of Object.keys(v.invalidAccepted)) invalidAccepted.add(v.invalidAccepted[kind], { kind });
+  const violations = total(v.replayViolations);
+  if (violations > 0) replayViolations.add(violations);
+}
+
+/**
+ * Feeds the verdict on a re-sent batch (REPLAY_RATE) into the counters: each original receipt
+ * returned whole is a replay and a receipt checked; each violation counts.
+ * @param {object} v the verdict (replay.js judgeResend, or `ves signer`'s)
+ * @param {string} stream
+ * @param {boolean} bySigner
+ */
+export function recordResendVerdict(v, stream, bySigner) {
+  if (v.replayed > 0) eventsReplayed.add(v.replayed, { stream: String(stream) });
+  addChecked(v.receiptsChecked, bySigner);
+  const violations = total(v.replayViolations);
+  if (violations > 0) replayViolations.add(violations);
+}
+
+function addChecked(n, bySigner) {
+  if (n > 0) {
+    receiptsChecked.add(n);
+    if (bySigner) receiptsCheckedBySigner.add(n);
+  }
+}
+
+function total(byKind) {
+  let n = 0;
+  for (const k of Object.keys(byKind)) n += byKind[k];
+  return n;
 }
 
 /**

@@ -104,14 +104,16 @@ function signedColumns(events) {
 /**
  * Writes the line for one ingest answer (the hook in the ingest pass rule).
  * @param {object[]} events the envelopes sent (one stream)
- * @param {{collected?: Array, unchecked?: number}} outcome Ledger.recordIngest's outcome
+ * @param {{collected?: Array, unchecked?: number, newReceipts?: number}} outcome the verdict
  * @param {string} [text] the answer's body (for an answer recorded without one-by-one checks)
+ * @param {boolean} [raw] the answer was not parsed in k6 (`ves signer` checked it): always v2
  */
-export function logReceipts(events, outcome, text) {
+export function logReceipts(events, outcome, text, raw = false) {
   if (!ENABLED || !outcome || !events || events.length === 0) return;
-  const line = outcome.unchecked > 0 ? receiptsLineV2(events, rawReceipts(text)) : receiptsLine(events[0].tenant_id, events[0].store_id, outcome.collected);
+  if (raw && !(outcome.newReceipts > 0)) return;
+  const line = raw || outcome.unchecked > 0 ? receiptsLineV2(events, rawReceipts(text)) : receiptsLine(events[0].tenant_id, events[0].store_id, outcome.collected);
   if (line !== null) console.log(line);
-  else if (outcome.unchecked > 0 && !warnedUncut) {
+  else if ((raw || outcome.unchecked > 0) && !warnedUncut) {
     warnedUncut = true;
     console.warn(`ves-k6: an ingest answer's receipts could not be cut out for the receipts log (no single "receipts":[…] in it): ves audit will report its events as unacknowledged`);
   }

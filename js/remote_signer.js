@@ -8,6 +8,10 @@
  * signature: the ledger and the receipt check take those instead of recomputing them, and the
  * body is never parsed in k6 (a probe that needs a whole envelope parses its batch on demand).
  *
+ * With `check` (SIGNER_CHECK, on by default) the signer also keeps each batch under a handle
+ * and checks the sequencer's answer to it (`check`: POST /v1/check, the answer's text as it
+ * came, unparsed in k6), returning a compact verdict (answer_rule.js describes it).
+ *
  * @module remote_signer
  */
 import crypto from 'k6/crypto';
@@ -51,6 +55,8 @@ export class RemoteSigner {
     const headers = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
     Object.defineProperty(this, 'params', { value: { headers, tags: TAGS, timeout: TIMEOUT }, enumerable: false });
+    // A check of a batch the signer no longer holds (404 unknown_handle) is expected: k6 then checks the answer itself.
+    Object.defineProperty(this, 'checkParams', { value: { headers, tags: TAGS, timeout: TIMEOUT, responseCallback: http.expectedStatuses(200, 404) }, enumerable: false });
   }
 
   /**
@@ -77,8 +83,8 @@ export class RemoteSigner {
    * @param {import('./event.js').EventFields[]} fieldsList
    * @returns {{events: SignedEvent[], body: string}}
    */
-  signBatch(agentId, fieldsList) {
-    const request = JSON.stringify({ key: this.publicKeyHex, agentId, ascii: this.ascii, events: fieldsList });
+  signBatch(agentId, fieldsList, check = null) {
+    const request = JSON.stringify(check === null ? { key: this.publicKeyHex, agentId, ascii: this.ascii, events: fieldsList } : { key: this.publicKeyHex, agentId, ascii: this.ascii, events: fieldsList, check });
     return this.signed(request, fieldsList.length, (i) => fieldsList[i]);
   }
 
@@ -91,10 +97,12 @@ export class RemoteSigner {
    * @param {{seed: number, scenario: string, purpose: string, iteration: number, count: number,
    *   tenantId: string, storeId: string, agentKeyId: number, createdAt: string, hot?: number,
    *   shape?: string, payloadBytes?: number}} content
-   * @returns {{events: SignedEvent[], body: string}}
+   * @param {{sequencerPublicKey?: string, signatureSample?: number}|null} [check] keep the batch
+   *   to check the sequencer's answer to it (`check`), verifying sequencer signatures on that share
+   * @returns {{events: SignedEvent[], body: string, bodyBytes: number, handle?: string}}
    */
-  signContent(agentId, content) {
-    const request = JSON.stringify({ key: this.publicKeyHex, agentId, ascii: this.ascii, content });
+  signContent(agentId, content, check = null) {
+    const request = JSON.stringify(check === null ? { key: this.publicKeyHex, agentId, ascii: this.ascii, content } : { key: this.publicKeyHex, agentId, ascii: this.ascii, content, check });
     const stream = { tenant_id: content.tenantId, store_id: content.storeId };
     return this.signed(request, content.count, () => stream);
   }
@@ -113,8 +121,55 @@ export class RemoteSigner {
     const ids = meta.eventIds;
     const events = new Array(n);
     for (let i = 0; i < n; i++) events[i] = new SignedEvent(batch, i, ids.substring(36 * i, 36 * i + 36), fieldsOf(i));
-    return { events, body: batch.body, bodyBytes: meta.bodyBytes };
+    return { events, body: batch.body, bodyBytes: meta.bodyBytes, handle: meta.handle };
   }
+
+  /**
+   * Has the signer check the sequencer's answer to a batch (POST /v1/check): which batch
+   * (`handle`; `resendOf` for its re-send; `corpus`, `shard`, `line` for a corpus line), the
+   * answer's HTTP status, the events made invalid on purpose, whether to keep the receipts for a
+   * re-send; and the answer's text, as it came. Returns the verdict, or null when the signer
+   * does not hold that batch (404 unknown_handle: already checked, or dropped after
+   * --check-ttl or beyond --check-batches); the caller then judges the answer itself.
+   * @param {object} request
+   * @param {string} answer the sequencer's answer body
+   * @returns {object|null}
+   */
+  check(request, answer) {
+    const r = http.post(`${this.url}/v1/check`, `${JSON.stringify(request)}\n${typeof answer === 'string' ? answer : ''}`, this.checkParams);
+    if (r.status === 200) {
+      const verdict = parseOrNull(r.body);
+      if (verdict !== null && Number.isSafeInteger(verdict.events) && Array.isArray(verdict.seqs)) return verdict;
+    }
+    if (r.status === 404) {
+      const json = parseOrNull(r.body);
+      if (json !== null && json.error === 'unknown_handle') return null;
+    }
+    throw new SignerError(failure(this.url, 'POST /v1/check', r));
+  }
+
+  /**
+   * Opens a `ves presign` corpus in the signer (POST /v1/corpora), so that it checks a replay
+   * run's answers by line; `dir` must be a path the signer can open.
+   * @param {string} dir
+   * @param {{sequencerPublicKey?: string, signatureSample?: number}} check
+   * @returns {{corpus: string, shards: number}}
+   */
+  openCorpus(dir, check) {
+    const r = http.post(`${this.url}/v1/corpora`, JSON.stringify({ dir, check }), this.params);
+    const json = r.status === 200 ? parseOrNull(r.body) : null;
+    if (json === null || typeof json.corpus !== 'string') throw new SignerError(failure(this.url, `POST /v1/corpora (open the corpus ${dir})`, r));
+    return json;
+  }
+}
+
+/**
+ * What the signer needs to check sequencer signatures, from the run's config
+ * (SEQUENCER_PUBLIC_KEY, RECEIPT_SIG_SAMPLE).
+ * @param {import('./config.js').VesConfig} cfg
+ */
+export function checkSpec(cfg) {
+  return cfg.sequencerPublicKey ? { sequencerPublicKey: cfg.sequencerPublicKey, signatureSample: cfg.receiptSigSample } : { signatureSample: 0 };
 }
 
 /**
@@ -250,6 +305,23 @@ export function signerForRun(cfg, publicKeyHex) {
   }
   if (r.status !== 200) throw new SignerError(failure(url, `GET /v1/keys/${publicKeyHex}`, r));
   return { url, publicKeyHex };
+}
+
+/**
+ * setup() of a replay run with SIGNER_URL (and SIGNER_CHECK): checks that `ves signer` answers
+ * and has it open the corpus, so that it checks every answer by its line (the signer reads the
+ * corpus's signing hashes itself). Throws a SignerError that says what to do otherwise.
+ * @param {import('./config.js').VesConfig} cfg
+ * @param {string} dir the corpus folder, as the signer can open it
+ * @returns {{url: string, corpus: string}} for setup data (`data.corpusChecker`)
+ */
+export function corpusCheckerForRun(cfg, dir) {
+  const url = cfg.signerUrl.replace(/\/+$/, '');
+  const signer = new RemoteSigner({ url, publicKeyHex: '0'.repeat(64) }, cfg.signerToken);
+  const health = http.get(`${url}/health`, signer.params);
+  if (health.status !== 200) throw new SignerError(failure(url, 'GET /health', health));
+  const opened = signer.openCorpus(dir, checkSpec(cfg));
+  return { url, corpus: opened.corpus };
 }
 
 // What went wrong with a signer request, and what to do.

@@ -1,13 +1,14 @@
 /**
  * Byte-identical replays under load (REPLAY_RATE) and what a correct sequencer must answer to
- * them: for every event its original receipt (same sequence number, same receipt hash) and
- * nothing newly accepted. Anything else is a replay violation (ves_replay_violations), by kind:
+ * them: for every event its original receipt, the whole receipt (every field equal, the
+ * sequencer signature included; sequencedAt the same to the microsecond, see receiptDifference)
+ * and nothing newly accepted. Anything else is a replay violation (ves_replay_violations), by kind:
  *
  * | kind              | what came back for a re-sent event                                   |
  * |-------------------|----------------------------------------------------------------------|
  * | refused           | a rejection (e.g. duplicate_event_id "... with different contents")   |
  * | new_sequence      | a receipt with another sequence number, or the batch accepted events  |
- * | different_receipt | the original sequence number with another receipt hash               |
+ * | different_receipt | the original sequence number in a receipt that differs in another field (receipt hash, signature, …) |
  * | missing           | neither a receipt nor a rejection                                    |
  * | http              | a non-200 answer to the whole re-sent request (4xx: a refusal)        |
  *
@@ -16,6 +17,8 @@
  * @module replay
  */
 import { check } from 'k6';
+import { strip0x } from './bytes.js';
+import { FROM_SIGNER } from './explain.js';
 import { reasonCode } from './ledger.js';
 import * as metrics from './metrics.js';
 
@@ -39,19 +42,23 @@ export class ReplayBook {
   }
 
   /**
-   * Keeps an accepted batch: its exact body and, per event id, the original receipt.
+   * Keeps an accepted batch: its exact body and, per event id, the original receipt (whole).
    * @param {string} agentId
    * @param {string} body the exact bytes that were POSTed
    * @param {object[]} events the batch's events
-   * @param {object[]} receipts the receipts of the answer (all verified by the pass rule)
+   * @param {object[]|null} receipts the receipts of the answer (all verified by the pass rule);
+   *   null when `ves signer` keeps them (`handle`) and `answer` holds the answer's text
    * @param {{eventId: string, expect: string}[]} [invalid] events made invalid on purpose: refused again with the same reason code
+   * @param {{handle?: string, answer?: string}} [signer] with `ves signer`: the handle under which
+   *   it keeps the original receipts, and the answer's text (to judge here if the signer no
+   *   longer holds them)
    */
-  remember(agentId, body, events, receipts, invalid = []) {
+  remember(agentId, body, events, receipts, invalid = [], signer = {}) {
     const refused = new Map();
     for (const inv of invalid) refused.set(inv.eventId, inv.expect);
-    const original = new Map();
-    for (const r of receipts) original.set(String(r.eventId).toLowerCase(), { sequenceNumber: r.sequenceNumber, receiptHash: String(r.receiptHash).toLowerCase() });
-    this.pending.push({ agentId, body, events, original, refused });
+    const entry = { agentId, body, events, original: null, refused, handle: signer.handle || null, answer: signer.answer || null };
+    if (receipts !== null) entry.original = originalReceipts(receipts);
+    this.pending.push(entry);
     if (this.pending.length > this.max) this.pending.shift();
   }
 
@@ -62,10 +69,80 @@ export class ReplayBook {
 }
 
 /**
- * Judges the answer to a re-sent batch against its original receipts.
- * @param {{events: object[], original: Map<string, {sequenceNumber: number, receiptHash: string}>}} entry
+ * The receipts of an answer by event id (lowercase), whole.
+ * @param {object[]} receipts
+ * @returns {Map<string, object>}
+ */
+export function originalReceipts(receipts) {
+  const original = new Map();
+  for (const r of Array.isArray(receipts) ? receipts : []) original.set(String(r && r.eventId).toLowerCase(), r);
+  return original;
+}
+
+/**
+ * The first field (in key order) in which a replay's receipt differs from the original, or null
+ * when they are the same receipt: every field equal (hex fields in any case, with or without
+ * 0x), a field present in one only differs, and
+ * sequencedAt the same instant to the microsecond, because the real server answers an exact
+ * replay with sequencedAt cut to microseconds (`…34.766108+00:00` for `…34.766108976+00:00`,
+ * LIVE_OBSERVED.md §4 "Receipts"). The same rule as ves_core::receipt::receipt_difference.
+ * @param {object} original
+ * @param {object} replay
+ * @returns {string|null}
+ */
+export function receiptDifference(original, replay) {
+  if (original === null || typeof original !== 'object' || replay === null || typeof replay !== 'object') {
+    return sameValue(original, replay) ? null : 'receipt';
+  }
+  const keys = Array.from(new Set(Object.keys(original).concat(Object.keys(replay)))).sort();
+  for (const k of keys) {
+    const same = k === 'sequencedAt' ? sameMicrosecond(original[k], replay[k])
+      : k === 'receiptHash' || k === 'sequencerSignature' ? sameHex(original[k], replay[k])
+        : sameValue(original[k], replay[k]);
+    if (!same) return k;
+  }
+  return null;
+}
+
+// Hex in any case, with or without 0x (DESIGN.md, "Formats").
+function sameHex(a, b) {
+  if (typeof a !== 'string' || typeof b !== 'string') return sameValue(a, b);
+  return strip0x(a).toLowerCase() === strip0x(b).toLowerCase();
+}
+
+function sameValue(a, b) {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function sameMicrosecond(a, b) {
+  if (a === b) return true;
+  if (typeof a !== 'string' || typeof b !== 'string') return sameValue(a, b);
+  const p = microsForm(a);
+  const q = microsForm(b);
+  return p !== null && q !== null && p === q;
+}
+
+// Up to the seconds, the fraction's first six digits padded with zeros, the offset.
+function microsForm(s) {
+  if (s.length < 19) return null;
+  const head = s.slice(0, 19);
+  let rest = s.slice(19);
+  let digits = '';
+  if (rest.startsWith('.')) {
+    const m = /^\.(\d*)/.exec(rest);
+    digits = m[1];
+    rest = rest.slice(1 + digits.length);
+  }
+  return `${head}|${(digits.slice(0, 6) + '000000').slice(0, 6)}|${rest}`;
+}
+
+/**
+ * Judges the answer to a re-sent batch against its original receipts, the whole receipt.
+ * @param {{events: object[], original: Map<string, object>, refused?: Map<string, string>}} entry
  * @param {{status: number, json: any}} r
- * @returns {{replayed: number, violations: {kind: string, eventId: string, detail: string}[]}}
+ * @returns {{replayed: number, violations: {kind: string, eventId: string, detail: string}[], unanswered: boolean}}
  */
 export function judgeReplay(entry, r) {
   const violations = [];
@@ -91,8 +168,9 @@ export function judgeReplay(entry, r) {
     const orig = entry.original.get(id);
     if (orig === undefined) continue; // a receipt for an event not sent: the pass rule's concern
     answered.add(id);
+    const field = rc.sequenceNumber !== orig.sequenceNumber ? null : receiptDifference(orig, rc);
     if (rc.sequenceNumber !== orig.sequenceNumber) violations.push({ kind: 'new_sequence', eventId: id, detail: `sequence number ${rc.sequenceNumber}, originally ${orig.sequenceNumber}` });
-    else if (String(rc.receiptHash).toLowerCase() !== orig.receiptHash) violations.push({ kind: 'different_receipt', eventId: id, detail: `receipt hash ${rc.receiptHash}, originally ${orig.receiptHash}` });
+    else if (field !== null) violations.push({ kind: 'different_receipt', eventId: id, detail: `${field} ${rc[field]}, originally ${orig[field]}` });
     else replayed++;
   }
   for (const id of entry.original.keys()) if (!answered.has(id)) violations.push({ kind: 'missing', eventId: id, detail: 'neither a receipt nor a rejection' });
@@ -100,29 +178,90 @@ export function judgeReplay(entry, r) {
 }
 
 /**
+ * Judges the answer to a re-sent batch (REPLAY_RATE) against its original receipts, the
+ * whole receipt (replay.js judgeReplay), as a verdict.
+ * @param {{events: object[], original: Map<string, object>, refused?: Map<string, string>}} entry
+ * @param {{status: number, json: any}} r
+ */
+export function judgeResend(entry, r) {
+  const j = judgeReplay(entry, r);
+  const replayViolations = {};
+  const failures = [];
+  for (const v of j.violations) {
+    count(replayViolations, v.kind);
+    failures.push({ eventId: v.eventId, check: 'replay', code: v.kind, detail: v.detail });
+  }
+  const accepted = r.status === 200 && r.json && Number.isSafeInteger(r.json.eventsAccepted) && r.json.eventsAccepted > 0 ? r.json.eventsAccepted : 0;
+  const ok = j.violations.length === 0 && !j.unanswered;
+  return {
+    events: entry.events.length,
+    accepted,
+    newReceipts: 0,
+    replayed: j.replayed,
+    receiptsChecked: j.replayed,
+    signaturesChecked: 0,
+    invalidReceipts: 0,
+    anomalies: 0,
+    missing: 0,
+    sequenceStart: null,
+    sequenceEnd: null,
+    headSequence: r.json && Number.isSafeInteger(r.json.headSequence) ? r.json.headSequence : null,
+    seqs: [],
+    rejected: {},
+    invalidRejected: {},
+    invalidAccepted: {},
+    replayViolations,
+    failures: failures.slice(0, 50), // ves_core::answer::MAX_LISTED_FAILURES
+    failuresTotal: failures.length,
+    everyEventAccepted: ok,
+    everyReceiptVerifies: ok,
+    unanswered: j.unanswered,
+  };
+}
+
+/**
  * Re-sends the oldest remembered batch of `book`, byte for byte, and records the verdict:
- * ves_events_replayed for each original receipt, ves_replay_violations for each violation,
- * the first of each kind explained with the event id and payload.
+ * ves_events_replayed and ves_receipts_checked for each original receipt returned whole,
+ * ves_replay_violations for each violation, the first of each kind explained with the event id
+ * and payload. With `checker` (a RemoteSigner that checks answers, SIGNER_CHECK), the signer
+ * judges the answer against the original receipts it kept (`remember`'s handle); when it no
+ * longer holds them, or without a signer, it is judged here.
  * @param {import('./client.js').VesClient} client
  * @param {ReplayBook} book
  * @param {(kind: string, message: string) => void} explain logs once per kind
  * @param {string} stream the stream tag value
+ * @param {{check: (request: object, answer: string) => object|null}|null} [checker]
  * @returns {boolean|null} null when nothing was due
  */
-export function resendOne(client, book, explain, stream) {
+export function resendOne(client, book, explain, stream, checker = null) {
   const entry = book.take();
   if (entry === null) return null;
-  const r = client.ingest(entry.agentId, entry.body, { expectedStatuses: [], tags: { replay: 'true' } });
-  const verdict = judgeReplay(entry, r);
-  if (verdict.replayed > 0) metrics.eventsReplayed.add(verdict.replayed, { stream: String(stream) });
-  if (verdict.violations.length > 0) metrics.recordReplayViolation(verdict.violations.length);
-  const ok = verdict.violations.length === 0 && !verdict.unanswered;
+  const remote = checker !== null && entry.handle !== null;
+  const r = client.ingest(entry.agentId, entry.body, { expectedStatuses: [], tags: { replay: 'true' }, parse: !remote });
+  let verdict = remote ? checker.check({ resendOf: entry.handle, status: r.status }, r.res.body) : null;
+  const bySigner = verdict !== null;
+  if (verdict === null) {
+    if (entry.original === null) entry.original = originalReceipts(answerReceipts(entry.answer));
+    verdict = judgeResend(entry, r);
+  }
+  metrics.recordResendVerdict(verdict, stream, bySigner);
+  const ok = verdict.everyEventAccepted && !verdict.unanswered;
   check(r, { 'replay: original receipts returned': () => ok });
-  for (const v of verdict.violations) {
+  for (const v of verdict.failures) {
     const event = entry.events.find((e) => String(e.event_id).toLowerCase() === v.eventId);
-    explain(`replay:${v.kind}`, `replay violation (${v.kind}): re-sending accepted event ${v.eventId} byte for byte got ${v.detail}; its payload: ${payloadExcerpt(event)}`);
+    explain(`replay:${v.code}`, `${bySigner ? FROM_SIGNER : ''}replay violation (${v.code}): re-sending accepted event ${v.eventId} byte for byte got ${v.detail}; its payload: ${payloadExcerpt(event)}`);
   }
   return ok;
+}
+
+// The receipts of a kept answer text (a re-send judged here although the signer kept them).
+function answerReceipts(text) {
+  try {
+    const json = JSON.parse(text);
+    return json && Array.isArray(json.receipts) ? json.receipts : [];
+  } catch (e) {
+    return [];
+  }
 }
 
 /**
@@ -147,7 +286,9 @@ export function takeReplayRefusals(outcome) {
 /** The payload of an event as a short string for the log (payloads carry no secret). */
 export function payloadExcerpt(event) {
   if (!event) return '(not in this request)';
-  const text = JSON.stringify(event.payload === undefined ? null : event.payload);
+  // An event signed by `ves signer` (remote_signer.js SignedEvent) carries its payload in its batch's body.
+  const payload = event.payload === undefined && typeof event.envelope === 'function' ? event.envelope().payload : event.payload;
+  const text = JSON.stringify(payload === undefined ? null : payload);
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
@@ -173,4 +314,8 @@ export function takeRenumberedReplays(outcome, body) {
   }
   outcome.replayed = Math.max(0, outcome.replayed - found.length);
   return found;
+}
+
+function count(map, key) {
+  map[key] = (map[key] || 0) + 1;
 }

@@ -98,13 +98,20 @@ export function runInfo(cfg, profile, what = {}) {
     sequencerPublicKey: cfg.sequencerPublicKey !== null,
     receiptSigSample: cfg.receiptSigSample,
     receiptCheck: cfg.receiptCheck,
+    signerCheck: cfg.signerUrl !== null && cfg.signerCheck,
   };
 }
 
-/** One line at start when receipts from a remote sequencer will not have their signatures checked. */
+/**
+ * One line at start when receipts from a remote sequencer will not have their signatures
+ * checked, and when RECEIPT_CHECK has nothing to sample because `ves signer` checks every answer.
+ */
 export function warnUnverifiedSignatures(cfg) {
   if (!cfg.loopback && cfg.sequencerPublicKey === null) {
     console.warn(`ves-k6: WARNING: SEQUENCER_PUBLIC_KEY is not set: no receipt signature from ${cfg.baseUrl} will be checked (only receipt hashes); set it to the sequencer's receipt-signing public key: \`ves pubkey\` of its VES_SEQUENCER_SIGNING_KEY`);
+  }
+  if (cfg.signerUrl !== null && cfg.signerCheck && cfg.receiptCheck < 1) {
+    console.warn(`ves-k6: RECEIPT_CHECK=${cfg.receiptCheck} does not apply: ves signer checks every answer natively (SIGNER_CHECK=1); with SIGNER_CHECK=0, k6 checks them and samples with RECEIPT_CHECK`);
   }
 }
 

@@ -119,21 +119,27 @@ export function presignedStandIns(count, stream) {
 }
 
 /**
- * A corpus line for ingestPresigned: its agent id and event count now, what the ledger needs
- * of each event only when asked (`presigned()`: presignedEvents, or null when the line must be
- * parsed), and
- * stand-ins for an answer recorded without one-by-one checks.
+ * A corpus line for ingestPresigned: its agent id, stream and place in its shard now; its event
+ * count, what the ledger needs of each event (`presigned()`: presignedEvents, or null when the
+ * line must be parsed) and stand-ins for an answer recorded without one-by-one checks only when
+ * asked (a line whose answer `ves signer` checks is never looked at).
  * @param {string} body a shard line
- * @param {string} hashesLine the sidecar's line for it
+ * @param {string|null} hashesLine the sidecar's line for it (null: not read)
  * @param {{tenantId: string, storeId: string, agentId: string}} stream from the manifest
+ * @param {number} [index] the line's place in its shard (from 0, empty lines not counted)
  */
-export function presignedLine(body, hashesLine, stream) {
+export function presignedLine(body, hashesLine, stream, index = -1) {
   let events;
-  const count = countEvents(body);
+  let count;
   return {
     agentId: stream.agentId,
-    count,
-    standIns: () => presignedStandIns(count, stream),
-    presigned: () => (events === undefined ? (events = presignedEvents(body, hashesLine, stream)) : events),
+    tenantId: stream.tenantId,
+    storeId: stream.storeId,
+    index,
+    get count() {
+      return count === undefined ? (count = countEvents(body)) : count;
+    },
+    standIns: () => presignedStandIns(countEvents(body), stream),
+    presigned: () => (events === undefined ? (events = hashesLine === null ? null : presignedEvents(body, hashesLine, stream)) : events),
   };
 }

@@ -159,6 +159,13 @@ export const VARIABLES = Object.freeze([
     details: 'Every re-sent event must get its original sequence number and receipt hash; a refusal, a new number or another receipt is a `ves_replay_violations`. Answered replays count in `ves_events_replayed`.',
   },
   {
+    name: 'SIGNER_CHECK', kind: 'oneOf', values: ['1', 'true', '0', 'false'], anyCase: true,
+    expect: '1 (ves signer checks every answer, the default) or 0 (k6 checks them)', fix: '-e SIGNER_CHECK=0',
+    default: '1', scenarios: ['ingest', 'query', 'replay', 'mixed', 'capacity'],
+    meaning: 'with `SIGNER_URL`: `ves signer` checks every sequencer answer natively (`1`), or k6 checks them (`0`, where `RECEIPT_CHECK` applies)',
+    details: 'k6 hands the signer the answer\'s raw text (`POST /v1/check`); the signer applies the ingest pass rule of ves-core (receipt hashes, event ids, numbering, sampled sequencer signatures, expected rejections, replays compared whole with their original receipts) and returns a compact verdict; k6 keeps the HTTP status, timing, numbering across batches, counters and thresholds. Failures found this way are logged as `ves signer\'s verdict: …` (docs/SIGNER.md, "Checking answers").',
+  },
+  {
     name: 'SERVER_AGREES', kind: 'oneOf', values: ['report', 'exact', 'off'], anyCase: true, example: 'exact',
     default: 'report', scenarios: ['ingest', 'query', 'replay', 'mixed', 'capacity'],
     meaning: 'compare the server\'s own `GET /metrics` (events sequenced, ingest latency) with k6\'s counts: report it, fail on a difference (`exact`), or never read `/metrics` (`off`)',
@@ -251,6 +258,7 @@ export const INTERNAL_VARIABLES = Object.freeze([
   { name: 'P99_MS', script: 'load/capacity.js', meaning: 'the stage\'s ingest p99 target in ms' },
   { name: 'REPLAY_DIR', script: 'load/capacity.js', meaning: 'the corpus the stage replays (unset: live signing)' },
   { name: 'PWD', script: 'js/profile.js', meaning: 'the working directory, set by the shell: relative `PROFILE` and `REPLAY_DIR` paths are taken from it' },
+  { name: 'PWD', script: 'load/sequencer_replay.js', meaning: 'the working directory, set by the shell: with it, the corpus path handed to `ves signer` (which opens the corpus itself) is absolute' },
 ]);
 
 const BY_NAME = new Map(VARIABLES.map((v) => [v.name, v]));

@@ -227,12 +227,55 @@ export interface IngestOutcome {
   missing: number;
   /** New receipts recorded without a one-by-one check (RECEIPT_CHECK sampling). */
   unchecked: number;
+  /** What is wrong, event by event (receipts, numbering, missing events). */
+  failures: AnswerFailure[];
+  /** Per new receipt (in arrival order), its event's index and its number. */
+  newIdx: number[];
+  newSeqs: number[];
 }
+export interface AnswerFailure { eventId: string; check: 'receipt' | 'rejected' | 'invalid' | 'replay' | 'missing' | 'sequence'; code: string; detail: string }
+/** The verdict on one ingest answer: `ves signer`'s (POST /v1/check) or judgeAnswer's (answer_rule.js). */
+export interface AnswerVerdict {
+  events: number;
+  accepted: number;
+  newReceipts: number;
+  replayed: number;
+  receiptsChecked: number;
+  signaturesChecked: number;
+  invalidReceipts: number;
+  anomalies: number;
+  missing: number;
+  sequenceStart: number | null;
+  sequenceEnd: number | null;
+  headSequence: number | null;
+  /** New receipts by event: runs [first index, count, first number]. */
+  seqs: Array<[number, number, number]>;
+  rejected: Record<string, number>;
+  invalidRejected: Record<string, number>;
+  invalidAccepted: Record<string, number>;
+  replayViolations: Record<string, number>;
+  failures: AnswerFailure[];
+  failuresTotal: number;
+  everyEventAccepted: boolean;
+  everyReceiptVerifies: boolean;
+  unanswered: boolean;
+  /** Set by the ingest pass rule: the answer passed (with its HTTP status and the numbering across answers). */
+  passed?: boolean;
+}
+export const MAX_LISTED_FAILURES: number;
+/** The pass rule of one answer in k6 (the mirror of ves_core::answer), recorded in `ledger`. */
+export function judgeAnswer(ledger: Ledger, events: object[], body: unknown, status: number, expect?: { invalid?: InvalidEvent[]; replaysAllowed?: boolean }, options?: Record<string, unknown>): AnswerVerdict;
+/** Each invalid event's answer (null: rejected as expected), its rejection taken out of outcome.rejected. */
+export function judgeInvalidEvents(outcome: IngestOutcome, invalid: InvalidEvent[], body: unknown): Array<{ kind: string; eventId: string; expect: string; got: string | null }>;
+export function runs(idx: number[], seqs: number[]): Array<[number, number, number]>;
+export function sequenceOf(seqs: Array<[number, number, number]>, index: number): number | null;
 export class Ledger {
   constructor(options?: { maxEvents?: number; maxSeenRanges?: number; keepFraction?: number; random?: () => number });
   readonly size: number;
   readonly evicted: number;
-  recordIngest(events: Envelope[], response: unknown, options?: { ingestedAt?: number; sequencerPublicKeyHex?: string | null; signatureSample?: number }): IngestOutcome;
+  recordIngest(events: Envelope[], response: unknown, options?: { ingestedAt?: number; sequencerPublicKeyHex?: string | null; signatureSample?: number; receiptCheck?: number; skip?: Set<number> | null; replaysAllowed?: boolean }): IngestOutcome;
+  /** A verdict of `ves signer`: marks its numbers seen (returns those seen before) and keeps proof targets. */
+  recordVerdict(events: object[] | null, verdict: AnswerVerdict, stream: { tenantId: string; storeId: string; ingestedAt?: number }): number;
   record(tenantId: string, storeId: string, entry: Omit<LedgerEntry, 'tenantId' | 'storeId'>): void;
   hasSeen(tenantId: string, storeId: string, seq: number): boolean;
   get(tenantId: string, storeId: string, seq: number): LedgerEntry | undefined;
@@ -258,6 +301,8 @@ export interface RequestOptions {
   tags?: Record<string, string>;
   /** the body's UTF-8 length when known: the `body` tag is then taken from it, not counted */
   bodyBytes?: number;
+  /** false: parse the answer's JSON only when `json` is read */
+  parse?: boolean;
 }
 export class VesClient {
   constructor(options: { baseUrl: string; apiKey: string; adminApiKey?: string; timeout?: string | number; tags?: Record<string, string> });
@@ -293,8 +338,10 @@ export const invalidAccepted: Counter;
 export const replayViolations: Counter;
 /** ves_events_replayed: events answered by their original receipt (a rerun; replay mode). */
 export const eventsReplayed: Counter;
-/** ves_receipts_checked: receipts whose hash was checked (all). */
+/** ves_receipts_checked: receipts checked during the run, in k6 or by `ves signer` (replays: compared whole with the original). */
 export const receiptsChecked: Counter;
+/** ves_receipts_checked_by_signer: of those, the ones `ves signer` checked. */
+export const receiptsCheckedBySigner: Counter;
 /** ves_receipt_signatures_checked: receipts whose sequencer signature was checked (the sample). */
 export const receiptSignaturesChecked: Counter;
 /** ves_entity_read_violations{kind}: entity reads that broke a rule (entity_reads.js). */
@@ -304,6 +351,10 @@ export const entityReadsChecked: Counter;
 export const METRIC_NAMES: Readonly<Record<string, string>>;
 export function touchMetrics(): void;
 export function recordIngestOutcome(outcome: IngestOutcome, stream: string | number): void;
+/** Feeds a verdict on an ingest answer into the counters (bySigner: ves_receipts_checked_by_signer too). */
+export function recordVerdict(verdict: AnswerVerdict, stream: string | number, bySigner: boolean): void;
+/** Feeds a verdict on a re-sent batch into the counters. */
+export function recordResendVerdict(verdict: AnswerVerdict, stream: string | number, bySigner: boolean): void;
 export function recordRejection(reason: string, count?: number): void;
 export function recordSignDuration(elapsedMs: number, eventCount: number): void;
 export function recordProof(ok: boolean, timeToProofMs?: number): void;
@@ -364,6 +415,8 @@ export interface VesConfig {
   resultsDir: string;
   /** SIGNER_URL: sign through `ves signer` (docs/SIGNER.md); null: sign in k6 */
   signerUrl: string | null;
+  /** SIGNER_CHECK: with a signer, it checks the sequencer's answers. */
+  signerCheck: boolean;
   /** SIGNER_TOKEN (secret) */
   signerToken: string | null;
   /** SERVER_AGREES: compare the server's /metrics with k6's counts (report), fail on a difference (exact), or never read it (off) */
@@ -496,9 +549,9 @@ export function runInfo(cfg: VesConfig, profile: Profile | { name: string }, wha
 export function reformatCreatedAt(createdAt: string): string;
 export function entityId(n: number): string;
 /** One ingest request and its pass rule (HTTP 200, all accepted, receipts verify, numbers consecutive and new). */
-export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number, slot?: ContentSlot): IngestOutcome;
+export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number, slot?: ContentSlot): AnswerVerdict;
 /** One pre-signed body (a `ves presign` shard line): the ingest pass rule, events may come back as idempotent replays. */
-export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number, light?: PresignedEvents | null): IngestOutcome;
+export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number, light?: PresignedEvents | ReturnType<typeof presignedLine> | null, corpus?: { signer: RemoteSigner; id: string; shard: number } | null): AnswerVerdict;
 /** Wraps an exec function so that a JavaScript error in it fails the `checks` threshold. */
 export function guard<T>(name: string, fn: (data: T) => void): (data: T) => void;
 /** guard() for an async exec function: a rejected promise fails the `checks` threshold. */
@@ -515,7 +568,7 @@ export function receiptsCollector(): Array<[string, number, string, string, stri
 /** One receipts message (format v1), or null when there are no rows. */
 export function receiptsLine(tenantId: string, storeId: string, rows: Array<[string, number, string, string?, string?]>): string | null;
 /** Logs the receipts line of one ingest answer (when RECEIPTS_LOG is on). */
-export function logReceipts(events: object[], outcome: IngestOutcome & { collected?: unknown[] }, text?: string): void;
+export function logReceipts(events: object[], outcome: { collected?: unknown[]; unchecked?: number; newReceipts?: number }, text?: string, raw?: boolean): void;
 /** The process's execution segment ("0:1/2"), or "" for the whole test. */
 export function executionSegment(): string;
 /** Whether this process runs the segment that starts at 0 (or the whole test). */
@@ -531,9 +584,12 @@ export function presignedEvents(body: string, hashesLine: string, stream: { tena
 /** How many envelopes a corpus line holds (string search, no parse). */
 export function countEvents(body: string): number;
 /** A corpus line for ingestPresigned: count now, the events' ledger fields on demand (RECEIPT_CHECK). */
-export function presignedLine(body: string, hashesLine: string, stream: { tenantId: string; storeId: string; agentId: string }): {
+export function presignedLine(body: string, hashesLine: string | null, stream: { tenantId: string; storeId: string; agentId: string }, index?: number): {
   agentId: string;
-  count: number;
+  tenantId: string;
+  storeId: string;
+  index: number;
+  readonly count: number;
   standIns(): object[];
   presigned(): PresignedEvents | null;
 };
@@ -572,7 +628,7 @@ export function loadRan(data: Record<string, any>): boolean;
 export function textSummary(data: Record<string, any>, scenario: string, info?: Record<string, unknown>): string;
 /** The summary JSON's `ves` block: seed (setup_data), CREATED_AT, profile, k6 version, streams, signatures checked. */
 export function runRecord(data: Record<string, any>, info?: Record<string, unknown>): Record<string, unknown>;
-/** "receipts checked in k6: N of M (x %)", and with RECEIPT_CHECK < 1 what covers the others. */
+/** "receipts checked in k6: N of M (x %)" (or, with `ves signer` checking, "receipts checked: N of M (x %), N by ves signer (…)"), and with RECEIPT_CHECK < 1 what covers the others. */
 export function receiptCheckLine(data: Record<string, any>, info?: Record<string, unknown>): string;
 /** "receipt signatures checked: N of M receipts (x %)". */
 export function signatureLine(data: Record<string, any>, info?: Record<string, unknown>): string;
@@ -602,10 +658,19 @@ export class RemoteSigner {
   readonly publicKeyHex: string;
   /** Signs bare 32-byte signing hashes with the held key (bare hex signatures). */
   signMany(messages: Array<Uint8Array | ArrayBuffer>): string[];
-  signBatch(agentId: string, fieldsList: EventFields[]): { events: SignedEvent[]; body: string; bodyBytes: number };
+  signBatch(agentId: string, fieldsList: EventFields[], check?: SignerCheckSpec | null): { events: SignedEvent[]; body: string; bodyBytes: number; handle?: string };
   /** The library's seeded order content of one slot, made and signed by the signer. */
-  signContent(agentId: string, content: { seed: number; scenario: string; purpose: string; iteration: number; count: number; tenantId: string; storeId: string; agentKeyId: number; createdAt: string; hot?: number; shape?: string; payloadBytes?: number }): { events: SignedEvent[]; body: string; bodyBytes: number };
+  signContent(agentId: string, content: { seed: number; scenario: string; purpose: string; iteration: number; count: number; tenantId: string; storeId: string; agentKeyId: number; createdAt: string; hot?: number; shape?: string; payloadBytes?: number }, check?: SignerCheckSpec | null): { events: SignedEvent[]; body: string; bodyBytes: number; handle?: string };
+  /** The signer's verdict on an answer (POST /v1/check); null when it no longer holds the batch (unknown_handle). */
+  check(request: { handle?: string; resendOf?: string; corpus?: string; shard?: number; line?: number; status: number; invalid?: Array<{ index: number; kind: string; code: string; eventId: string }>; keep?: boolean; replaysAllowed?: boolean }, answer: string): AnswerVerdict | null;
+  /** Opens a `ves presign` corpus in the signer (POST /v1/corpora). */
+  openCorpus(dir: string, check: SignerCheckSpec): { corpus: string; shards: number };
 }
+export interface SignerCheckSpec { sequencerPublicKey?: string; signatureSample?: number }
+/** SEQUENCER_PUBLIC_KEY and RECEIPT_SIG_SAMPLE, for the signer's checks. */
+export function checkSpec(cfg: VesConfig): SignerCheckSpec;
+/** setup() of a replay run with SIGNER_URL: the signer opens the corpus to check its answers. */
+export function corpusCheckerForRun(cfg: VesConfig, dir: string): { url: string; corpus: string };
 /** buildBatch through a RemoteSigner or an in-k6 signer. */
 export function buildBatchWith(signer: Signer | RemoteSigner, agentId: string, fieldsList: EventFields[]): { events: Array<Envelope | SignedEvent>; body: string };
 /** setup(): the signer answers and holds (publicKeyHex) or generates (null) the run's key. */
@@ -626,13 +691,19 @@ export const MAX_PENDING_REPLAYS: number;
 export function replayRate(env: Record<string, string | undefined>, fallback?: number): number;
 export class ReplayBook {
   constructor(max?: number);
-  remember(agentId: string, body: string, events: Array<Record<string, unknown>>, receipts: Array<Record<string, unknown>>, invalid?: InvalidEvent[]): void;
-  take(): { agentId: string; body: string; events: Array<Record<string, unknown>>; original: Map<string, { sequenceNumber: number; receiptHash: string }>; refused: Map<string, string> } | null;
+  remember(agentId: string, body: string, events: Array<Record<string, unknown>>, receipts: Array<Record<string, unknown>> | null, invalid?: InvalidEvent[], signer?: { handle?: string; answer?: string }): void;
+  take(): { agentId: string; body: string; events: Array<Record<string, unknown>>; original: Map<string, Record<string, unknown>> | null; refused: Map<string, string>; handle: string | null; answer: string | null } | null;
 }
+/** An answer's receipts by event id (lowercase), whole. */
+export function originalReceipts(receipts: unknown): Map<string, Record<string, unknown>>;
+/** The first field in which a replay's receipt differs from the original (sequencedAt to the microsecond), or null. */
+export function receiptDifference(original: unknown, replay: unknown): string | null;
+/** judgeReplay as a verdict. */
+export function judgeResend(entry: { events: Array<Record<string, unknown>>; original: Map<string, Record<string, unknown>>; refused?: Map<string, string> }, response: { status: number; json: unknown }): AnswerVerdict;
 export interface ReplayViolation { kind: 'refused' | 'new_sequence' | 'different_receipt' | 'missing' | 'http'; eventId: string; detail: string }
-export function judgeReplay(entry: { events: Array<Record<string, unknown>>; original: Map<string, { sequenceNumber: number; receiptHash: string }>; refused?: Map<string, string> }, response: { status: number; json: unknown }): { replayed: number; violations: ReplayViolation[]; unanswered: boolean };
-/** Re-sends the oldest remembered batch and records ves_events_replayed / ves_replay_violations; null when none was due. */
-export function resendOne(client: VesClient, book: ReplayBook, explain: (kind: string, message: string) => void, stream: string | number): boolean | null;
+export function judgeReplay(entry: { events: Array<Record<string, unknown>>; original: Map<string, Record<string, unknown>>; refused?: Map<string, string> }, response: { status: number; json: unknown }): { replayed: number; violations: ReplayViolation[]; unanswered: boolean };
+/** Re-sends the oldest remembered batch and records ves_events_replayed, ves_receipts_checked, ves_replay_violations; null when none was due. */
+export function resendOne(client: VesClient, book: ReplayBook, explain: (kind: string, message: string) => void, stream: string | number, checker?: RemoteSigner | null): boolean | null;
 /** "different contents" refusals of re-sent events, taken out of outcome.rejected. */
 export function takeReplayRefusals(outcome: IngestOutcome): Array<{ eventId: string; code: string; reason: string; message: string }>;
 /** Replay receipts numbered above the head, taken out of outcome.replayed. */

@@ -71,6 +71,8 @@ export {
   recordEntityRead,
   recordIngestOutcome,
   recordProbe,
+  recordResendVerdict,
+  recordVerdict,
   recordProof,
   recordRejection,
   recordReplayViolation,
@@ -80,6 +82,7 @@ export {
   eventsReplayed,
   receiptSignaturesChecked,
   receiptsChecked,
+  receiptsCheckedBySigner,
   replayViolations,
   sequenceAnomalies,
   signDuration,
@@ -102,13 +105,14 @@ export { ENTITY_READ_VIOLATIONS, judgeEntityRead } from './entity_reads.js';
 export { PROBE_KINDS, maybeProbe, probe, probeRate } from './probes.js';
 // Deliberate replays and invalid events inside batches.
 export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds, reformatCreatedAt } from './invalid.js';
-export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, payloadExcerpt, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
+export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, judgeResend, originalReceipts, payloadExcerpt, receiptDifference, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
 export { FLOAT_EDGES, LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES, UNICODE_STRINGS, batchBytesBound, floatsOf, maxBatchFor, padPayload, parsePayloadBytes, parsePayloadShape, shapeOf, shapePayload, shapePayloads } from './payload.js';
 export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
 export { LARGE_BODY_BYTES, bodyClass, largeBodies, normalBodiesOnly } from './body_size.js';
 export { SUMMARY_TREND_STATS, junitXml, largeBodiesExcluded, loadRan, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
-export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, signerForRun } from './remote_signer.js';
+export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, checkSpec, corpusCheckerForRun, signerForRun } from './remote_signer.js';
+export { MAX_LISTED_FAILURES, judgeAnswer, judgeInvalidEvents, runs, sequenceOf } from './answer_rule.js';
 // `ves spec` under k6: the catalogue's runner (spec/catalogue.json, docs/SPEC.md).
 export { SpecScope, specLabel, specSigner, specUuid } from './spec_ids.js';
 export { buildSpecEvent, expandPads } from './spec_events.js';

@@ -12,12 +12,14 @@
 // sequencer answers (per-vu-iterations). REPLAY_DIR is relative to where k6 runs.
 // Several k6 processes (--execution-segment) split the VUs, and VU n (exec.vu.idInTest, unique
 // across processes) sends shard n, read lazily (js/shard_reader.js): each shard is sent once.
+// With SIGNER_URL (and SIGNER_CHECK, the default), `ves signer` opens the corpus in setup and
+// checks every answer natively by its line (it reads the signing hashes itself; docs/SIGNER.md).
 import exec from 'k6/execution';
 import { check } from 'k6';
 import { open as fsOpen } from 'k6/experimental/fs';
 import {
-  clientFor, config, excerpt, explainOnce, guardAsync, ingestPresigned, presignedLine, requireHealthy, runInfo,
-  scenarioThresholds, serverViewAtEnd, serverViewAtStart, ShardReader, SUMMARY_TREND_STATS, summary, touchMetrics, userPath, vuStateFor, warnUnverifiedSignatures,
+  clientFor, config, corpusCheckerForRun, excerpt, explainOnce, guardAsync, ingestPresigned, presignedLine, RemoteSigner,
+  requireHealthy, runInfo, scenarioThresholds, serverViewAtEnd, serverViewAtStart, ShardReader, SUMMARY_TREND_STATS, summary, touchMetrics, userPath, vuStateFor, warnUnverifiedSignatures,
 } from '../js/ves.js';
 
 const cfg = config();
@@ -33,6 +35,7 @@ const files = await Promise.all(manifest.shards.map((s) => present(`${DIR}/${s.f
 const hashFiles = await Promise.all(manifest.shards.map((s) => present(`${DIR}/${s.hashes_file}`)));
 let reader = null;
 let hashReader = null;
+let corpus = null; // {signer, id, shard}: the signer that checks this VU's answers
 
 export const options = {
   scenarios: {
@@ -52,8 +55,17 @@ export function setup() {
   } else if (r.status !== 200 && r.status !== 409) {
     exec.test.abort(`registering the corpus key (manifest.register_key_body) failed: HTTP ${r.status} ${excerpt(r.res.body)}; ADMIN_API_KEY must be an admin key`);
   }
+  let corpusChecker = null;
+  if (cfg.signerUrl !== null && cfg.signerCheck) {
+    // The signer opens the corpus itself: a path it can open (absolute when k6 knows its PWD).
+    try {
+      corpusChecker = corpusCheckerForRun(cfg, __ENV.PWD ? DIR : (__ENV.REPLAY_DIR || 'results/corpus'));
+    } catch (e) {
+      exec.test.abort(e.message);
+    }
+  }
   // The server's own counts, read last: what it does from here on is the run's (server_view.js).
-  return { seed: manifest.seed, k6Version, server: serverViewAtStart(cfg) };
+  return { seed: manifest.seed, k6Version, corpusChecker, server: serverViewAtStart(cfg) };
 }
 
 export function teardown(data) {
@@ -70,7 +82,11 @@ export default guardAsync('replay', async (data) => {
       return;
     }
     reader = new ShardReader(file);
-    hashReader = hashFiles[exec.vu.idInTest - 1] ? new ShardReader(hashFiles[exec.vu.idInTest - 1], 1 << 16) : null;
+    if (data.corpusChecker) {
+      corpus = { signer: new RemoteSigner({ url: data.corpusChecker.url, publicKeyHex: '0'.repeat(64) }, cfg.signerToken), id: data.corpusChecker.corpus, shard: exec.vu.idInTest - 1 };
+    } else {
+      hashReader = hashFiles[exec.vu.idInTest - 1] ? new ShardReader(hashFiles[exec.vu.idInTest - 1], 1 << 16) : null;
+    }
   }
   const line = await reader.nextLine();
   const hashes = hashReader === null ? null : await hashReader.nextLine();
@@ -82,8 +98,9 @@ export default guardAsync('replay', async (data) => {
   }
   // The signing hashes come from the corpus (computed natively by ves presign), event ids and
   // signatures from the line: no JSON parse of the body and no signing hash in JavaScript.
-  const light = hashes === null ? null : presignedLine(line, hashes, { tenantId: manifest.tenant_id, storeId: entry.store_id, agentId: manifest.agent_id });
-  ingestPresigned(cfg, state, line, entry.stream, light);
+  const stream = { tenantId: manifest.tenant_id, storeId: entry.store_id, agentId: manifest.agent_id };
+  const light = hashes === null && corpus === null ? null : presignedLine(line, hashes, stream, reader.read - 1);
+  ingestPresigned(cfg, state, line, entry.stream, light, corpus);
 });
 
 export function handleSummary(data) {

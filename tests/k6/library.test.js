@@ -705,7 +705,7 @@ function testClient(h) {
 function testMetrics(h) {
   const C = 'metrics';
   h.case(C);
-  const expected = ['ves_events_accepted', 'ves_events_rejected', 'ves_receipts_invalid', 'ves_proofs_verified', 'ves_proofs_failed', 'ves_time_to_proof', 'ves_sign_duration', 'ves_sequence_anomalies', 'ves_invalid_rejected', 'ves_invalid_accepted', 'ves_replay_violations', 'ves_events_replayed', 'ves_receipts_checked', 'ves_receipt_signatures_checked', 'ves_entity_read_violations', 'ves_entity_reads_checked'];
+  const expected = ['ves_events_accepted', 'ves_events_rejected', 'ves_receipts_invalid', 'ves_proofs_verified', 'ves_proofs_failed', 'ves_time_to_proof', 'ves_sign_duration', 'ves_sequence_anomalies', 'ves_invalid_rejected', 'ves_invalid_accepted', 'ves_replay_violations', 'ves_events_replayed', 'ves_receipts_checked', 'ves_receipts_checked_by_signer', 'ves_receipt_signatures_checked', 'ves_entity_read_violations', 'ves_entity_reads_checked'];
   h.eq(C, JSON.stringify(Object.values(METRIC_NAMES).sort()), JSON.stringify(expected.slice().sort()), 'metric names');
   h.eq(C, reasonCode('agent_key_invalid: Agent key not found'), 'agent_key_invalid', 'reason code before the colon');
   h.eq(C, reasonCode('invalid_signature'), 'invalid_signature', 'reason without message');

@@ -30,6 +30,8 @@ import {
   createSigner,
   judgeInvalid,
   judgeReplay,
+  originalReceipts,
+  receiptDifference,
   makeInvalid,
   parseInvalidKinds,
   takeRenumberedReplays,
@@ -101,10 +103,20 @@ export default function () {
   book.remember(A, 'b2', [], []);
   book.remember(A, 'b3', [], []);
   h.eq('replay', book.take().body, 'b2', 'the book keeps the newest MAX entries, oldest first');
-  const entry = { events: events.slice(0, 2), original: new Map([[id(events[0]), { sequenceNumber: 1, receiptHash: 'aa' }], [id(events[1]), { sequenceNumber: 2, receiptHash: 'bb' }]]), refused: new Map([[id(events[2]), 'invalid_signature']]) };
+  const entry = { events: events.slice(0, 2), original: originalReceipts([rc(events[0], 1, 'aa'), rc(events[1], 2, 'bb')]), refused: new Map([[id(events[2]), 'invalid_signature']]) };
   const answer = (json) => judgeReplay(entry, { status: 200, json });
   const honest = answer({ eventsAccepted: 0, receipts: [rc(events[0], 1, 'AA'), rc(events[1], 2, 'bb')], rejections: [{ event_id: events[2].event_id, reason: 'invalid_signature', message: '' }] });
   h.eq('replay', `${honest.replayed} ${honest.violations.length}`, '2 0', 'original receipts (hash case ignored), the invalid event refused again');
+  // The whole receipt is compared: another sequencer signature, sequencedAt or field is a violation.
+  const whole = { sequencerId: 's', eventId: events[0].event_id, sequenceNumber: 1, sequencedAt: '2026-11-28T01:15:34.766108976+00:00', receiptHash: 'aa', signatureAlg: 'ed25519', sequencerSignature: 'd2', sequencerKeyVersion: 0, receiptSignatureScheme: 1 };
+  const wholeEntry = { events: events.slice(0, 1), original: originalReceipts([whole]), refused: new Map() };
+  const resent = (change) => judgeReplay(wholeEntry, { status: 200, json: { eventsAccepted: 0, receipts: [Object.assign({}, whole, change)] } });
+  h.eq('replay', resent({ sequencedAt: '2026-11-28T01:15:34.766108+00:00' }).replayed, 1, 'sequencedAt cut to microseconds is the same receipt (LIVE_OBSERVED §4)');
+  h.eq('replay', resent({ sequencerSignature: 'ff' }).violations.map((v) => `${v.kind}:${v.detail}`).join(), 'different_receipt:sequencerSignature ff, originally d2', 'another sequencer signature');
+  h.eq('replay', resent({ sequencedAt: '2026-11-28T01:15:34.766109+00:00' }).violations.map((v) => v.kind).join(), 'different_receipt', 'another microsecond');
+  h.eq('replay', resent({ sequencerKeyVersion: 1 }).violations.map((v) => v.detail).join(), 'sequencerKeyVersion 1, originally 0', 'any other field');
+  h.eq('replay', resent({ receiptSignatureScheme: undefined }).violations.map((v) => v.kind).join(), 'different_receipt', 'a field left out');
+  h.eq('replay', receiptDifference(whole, Object.assign({}, whole, { receiptHash: '0xAA' })), null, 'hex in any case, with 0x');
   const broken = answer({ eventsAccepted: 1, receipts: [rc(events[0], 9, 'aa'), rc(events[1], 2, 'cc')], rejections: [] });
   h.eq('replay', broken.violations.map((v) => v.kind).join(), 'new_sequence,new_sequence,different_receipt', 'accepted again, renumbered, another receipt');
   const refused = answer({ eventsAccepted: 0, receipts: [], rejections: [{ event_id: events[0].event_id, reason: 'duplicate_event_id', message: 'Event ID already exists with different contents' }] });

@@ -22,6 +22,7 @@
 //! event.verify_signature(&key.verifying_key()).unwrap();
 //! ```
 
+pub mod answer;
 pub mod api;
 pub mod commitment;
 pub mod content;

@@ -60,11 +60,18 @@ pub struct BatchMeta {
     /// the receipt check takes its preimage bytes from here (one native decode per batch in
     /// k6) instead of parsing hex per event.
     pub receipt_parts: String,
+    /// With `"check"` in the request: the handle under which the signer keeps this batch to
+    /// check the sequencer's answer to it (POST /v1/check).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handle: Option<String>,
 }
 
 pub struct SignedBatch {
     pub meta: BatchMeta,
     pub body: String,
+    /// `event_id (16 bytes) || signing hash (32 bytes)` per event (what `receipt_parts` encodes):
+    /// what the answer check keeps (pending.rs).
+    pub parts: Vec<u8>,
 }
 
 /// Checks and signs every event; all problems are reported, not only the first.
@@ -89,6 +96,7 @@ pub fn sign_batch(
         signing_hashes: String::with_capacity(64 * n),
         signatures: String::with_capacity(128 * n),
         receipt_parts: String::new(),
+        handle: None,
     };
     let mut parts = Vec::with_capacity(48 * n);
     for (i, value) in events.into_iter().enumerate() {
@@ -116,7 +124,7 @@ pub fn sign_batch(
     body.push_str("]}");
     meta.body_bytes = body.len();
     meta.receipt_parts = base64::engine::general_purpose::STANDARD.encode(&parts);
-    Ok(SignedBatch { meta, body })
+    Ok(SignedBatch { meta, body, parts })
 }
 
 /// The checked fields of one event, ids kept as sent (the body echoes them verbatim, as the

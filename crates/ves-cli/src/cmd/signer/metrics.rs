@@ -11,6 +11,11 @@ pub struct Counters {
     pub events: AtomicU64,
     pub hashes: AtomicU64,
     pub refused: AtomicU64,
+    /// Answers checked (POST /v1/check), their receipts and the failures found.
+    pub answers: AtomicU64,
+    pub receipts: AtomicU64,
+    pub failures: AtomicU64,
+    pub unknown_handles: AtomicU64,
 }
 
 pub struct Metrics {
@@ -27,6 +32,10 @@ pub struct Snapshot {
     pub events: u64,
     pub hashes: u64,
     pub refused: u64,
+    pub answers: u64,
+    pub receipts: u64,
+    pub failures: u64,
+    pub unknown_handles: u64,
 }
 
 impl Metrics {
@@ -44,6 +53,14 @@ impl Metrics {
             .fetch_add(events as u64, Ordering::Relaxed);
     }
 
+    /// Counts one checked answer.
+    pub fn checked(&self, v: &ves_core::answer::Verdict) {
+        let c = &self.counters;
+        c.answers.fetch_add(1, Ordering::Relaxed);
+        c.receipts.fetch_add(v.receipts_checked, Ordering::Relaxed);
+        c.failures.fetch_add(v.failures_total, Ordering::Relaxed);
+    }
+
     pub fn snapshot(&self) -> Snapshot {
         let c = &self.counters;
         Snapshot {
@@ -53,11 +70,15 @@ impl Metrics {
             events: c.events.load(Ordering::Relaxed),
             hashes: c.hashes.load(Ordering::Relaxed),
             refused: c.refused.load(Ordering::Relaxed),
+            answers: c.answers.load(Ordering::Relaxed),
+            receipts: c.receipts.load(Ordering::Relaxed),
+            failures: c.failures.load(Ordering::Relaxed),
+            unknown_handles: c.unknown_handles.load(Ordering::Relaxed),
         }
     }
 
     /// Prometheus text exposition format.
-    pub fn render(&self, keys: usize) -> String {
+    pub fn render(&self, keys: usize, pending: usize, dropped: u64) -> String {
         let s = self.snapshot();
         let per_event = if s.events > 0 {
             s.cpu_s * 1e6 / s.events as f64
@@ -77,6 +98,24 @@ impl Metrics {
              # HELP ves_signer_requests_refused_total Requests answered with an error status.\n\
              # TYPE ves_signer_requests_refused_total counter\n\
              ves_signer_requests_refused_total {}\n\
+             # HELP ves_signer_answers_checked_total Sequencer answers checked (POST /v1/check).\n\
+             # TYPE ves_signer_answers_checked_total counter\n\
+             ves_signer_answers_checked_total {}\n\
+             # HELP ves_signer_receipts_checked_total Receipts checked in those answers.\n\
+             # TYPE ves_signer_receipts_checked_total counter\n\
+             ves_signer_receipts_checked_total {}\n\
+             # HELP ves_signer_check_failures_total Failures found in those answers.\n\
+             # TYPE ves_signer_check_failures_total counter\n\
+             ves_signer_check_failures_total {}\n\
+             # HELP ves_signer_unknown_handles_total Checks of a batch the signer did not hold (answered 404).\n\
+             # TYPE ves_signer_unknown_handles_total counter\n\
+             ves_signer_unknown_handles_total {}\n\
+             # HELP ves_signer_pending_batches Batches held for the check of their answers.\n\
+             # TYPE ves_signer_pending_batches gauge\n\
+             ves_signer_pending_batches {pending}\n\
+             # HELP ves_signer_pending_dropped_total Batches dropped unchecked (--check-batches, --check-ttl).\n\
+             # TYPE ves_signer_pending_dropped_total counter\n\
+             ves_signer_pending_dropped_total {dropped}\n\
              # HELP ves_signer_keys Keys held.\n\
              # TYPE ves_signer_keys gauge\n\
              ves_signer_keys {keys}\n\
@@ -89,7 +128,16 @@ impl Metrics {
              # HELP ves_signer_uptime_seconds Seconds since start.\n\
              # TYPE ves_signer_uptime_seconds gauge\n\
              ves_signer_uptime_seconds {:.3}\n",
-            s.events, s.batches, s.hashes, s.refused, s.cpu_s, s.uptime_s
+            s.events,
+            s.batches,
+            s.hashes,
+            s.refused,
+            s.answers,
+            s.receipts,
+            s.failures,
+            s.unknown_handles,
+            s.cpu_s,
+            s.uptime_s
         )
     }
 }
@@ -97,16 +145,19 @@ impl Metrics {
 /// One log line for the interval between two readings, or None when nothing was signed.
 pub fn interval_line(before: &Snapshot, after: &Snapshot) -> Option<String> {
     let events = after.events - before.events;
-    if events == 0 && after.hashes == before.hashes {
+    let answers = after.answers - before.answers;
+    if events == 0 && after.hashes == before.hashes && answers == 0 {
         return None;
     }
     let secs = (after.uptime_s - before.uptime_s).max(1e-9);
     let cpu = after.cpu_s - before.cpu_s;
     Some(format!(
-        "ves signer: {secs:.1} s: {events} events in {} batches ({:.0} events/s), {} hashes, CPU {cpu:.2} s ({:.1} us/event), {} refused",
+        "ves signer: {secs:.1} s: {events} events in {} batches ({:.0} events/s), {} hashes, {answers} answers checked ({} receipts, {} failures), CPU {cpu:.2} s ({:.1} us/event), {} refused",
         after.batches - before.batches,
         events as f64 / secs,
         after.hashes - before.hashes,
+        after.receipts - before.receipts,
+        after.failures - before.failures,
         if events > 0 { cpu * 1e6 / events as f64 } else { 0.0 },
         after.refused - before.refused,
     ))
@@ -159,7 +210,7 @@ mod tests {
     fn render_reports_counts() {
         let m = Metrics::new();
         m.signed(100);
-        let text = m.render(1);
+        let text = m.render(1, 0, 0);
         assert!(
             text.contains("ves_signer_events_signed_total 100\n"),
             "{text}"

@@ -5,9 +5,12 @@
 
 mod access;
 mod batch;
+mod check;
 mod content;
+mod corpus;
 mod keys;
 mod metrics;
+mod pending;
 mod routes;
 
 use std::net::SocketAddr;
@@ -45,6 +48,13 @@ pub struct SignerArgs {
     /// Log throughput and CPU every this many seconds while signing (0: never).
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     log_interval: u64,
+    /// Batches held for the check of their answers (POST /v1/check) at most; beyond it the
+    /// oldest is dropped unchecked (docs/SIGNER.md, "Checking answers").
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    check_batches: u32,
+    /// Seconds a batch is held for the check of its answer (or, kept, of its re-send).
+    #[arg(long, default_value_t = 300, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    check_ttl: u64,
     /// Worker threads (default: the number of CPUs).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
     threads: Option<u32>,
@@ -69,6 +79,11 @@ pub fn run(args: SignerArgs) -> Result<Outcome> {
         keys: keys::KeyStore::new(args.max_keys as usize, !args.no_generate),
         metrics: metrics::Metrics::new(),
         token: token_text.as_deref().map(access::Token::new),
+        pending: pending::Pending::new(
+            args.check_batches as usize,
+            Duration::from_secs(args.check_ttl),
+        ),
+        corpora: check::Corpora::default(),
     });
     for path in &args.seed_file {
         let public = app.keys.insert_seed(&secret::read_seed_file(path)?);
@@ -115,10 +130,13 @@ async fn serve(app: Arc<routes::App>, args: &SignerArgs) -> Result<()> {
         .context("serving")?;
     let s = app.metrics.snapshot();
     eprintln!(
-        "ves signer stopped: {} events in {} batches, {} hashes, CPU {:.2} s ({:.1} us/event) over {:.1} s",
+        "ves signer stopped: {} events in {} batches, {} hashes, {} answers checked ({} receipts, {} failures), CPU {:.2} s ({:.1} us/event) over {:.1} s",
         s.events,
         s.batches,
         s.hashes,
+        s.answers,
+        s.receipts,
+        s.failures,
         s.cpu_s,
         if s.events > 0 { s.cpu_s * 1e6 / s.events as f64 } else { 0.0 },
         s.uptime_s

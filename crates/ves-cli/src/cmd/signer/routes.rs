@@ -8,6 +8,8 @@
 //! | `GET /v1/keys/{public key}` | 200 when held, 404 otherwise |
 //! | `POST /v1/batches` | signs a batch: a JSON meta line, `\n`, the exact ingest body |
 //! | `POST /v1/sign-hashes` | signs bare 32-byte signing hashes (the k6 probes' re-signing) |
+//! | `POST /v1/check` | checks the sequencer's answer to a batch (check.rs) |
+//! | `POST /v1/corpora` | opens a `ves presign` corpus to check a replay run's answers (check.rs) |
 //! | `GET /metrics` | throughput and CPU, Prometheus text |
 
 use std::sync::atomic::Ordering;
@@ -24,8 +26,10 @@ use serde_json::{json, Value};
 use ves_core::{hexfmt, limits, sign};
 
 use super::access::{self, Token};
+use super::check::{self, CheckSpec, Corpora};
 use super::keys::{KeyError, KeyStore};
 use super::metrics::Metrics;
+use super::pending::{Held, Pending};
 use super::{batch, content};
 
 /// The media type of a signed batch: one line of JSON (`BatchMeta`), `\n`, the ingest body.
@@ -35,6 +39,9 @@ pub struct App {
     pub keys: KeyStore,
     pub metrics: Metrics,
     pub token: Option<Token>,
+    /// Signed batches whose answers are still to be checked.
+    pub pending: Pending,
+    pub corpora: Corpora,
 }
 
 pub fn router(app: Arc<App>) -> Router {
@@ -47,6 +54,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/keys/:public_key", get(has_key))
         .route("/v1/batches", post(sign_batch))
         .route("/v1/sign-hashes", post(sign_hashes))
+        .route("/v1/check", post(check::check))
+        .route("/v1/corpora", post(check::open_corpus))
         .route("/metrics", get(metrics))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -135,6 +144,9 @@ struct BatchRequest {
     /// Write non-ASCII characters as `\u` escapes (equal JSON values, cheaper for k6).
     #[serde(default)]
     ascii: bool,
+    /// Keep the batch to check the sequencer's answer to it (POST /v1/check), and how.
+    #[serde(default)]
+    check: Option<CheckSpec>,
 }
 
 async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
@@ -193,6 +205,20 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let Some(held) = app.keys.get(&req.key) else {
         return unknown_key(&app, &req.key);
     };
+    let check_options = match req.check.as_ref().map(CheckSpec::options) {
+        None => None,
+        Some(Ok(o)) => Some(o),
+        Some(Err(m)) => return refuse(&app, StatusCode::UNPROCESSABLE_ENTITY, "invalid_check", &m),
+    };
+    // A checked batch is one stream (as the sequencer's numbering is): from the content slot, or
+    // from the events, which must then agree.
+    let stream = match (&req.content, &events) {
+        (Some(spec), _) => stream_of(&spec.tenant_id, &spec.store_id),
+        (None, events) => one_stream(events),
+    };
+    if check_options.is_some() && stream.is_none() {
+        return refuse(&app, StatusCode::UNPROCESSABLE_ENTITY, "invalid_check", "check: the events of a checked batch must all be in one stream (the same tenant_id and store_id)");
+    }
     let now = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
@@ -234,11 +260,35 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
         );
     }
     app.metrics.signed(n);
+    let mut signed = signed;
+    if let (Some(options), Some(stream)) = (check_options, stream) {
+        let sent = check::sent_batch(stream, &signed.parts);
+        signed.meta.handle = Some(app.pending.insert(Held::Signed(sent, options)));
+    }
     // Serializing plain strings and numbers cannot fail.
     let mut out = serde_json::to_string(&signed.meta).unwrap_or_default();
     out.push('\n');
     out.push_str(&signed.body);
     ([(header::CONTENT_TYPE, SIGNED_BATCH_TYPE)], out).into_response()
+}
+
+fn stream_of(tenant: &str, store: &str) -> Option<(uuid::Uuid, uuid::Uuid)> {
+    Some((
+        uuid::Uuid::parse_str(tenant).ok()?,
+        uuid::Uuid::parse_str(store).ok()?,
+    ))
+}
+
+/// The one stream of a batch's events, or None when they name several (or none).
+fn one_stream(events: &[Value]) -> Option<(uuid::Uuid, uuid::Uuid)> {
+    let mut streams = events.iter().map(|e| {
+        stream_of(
+            e.get("tenant_id").and_then(Value::as_str).unwrap_or(""),
+            e.get("store_id").and_then(Value::as_str).unwrap_or(""),
+        )
+    });
+    let first = streams.next()??;
+    streams.all(|s| s == Some(first)).then_some(first)
 }
 
 #[derive(Deserialize)]
@@ -293,7 +343,11 @@ async fn sign_hashes(State(app): State<Arc<App>>, body: Bytes) -> Response {
 async fn metrics(State(app): State<Arc<App>>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        app.metrics.render(app.keys.len()),
+        app.metrics.render(
+            app.keys.len(),
+            app.pending.len(),
+            app.pending.dropped.load(Ordering::Relaxed),
+        ),
     )
         .into_response()
 }
@@ -326,6 +380,8 @@ mod tests {
             keys: KeyStore::new(10, generate),
             metrics: Metrics::new(),
             token: token.map(Token::new),
+            pending: Pending::new(100, std::time::Duration::from_secs(60)),
+            corpora: Corpora::default(),
         })
     }
 
@@ -390,5 +446,163 @@ mod tests {
             metrics.contains("ves_signer_requests_refused_total 1\n"),
             "{metrics}"
         );
+    }
+
+    /// Signs `n` events of one stream with `"check"`; returns (handle, event ids, signing hashes).
+    fn signed_for_check(url: &str, key: &str, n: usize) -> (String, Vec<String>, Vec<String>) {
+        let nil = "00000000-0000-0000-0000-000000000000";
+        let events: Vec<Value> = (0..n)
+            .map(|i| json!({"tenant_id": nil, "store_id": nil, "agent_key_id": 1, "entity_type": "order",
+                             "entity_id": format!("o-{i}"), "event_type": "order.created", "payload": {"n": i}}))
+            .collect();
+        let request =
+            json!({"key": key, "agentId": nil, "events": events, "check": {"signatureSample": 0}});
+        let (code, body) =
+            status(ureq::post(&format!("{url}/v1/batches")).send_string(&request.to_string()));
+        assert_eq!(code, 200, "{body}");
+        let meta: Value = serde_json::from_str(body.split('\n').next().unwrap()).unwrap();
+        let ids = meta["eventIds"].as_str().unwrap();
+        let hashes = meta["signingHashes"].as_str().unwrap();
+        (
+            meta["handle"].as_str().expect("a handle").to_string(),
+            (0..n)
+                .map(|i| ids[36 * i..36 * i + 36].to_string())
+                .collect(),
+            (0..n)
+                .map(|i| hashes[64 * i..64 * i + 64].to_string())
+                .collect(),
+        )
+    }
+
+    /// A correct sequencer's answer to those events, numbered from `start` (replays when `fresh` is false).
+    fn answer(ids: &[String], hashes: &[String], start: u64, fresh: bool) -> String {
+        let nil = uuid::Uuid::nil();
+        let receipts: Vec<Value> = ids
+            .iter()
+            .zip(hashes)
+            .enumerate()
+            .map(|(i, (id, h))| {
+                let id: uuid::Uuid = id.parse().unwrap();
+                let sh = hexfmt::decode_fixed::<32>(h, "h").unwrap();
+                let seq = start + i as u64;
+                json!({"sequencerId": nil, "eventId": id, "sequenceNumber": seq, "sequencedAt": "2026-01-01T00:00:00.123456789+00:00",
+                       "receiptHash": hexfmt::encode(&ves_core::receipt_hash(&nil, &nil, &id, seq, &sh)),
+                       "signatureAlg": "none", "sequencerSignature": "", "sequencerKeyVersion": 0})
+            })
+            .collect();
+        let n = ids.len() as u64;
+        let (accepted, first, last) = if fresh {
+            (n, json!(start), json!(start + n - 1))
+        } else {
+            (0, Value::Null, Value::Null)
+        };
+        json!({"eventsAccepted": accepted, "sequenceStart": first, "sequenceEnd": last, "headSequence": start + n, "receipts": receipts}).to_string()
+    }
+
+    fn check(url: &str, line: Value, answer: &str) -> (u16, Value) {
+        let (code, body) = status(
+            ureq::post(&format!("{url}/v1/check")).send_string(&format!("{line}\n{answer}")),
+        );
+        (code, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
+    #[test]
+    fn an_answer_is_checked_once_by_its_handle_and_kept_for_its_resend() {
+        let url = serve(app(None, true));
+        let (_, body) = status(ureq::post(&format!("{url}/v1/keys")).send_string("{}"));
+        let key = serde_json::from_str::<Value>(&body).unwrap()["publicKey"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (handle, ids, hashes) = signed_for_check(&url, &key, 3);
+        let (code, v) = check(
+            &url,
+            json!({"handle": handle, "status": 200, "keep": true}),
+            &answer(&ids, &hashes, 41, true),
+        );
+        assert_eq!(code, 200, "{v}");
+        assert_eq!(
+            (
+                v["everyEventAccepted"].as_bool(),
+                v["everyReceiptVerifies"].as_bool()
+            ),
+            (Some(true), Some(true)),
+            "{v}"
+        );
+        assert_eq!(v["seqs"], json!([[0, 3, 41]]));
+        assert_eq!(v["receiptsChecked"], json!(3));
+        // Checked once: the kept receipts wait for the re-send, not for a second first check.
+        let (code, v) = check(
+            &url,
+            json!({"handle": handle, "status": 200}),
+            &answer(&ids, &hashes, 41, true),
+        );
+        assert_eq!(
+            (code, v["error"].as_str()),
+            (404, Some("unknown_handle")),
+            "{v}"
+        );
+        // The re-send, answered with the original receipts (sequencedAt cut to microseconds).
+        let replayed = answer(&ids, &hashes, 41, false).replace("123456789+", "123456+");
+        let (code, v) = check(&url, json!({"resendOf": handle, "status": 200}), &replayed);
+        assert_eq!(code, 200, "{v}");
+        assert_eq!(
+            (v["replayed"].as_u64(), v["everyEventAccepted"].as_bool()),
+            (Some(3), Some(true)),
+            "{v}"
+        );
+        let (code, _) = check(&url, json!({"resendOf": handle, "status": 200}), &replayed);
+        assert_eq!(code, 404, "a re-send is checked once too");
+        let metrics = status(ureq::get(&format!("{url}/metrics")).call()).1;
+        assert!(
+            metrics.contains("ves_signer_answers_checked_total 2\n"),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains("ves_signer_unknown_handles_total 2\n"),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains("ves_signer_pending_batches 0\n"),
+            "{metrics}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_answer_gets_a_verdict_that_names_the_event() {
+        let url = serve(app(None, true));
+        let (_, body) = status(ureq::post(&format!("{url}/v1/keys")).send_string("{}"));
+        let key = serde_json::from_str::<Value>(&body).unwrap()["publicKey"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let (handle, ids, mut hashes) = signed_for_check(&url, &key, 2);
+        hashes[1] = "00".repeat(32); // the sequencer hashed another envelope for event 1
+        let (code, v) = check(
+            &url,
+            json!({"handle": handle, "status": 200}),
+            &answer(&ids, &hashes, 7, true),
+        );
+        assert_eq!(code, 200, "{v}");
+        assert_eq!(v["everyReceiptVerifies"], json!(false), "{v}");
+        assert_eq!(v["failures"][0]["eventId"], json!(ids[1]), "{v}");
+        assert_eq!(
+            v["failures"][0]["code"],
+            json!("receipt_hash_mismatch"),
+            "{v}"
+        );
+        // A checked batch is one stream.
+        let nil = "00000000-0000-0000-0000-000000000000";
+        let other = "11111111-1111-4111-8111-111111111111";
+        let mixed = json!({"key": key, "agentId": nil, "check": {}, "events": [
+            {"tenant_id": nil, "store_id": nil, "agent_key_id": 1, "entity_type": "t", "entity_id": "a", "event_type": "x", "payload": 1},
+            {"tenant_id": nil, "store_id": other, "agent_key_id": 1, "entity_type": "t", "entity_id": "b", "event_type": "x", "payload": 2}]});
+        let (code, body) =
+            status(ureq::post(&format!("{url}/v1/batches")).send_string(&mixed.to_string()));
+        assert_eq!(code, 422, "{body}");
+        assert!(body.contains("one stream"), "{body}");
+        // A bad first line is refused, saying what is expected.
+        let (code, v) = check(&url, json!({"handle": "1"}), "{}");
+        assert_eq!(code, 400, "{v}");
     }
 }
