@@ -66,20 +66,29 @@ impl Pending {
 
     /// Holds a batch; returns its handle.
     pub fn insert(&self, held: Held) -> String {
-        let id = self.next.fetch_add(1, Ordering::Relaxed);
-        self.put(id, held);
-        id.to_string()
+        self.insert_at(held, Instant::now())
     }
 
     /// Holds `held` under an existing handle (a checked batch kept for its re-send).
     pub fn reinsert(&self, handle: &str, held: Held) {
+        self.reinsert_at(handle, held, Instant::now())
+    }
+
+    // The clock is a parameter so that the tests of the ttl set the time instead of sleeping
+    // (a sleep-based test failed on a loaded machine).
+    fn insert_at(&self, held: Held, now: Instant) -> String {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        self.put(id, held, now);
+        id.to_string()
+    }
+
+    fn reinsert_at(&self, handle: &str, held: Held, now: Instant) {
         if let Ok(id) = handle.parse::<u64>() {
-            self.put(id, held);
+            self.put(id, held, now);
         }
     }
 
-    fn put(&self, id: u64, held: Held) {
-        let now = Instant::now();
+    fn put(&self, id: u64, held: Held, now: Instant) {
         let mut inner = self.lock();
         inner.held.insert(id, Entry { held, since: now });
         inner.order.push_back((id, now));
@@ -92,12 +101,26 @@ impl Pending {
         self.take_if(handle, |_| true)
     }
 
+    #[cfg(test)]
+    fn take_at(&self, handle: &str, now: Instant) -> Option<Held> {
+        self.take_if_at(handle, |_| true, now)
+    }
+
     /// Takes the batch out when `wanted` says it is in the state asked for (a signed batch is
     /// not taken by a re-send's check, nor kept receipts by a first check).
     pub fn take_if(&self, handle: &str, wanted: impl Fn(&Held) -> bool) -> Option<Held> {
+        self.take_if_at(handle, wanted, Instant::now())
+    }
+
+    fn take_if_at(
+        &self,
+        handle: &str,
+        wanted: impl Fn(&Held) -> bool,
+        now: Instant,
+    ) -> Option<Held> {
         let id = handle.parse::<u64>().ok()?;
         let mut inner = self.lock();
-        self.expire(&mut inner, Instant::now());
+        self.expire(&mut inner, now);
         if !inner.held.get(&id).is_some_and(|e| wanted(&e.held)) {
             return None;
         }
@@ -116,7 +139,7 @@ impl Pending {
                 inner.order.pop_front(); // taken or re-inserted since
                 continue;
             }
-            let stale = now.duration_since(since) > self.ttl;
+            let stale = now.saturating_duration_since(since) > self.ttl;
             if !stale && inner.held.len() <= self.max {
                 break;
             }
@@ -167,28 +190,47 @@ mod tests {
         assert!(p.take("not-a-handle").is_none());
     }
 
+    const MS: Duration = Duration::from_millis(1);
+
     #[test]
     fn batches_older_than_the_ttl_are_dropped() {
-        let p = Pending::new(10, Duration::from_millis(20));
-        let a = p.insert(batch());
-        std::thread::sleep(Duration::from_millis(40));
-        let b = p.insert(batch());
-        assert!(p.take(&a).is_none());
-        assert!(p.take(&b).is_some());
+        let t0 = Instant::now();
+        let p = Pending::new(10, 20 * MS);
+        let a = p.insert_at(batch(), t0);
+        let b = p.insert_at(batch(), t0 + 40 * MS);
+        assert!(p.take_at(&a, t0 + 40 * MS).is_none());
+        assert!(p.take_at(&b, t0 + 40 * MS).is_some());
         assert_eq!(p.dropped.load(Ordering::Relaxed), 1);
     }
 
     #[test]
+    fn a_batch_at_its_ttl_is_still_held() {
+        let t0 = Instant::now();
+        let p = Pending::new(10, 20 * MS);
+        let a = p.insert_at(batch(), t0);
+        assert!(p.take_at(&a, t0 + 20 * MS).is_some());
+    }
+
+    #[test]
     fn a_reinserted_batch_lives_from_its_reinsertion() {
-        let p = Pending::new(10, Duration::from_millis(50));
-        let a = p.insert(batch());
-        std::thread::sleep(Duration::from_millis(30));
-        let held = p.take(&a).unwrap();
-        p.reinsert(&a, held);
-        std::thread::sleep(Duration::from_millis(30));
+        let t0 = Instant::now();
+        let p = Pending::new(10, 50 * MS);
+        let a = p.insert_at(batch(), t0);
+        let held = p.take_at(&a, t0 + 30 * MS).unwrap();
+        p.reinsert_at(&a, held, t0 + 30 * MS);
         assert!(
-            p.take(&a).is_some(),
+            p.take_at(&a, t0 + 60 * MS).is_some(),
             "60 ms after insertion, 30 after reinsertion"
         );
+    }
+
+    #[test]
+    fn a_reinserted_batch_expires_a_ttl_after_its_reinsertion() {
+        let t0 = Instant::now();
+        let p = Pending::new(10, 50 * MS);
+        let a = p.insert_at(batch(), t0);
+        let held = p.take_at(&a, t0 + 30 * MS).unwrap();
+        p.reinsert_at(&a, held, t0 + 30 * MS);
+        assert!(p.take_at(&a, t0 + 81 * MS).is_none());
     }
 }
