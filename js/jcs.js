@@ -2,7 +2,8 @@
  * RFC 8785 JSON Canonicalization Scheme (JCS), as `serde_json_canonicalizer` 0.3 (the
  * sequencer's canonicalizer) produces it:
  *  - object keys sorted by UTF-16 code units;
- *  - numbers as ECMAScript Number.prototype.toString (so -0 -> 0, 1e21 -> 1e+21);
+ *  - numbers as ECMAScript Number::toString (so -0 -> 0, 1e21 -> 1e+21), for every finite
+ *    double, also where k6's own printing is wrong (numberText below);
  *  - strings escaped as JSON.stringify escapes them (\" \\ \b \f \n \r \t, other controls
  *    as \u00xx lowercase, everything else raw UTF-8).
  *
@@ -19,6 +20,65 @@
  */
 
 const SURROGATE_RE = /[\ud800-\udfff]/;
+
+/**
+ * The ECMAScript Number::toString text of a finite double, as RFC 8785 requires.
+ *
+ * k6 1.1.0's JavaScript engine prints about 1 double in 10,000 with a text that parses back to
+ * another double: `String(0.7016570306969449)` gives `0.701657030696945`, and
+ * `String(-1.5627794062122189e-302)` gives `-1.562779406212219e-302` (LIVE_OBSERVED.md section
+ * 10; the carry bug of goja's shortest-digit mode, dop251/goja issue 720, fixed upstream after
+ * k6 1.1.0). `JSON.stringify` and `toExponential()` share it; `toPrecision(p)` does not (another
+ * dtoa mode). So: take k6's text when it parses back to the same double (`Number(s) === x`, which
+ * the engine's exact parser decides), else the shortest `toPrecision(p)` that does, rewritten in
+ * Number::toString's layout. Held equal to ves-core's JCS (serde_json_canonicalizer) on 1,000,000
+ * seeded random-bit doubles by tests/k6/jcs_doubles.test.js, the `toPrecision` path alone too.
+ * @param {number} x a finite number
+ * @returns {string}
+ */
+export function numberText(x) {
+  const s = String(x);
+  return Number(s) === x ? s : shortestText(x);
+}
+
+/**
+ * The Number::toString text of `x` from the shortest `toPrecision(p)` that parses back to `x`:
+ * the slow path of numberText, exported for the test that runs it on every double.
+ * @param {number} x a finite number other than 0
+ * @returns {string}
+ */
+export function shortestText(x) {
+  for (let p = 1; p <= 17; p++) {
+    const t = x.toPrecision(p);
+    if (Number(t) === x) return layout(t);
+  }
+  throw new Error(`jcs: no toPrecision(1..17) of ${String(x)} parses back to it`);
+}
+
+// A toPrecision text (`-1.25e-7`, `0.00123`, `1.50e+21`, `120.0`) in Number::toString's layout
+// (ECMA-262 Number::toString steps 6-12): the digits without trailing zeros, k of them, and n
+// the position of the decimal point.
+function layout(t) {
+  const negative = t.charCodeAt(0) === 45; // '-'
+  const body = negative ? t.substring(1) : t;
+  const e = body.indexOf('e');
+  const mantissa = e === -1 ? body : body.substring(0, e);
+  const exponent = e === -1 ? 0 : Number(body.substring(e + 1));
+  const dot = mantissa.indexOf('.');
+  const intPart = dot === -1 ? mantissa : mantissa.substring(0, dot);
+  let digits = intPart + (dot === -1 ? '' : mantissa.substring(dot + 1));
+  let n = intPart.length + exponent;
+  const lead = digits.length - digits.replace(/^0+/, '').length;
+  digits = digits.substring(lead).replace(/0+$/, '');
+  n -= lead;
+  const k = digits.length;
+  let out;
+  if (k <= n && n <= 21) out = digits + '0'.repeat(n - k);
+  else if (0 < n && n <= 21) out = `${digits.substring(0, n)}.${digits.substring(n)}`;
+  else if (-6 < n && n <= 0) out = `0.${'0'.repeat(-n)}${digits}`;
+  else out = `${digits[0]}${k > 1 ? `.${digits.substring(1)}` : ''}e${n - 1 >= 0 ? '+' : '-'}${Math.abs(n - 1)}`;
+  return negative ? `-${out}` : out;
+}
 
 /**
  * RFC 8785 canonical JSON text of a JSON-like value.
@@ -85,7 +145,9 @@ function collectKeys(v, keys) {
   const t = typeof v;
   if (t === 'number') {
     if (!isFinite(v)) throw nonFinite(v);
-    return true;
+    // JSON.stringify prints numbers with k6's own text: take the fast path only when every
+    // number's text parses back to it (numberText). Safe integers print exactly.
+    return Number.isSafeInteger(v) || Number(String(v)) === v;
   }
   if (t === 'bigint') throw bigIntError(v);
   if (t !== 'object' || v === null) return true;
@@ -116,7 +178,7 @@ function serialize(value, key) {
       return JSON.stringify(value);
     case 'number':
       if (!isFinite(value)) throw nonFinite(value);
-      return String(value); // String(-0) === '0'
+      return numberText(value); // numberText(-0) === '0'
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
