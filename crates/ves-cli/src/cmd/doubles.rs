@@ -28,9 +28,9 @@ pub const FIXED: [f64; 24] = [
     1.2e17,
     -5.238_102_448_364_384e18,
     9_007_199_254_740_992.0,
-    18_446_744_073_709_551_616.0,    // 2^64
-    -9_223_372_036_854_775_808.0,    // -2^63
-    18_446_744_073_709_549_568.0,    // the largest double below 2^64
+    18_446_744_073_709_551_616.0, // 2^64
+    -9_223_372_036_854_775_808.0, // -2^63
+    18_446_744_073_709_549_568.0, // the largest double below 2^64
     1e21,
     999_999_999_999_999_900_000.0,
     1e-7,
@@ -88,7 +88,10 @@ pub fn write(path: &Path, seed: u64, count: u32) -> Result<usize> {
         // A double of random mantissa between 2^-24 and 2^70.
         let bits = rng.next_u64();
         let exponent = 1023 - 24 + (bits >> 52) % 95;
-        line(&mut w, f64::from_bits((exponent << 52) | (bits & ((1 << 52) - 1))))?;
+        line(
+            &mut w,
+            f64::from_bits((exponent << 52) | (bits & ((1 << 52) - 1))),
+        )?;
     }
     w.flush()
         .with_context(|| format!("cannot write {}", tmp.display()))?;
@@ -105,7 +108,10 @@ mod tests {
     #[test]
     fn texts_are_ecmascripts() {
         assert_eq!(text(0.701_657_030_696_944_9), "0.7016570306969449");
-        assert_eq!(text(-1.562_779_406_212_218_9e-302), "-1.5627794062122189e-302");
+        assert_eq!(
+            text(-1.562_779_406_212_218_9e-302),
+            "-1.5627794062122189e-302"
+        );
         assert_eq!(text(-0.0), "0");
         assert_eq!(text(1e21), "1e+21");
         assert_eq!(text(1e16), "10000000000000000");
@@ -122,7 +128,11 @@ mod tests {
         write(&b, 3, 1000).unwrap();
         let text_a = std::fs::read_to_string(&a).unwrap();
         assert_eq!(text_a, std::fs::read_to_string(&b).unwrap());
-        assert!(text_a.lines().nth(1).unwrap().ends_with(" 0.7016570306969449"));
+        assert!(text_a
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(" 0.7016570306969449"));
         for l in text_a.lines().skip(1) {
             let (bits, t) = l.split_once(' ').unwrap();
             let x = f64::from_bits(u64::from_str_radix(bits, 16).unwrap());

@@ -169,7 +169,10 @@ fn key_out(seed: &[u8; 32]) -> KeyOut {
 pub fn run(args: VectorsArgs) -> Result<Outcome> {
     if let Some(path) = &args.doubles_out {
         let n = super::doubles::write(path, args.seed, args.doubles)?;
-        println!("wrote {}: {n} doubles and their RFC 8785 text", path.display());
+        println!(
+            "wrote {}: {n} doubles and their RFC 8785 text",
+            path.display()
+        );
     }
     let Some(out) = &args.out else {
         return Ok(Outcome::Ok);
