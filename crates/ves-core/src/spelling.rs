@@ -50,6 +50,8 @@
 use serde_json::{Number, Value};
 
 use crate::content::{block_u32, ContentSource};
+use crate::envelope::EventEnvelope;
+use crate::hexfmt;
 
 /// The spelling of a body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -177,6 +179,61 @@ pub fn write_canonical_event(out: &mut String, e: &BodyEvent<'_>) {
         let _ = write!(out, ",\"base_version\":{v}");
     }
     out.push('}');
+}
+
+/// The body of signed plaintext envelopes, each beside its payload's RFC 8785 text, in
+/// `spelling`; a varied spelling draws from `source` (the slot's `spelling` purpose) and
+/// `attempt`.
+pub fn envelopes_body(
+    agent_id: &str,
+    signed: &[(EventEnvelope, String)],
+    spelling: Spelling,
+    source: &ContentSource,
+    attempt: u32,
+) -> String {
+    let texts: Vec<[String; 6]> = signed
+        .iter()
+        .map(|(e, _)| {
+            [
+                e.event_id.to_string(),
+                e.tenant_id.to_string(),
+                e.store_id.to_string(),
+                e.source_agent_id.to_string(),
+                hexfmt::encode(&e.payload_plain_hash),
+                hexfmt::encode(&e.agent_signature),
+            ]
+        })
+        .collect();
+    let command_ids: Vec<Option<String>> = signed
+        .iter()
+        .map(|(e, _)| e.command_id.map(|c| c.to_string()))
+        .collect();
+    let events: Vec<BodyEvent<'_>> = signed
+        .iter()
+        .zip(&texts)
+        .zip(&command_ids)
+        .map(|(((e, jcs), t), command_id)| BodyEvent {
+            event_id: &t[0],
+            tenant_id: &t[1],
+            store_id: &t[2],
+            source_agent_id: &t[3],
+            agent_key_id: e.agent_key_id,
+            entity_type: &e.entity_type,
+            entity_id: &e.entity_id,
+            event_type: &e.event_type,
+            created_at: &e.created_at,
+            payload: e.payload.as_ref().unwrap_or(&Value::Null),
+            payload_jcs: jcs,
+            payload_plain_hash_hex: &t[4],
+            agent_signature_hex: &t[5],
+            command_id: command_id.as_deref(),
+            base_version: e.base_version,
+        })
+        .collect();
+    match spelling {
+        Spelling::Canonical => canonical_body(agent_id, &events),
+        Spelling::Varied => varied_body(agent_id, &events, source, attempt),
+    }
 }
 
 /// A JSON string in the canonical spelling: `JSON.stringify`'s escapes, non-ASCII as `\uxxxx`.
@@ -355,7 +412,9 @@ impl Speller {
                 "agent_key_id" => out.push_str(&e.agent_key_id.to_string()),
                 "base_version" => out.push_str(&e.base_version.unwrap_or(0).to_string()),
                 "payload" => self.value(out, e.payload),
-                "payload_plain_hash" => self.string(out, &format!("0x{}", e.payload_plain_hash_hex)),
+                "payload_plain_hash" => {
+                    self.string(out, &format!("0x{}", e.payload_plain_hash_hex))
+                }
                 "payload_cipher_hash" => self.string(out, ZERO_HASH_0X),
                 "agent_signature" => self.string(out, &format!("0x{}", e.agent_signature_hex)),
                 other => {
@@ -464,7 +523,11 @@ impl Speller {
         let (digits, point) = decompose(magnitude);
         let k = digits.len() as i64;
         let whole = k <= point;
-        let mut kinds = vec![NumberKind::Canonical, NumberKind::Scientific, NumberKind::IntegerMantissa];
+        let mut kinds = vec![
+            NumberKind::Canonical,
+            NumberKind::Scientific,
+            NumberKind::IntegerMantissa,
+        ];
         if whole && point <= 21 {
             kinds.push(NumberKind::WholeDotZero);
         }
@@ -622,7 +685,11 @@ mod tests {
             );
             seen.insert(body);
         }
-        assert!(seen.len() > 190, "attempts should spell differently: {}", seen.len());
+        assert!(
+            seen.len() > 190,
+            "attempts should spell differently: {}",
+            seen.len()
+        );
     }
 
     #[test]
@@ -637,8 +704,17 @@ mod tests {
             }
         }
         for want in [
-            "1e16", "1E+16", "10000000000000000.0", "10000000000000000", "0.0", "-0.0", "7.0",
-            "7e0", "0.250", "2.5e-1", "25E-2",
+            "1e16",
+            "1E+16",
+            "10000000000000000.0",
+            "10000000000000000",
+            "0.0",
+            "-0.0",
+            "7.0",
+            "7e0",
+            "0.250",
+            "2.5e-1",
+            "25E-2",
         ] {
             assert!(forms.contains(want), "{want} not in {forms:?}");
         }
