@@ -23,6 +23,7 @@
  * | RESULTS_DIR | results | where summaries are written |
  * | SIGNER_URL | unset | sign through `ves signer` at this URL (docs/SIGNER.md) |
  * | SIGNER_TOKEN | unset | the signer's token; required when SIGNER_URL is not loopback |
+ * | SPELLING | canonical | how ingest bodies are spelled: canonical, or varied (the same signed events in other legal JSON spellings; spelling.js) |
  *
  * @module config
  */
@@ -32,6 +33,7 @@ import { INVALID_KINDS, parseInvalidKinds } from './invalidkinds.js';
 import { parseWarmup } from './warmup.js';
 import { MAX_BODY_BYTES, PAYLOAD_SHAPES, batchBytesBound, maxBatchFor, parsePayloadBytes, parsePayloadShape } from './payload.js';
 import { largeBodies } from './body_size.js';
+import { SPELLINGS, parseSpelling } from './spelling.js';
 
 /** The devserver's default admin key; a default only for loopback URLs. */
 export const DEVSERVER_ADMIN_KEY = 'ss_local_devserver_admin_key';
@@ -78,7 +80,8 @@ export class ConfigError extends Error {
  * @property {'none'|'some'|'all'} largeBodies whether PAYLOAD makes ingest bodies above 256 KiB, tagged body:large and left out of the latency thresholds (body_size.js)
  * @property {string} payloadShape PAYLOAD: order, small, medium, large, unicode, floats, nested or mixed (payload.js)
  * @property {number} payloadBytes PAYLOAD_BYTES: pad payloads to about this many bytes of JCS (0: none)
- * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
+ * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent later (replay.js): byte for byte, or with SPELLING=varied in another spelling
+ * @property {string} spelling SPELLING: canonical or varied (spelling.js)
  * @property {string} resultsDir
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
  * @property {string|null} signerToken secret
@@ -189,6 +192,12 @@ export function config(env) {
     const most = maxBatchFor(payloadShape, payloadBytes);
     problems.push(problem('BATCH_SIZE', `at most ${most} with PAYLOAD=${payloadShape}${payloadBytes > 0 ? ` PAYLOAD_BYTES=${payloadBytes}` : ''} (requests of up to about ${bound} bytes are above the ${MAX_BODY_BYTES} byte request limit)`, String(batchSize), `-e BATCH_SIZE=${most}${payloadBytes > 0 ? ' or a smaller PAYLOAD_BYTES' : ''}`));
   }
+  let spelling = 'canonical';
+  try {
+    spelling = parseSpelling(get('SPELLING'));
+  } catch (e) {
+    problems.push(problem('SPELLING', `one of ${SPELLINGS.join(', ')} (how ingest bodies are spelled)`, show(get('SPELLING')), '-e SPELLING=varied'));
+  }
   let hotEntities = 0;
   const rawHot = get('HOT_ENTITIES');
   if (rawHot !== undefined) {
@@ -237,6 +246,7 @@ export function config(env) {
     invalidRate,
     invalidKinds: Object.freeze(invalidKinds),
     replayRate,
+    spelling,
     warmupMs,
     hotEntities,
     payloadShape,

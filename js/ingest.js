@@ -18,6 +18,7 @@ import { shapePayloads } from './payload.js';
 import { payloadExcerpt, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 import { explainHttp, explainOnce } from './explain.js';
 import { contentSource, currentSlot, orderFields, seedOf } from './slots.js';
+import { SPELLING_PURPOSE, variedBody } from './spelling.js';
 import { signerOf } from './vu_state.js';
 
 /**
@@ -36,9 +37,15 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex);
   const t0 = Date.now();
   const signer = signerOf(state, data, cfg);
+  // SPELLING=varied: a live batch's body in the slot's varied spelling (spelling.js), attempt 0.
+  const spelling = live && cfg.spelling === 'varied' ? contentSource(cfg, data, Object.assign({}, slot, { purpose: SPELLING_PURPOSE })) : null;
   let { events, body, bodyBytes } = signer instanceof RemoteSigner
     ? signer.signContent(cfg.agentId, contentSpec(cfg, data, count, storeId, slot, live))
     : buildBatchWith(signer, cfg.agentId, liveFields(cfg, data, state, count, storeId, slot, live));
+  if (spelling !== null && !(signer instanceof RemoteSigner)) {
+    body = variedBody(cfg.agentId, events, spelling, 0);
+    bodyBytes = undefined;
+  }
   // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).
   let invalid = [];
   if (live && cfg.invalidRate > 0) {
@@ -46,7 +53,7 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
     const known = state.lastAccepted === null ? null : state.lastAccepted.event;
     invalid = corruptBatch(events, cfg.invalidRate, cfg.invalidKinds, (i) => source.block(i), { signer: signerOf(state, data, cfg), agentKeyId: data.agentKeyId, known });
     if (invalid.length > 0) {
-      body = ingestBody(cfg.agentId, events);
+      body = spelling !== null ? variedBody(cfg.agentId, events, spelling, 0) : ingestBody(cfg.agentId, events);
       bodyBytes = undefined;
     }
   }
@@ -59,7 +66,7 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
     if (event) state.lastAccepted = { event, sequenceNumber: receipt.sequenceNumber, receiptHash: receipt.receiptHash };
     // REPLAY_RATE: the seeded choice of this slot, so that the same SEED replays the same batches.
     if (live && cfg.replayRate > 0 && blockChance(contentSource(cfg, data, Object.assign({}, slot, { purpose: 'replay' })).block(0), 0) < cfg.replayRate) {
-      state.replays.remember(cfg.agentId, body, events, r.json.receipts, invalid);
+      state.replays.remember(cfg.agentId, body, events, r.json.receipts, invalid, spelling);
     }
   }
   return outcome;
@@ -104,6 +111,7 @@ function contentSpec(cfg, data, count, storeId, slot, live) {
     hot: hotShare(cfg, slot, live),
     shape: live ? cfg.payloadShape : 'order',
     payloadBytes: live ? cfg.payloadBytes : 0,
+    spelling: live && cfg.spelling === 'varied' ? 'varied' : undefined,
   };
 }
 
@@ -165,14 +173,14 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid
   // A re-sent event refused as "different contents" broke idempotency: a replay violation.
   const refusals = replaysAllowed ? takeReplayRefusals(outcome) : [];
   if (refusals.length > 0) {
-    metrics.recordReplayViolation(refusals.length);
+    metrics.recordReplayViolation(refusals.length, 'refused');
     const event = sentEvent(events, refusals[0].eventId, r);
     explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before with these exact bytes, was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
   }
   // A re-sent event answered with a number above the head got a new number: a replay violation.
   const renumbered = replaysAllowed ? takeRenumberedReplays(outcome, r.status === 200 ? r.json : null) : [];
   if (renumbered.length > 0) {
-    metrics.recordReplayViolation(renumbered.length);
+    metrics.recordReplayViolation(renumbered.length, 'new_sequence');
     const event = sentEvent(events, renumbered[0].eventId, r);
     explainOnce(state, 'replay:new_sequence', `replay violation (new_sequence): event ${renumbered[0].eventId}, sent before, came back with sequence number ${renumbered[0].sequenceNumber}, above the stream's head ${renumbered[0].head}; ${renumbered.length} in this batch; its payload: ${payloadExcerpt(event)}`);
   }

@@ -14,7 +14,7 @@
  * | ves_sequence_anomalies   | Counter      | stream |
  * | ves_invalid_rejected     | Counter      | kind   |
  * | ves_invalid_accepted     | Counter      | kind   |
- * | ves_replay_violations    | Counter      |        |
+ * | ves_replay_violations    | Counter      | kind   | re-sent events not answered with their original receipt, by kind (REPLAY_VIOLATION_KINDS, replay.js)
  * | ves_events_replayed      | Counter      | stream | events answered by their original receipt (a rerun with fixed SEED, CREATED_AT and key; replay mode)
  * | ves_receipts_checked     | Counter      |        | receipts whose hash was checked in k6 (every receipt; with RECEIPT_CHECK < 1, those of the sampled answers)
  * | ves_receipt_signatures_checked | Counter |       | receipts whose sequencer signature was verified (the SEQUENCER_PUBLIC_KEY sample)
@@ -37,6 +37,11 @@ export const sequenceAnomalies = new Counter('ves_sequence_anomalies');
 export const invalidRejected = new Counter('ves_invalid_rejected');
 export const invalidAccepted = new Counter('ves_invalid_accepted');
 export const replayViolations = new Counter('ves_replay_violations');
+/**
+ * The kinds of replay violations (replay.js): refused, respelled (a re-send in another spelling
+ * refused, SPELLING=varied), new_sequence, different_receipt, missing, http.
+ */
+export const REPLAY_VIOLATION_KINDS = Object.freeze(['refused', 'respelled', 'new_sequence', 'different_receipt', 'missing', 'http']);
 export const eventsReplayed = new Counter('ves_events_replayed');
 export const receiptsChecked = new Counter('ves_receipts_checked');
 export const receiptSignaturesChecked = new Counter('ves_receipt_signatures_checked');
@@ -141,9 +146,10 @@ export function recordProbe(kind, rejected) {
 /**
  * Records replay violations (a replayed event that did not come back with its original receipt).
  * @param {number} [count]
+ * @param {string} [kind] one of REPLAY_VIOLATION_KINDS
  */
-export function recordReplayViolation(count = 1) {
-  replayViolations.add(count);
+export function recordReplayViolation(count = 1, kind = 'refused') {
+  replayViolations.add(count, { kind });
 }
 
 /**

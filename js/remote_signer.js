@@ -16,6 +16,7 @@ import http from 'k6/http';
 import { bytesToHex, describe, normalizeHex } from './bytes.js';
 import { buildBatch } from './event.js';
 import { receiptPreimage } from './hash.js';
+import { jsonText } from './spelling.js';
 
 const TIMEOUT = '30s';
 const TAGS = Object.freeze({ endpoint: 'signer' });
@@ -37,17 +38,13 @@ export class RemoteSigner {
   /**
    * @param {{url: string, publicKeyHex: string}} where from setup data (`data.signer`)
    * @param {string|null} token SIGNER_TOKEN (secret: not enumerable, never logged)
-   * @param {{ascii?: boolean}} [options] ascii (default true): ask for a body with non-ASCII
-   *   characters as \u escapes (the same JSON values; k6 moves an ASCII string with far less
-   *   work); false gives the in-k6 signer's exact bytes
    */
-  constructor(where, token, options = {}) {
+  constructor(where, token) {
     if (where === null || typeof where !== 'object' || typeof where.url !== 'string') {
       throw new TypeError(`RemoteSigner: expected {url, publicKeyHex} from setup data, found ${describe(where)}`);
     }
     this.url = where.url.replace(/\/+$/, '');
     this.publicKeyHex = normalizeHex(where.publicKeyHex, 32, 'RemoteSigner: publicKeyHex');
-    this.ascii = options.ascii !== false;
     const headers = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
     Object.defineProperty(this, 'params', { value: { headers, tags: TAGS, timeout: TIMEOUT }, enumerable: false });
@@ -78,7 +75,8 @@ export class RemoteSigner {
    * @returns {{events: SignedEvent[], body: string}}
    */
   signBatch(agentId, fieldsList) {
-    const request = JSON.stringify({ key: this.publicKeyHex, agentId, ascii: this.ascii, events: fieldsList });
+    // jsonText, not JSON.stringify: k6 1.1.0 prints some doubles wrongly (jcs.js numberText).
+    const request = jsonText({ key: this.publicKeyHex, agentId, events: fieldsList });
     return this.signed(request, fieldsList.length, (i) => fieldsList[i]);
   }
 
@@ -90,11 +88,12 @@ export class RemoteSigner {
    * @param {string} agentId
    * @param {{seed: number, scenario: string, purpose: string, iteration: number, count: number,
    *   tenantId: string, storeId: string, agentKeyId: number, createdAt: string, hot?: number,
-   *   shape?: string, payloadBytes?: number}} content
+   *   shape?: string, payloadBytes?: number, spelling?: string, attempt?: number}} content
+   *   spelling `varied` (SPELLING, spelling.js): the body in the slot's varied spelling of attempt
    * @returns {{events: SignedEvent[], body: string}}
    */
   signContent(agentId, content) {
-    const request = JSON.stringify({ key: this.publicKeyHex, agentId, ascii: this.ascii, content });
+    const request = JSON.stringify({ key: this.publicKeyHex, agentId, content });
     const stream = { tenant_id: content.tenantId, store_id: content.storeId };
     return this.signed(request, content.count, () => stream);
   }

@@ -1,28 +1,37 @@
 /**
- * Byte-identical replays under load (REPLAY_RATE) and what a correct sequencer must answer to
- * them: for every event its original receipt (same sequence number, same receipt hash) and
- * nothing newly accepted. Anything else is a replay violation (ves_replay_violations), by kind:
+ * Replays under load (REPLAY_RATE) and what a correct sequencer must answer to them: for every
+ * event its original receipt (same sequence number, same receipt hash) and nothing newly
+ * accepted. A batch is re-sent byte for byte, or with SPELLING=varied in a spelling other than
+ * its first send's (spelling.js: the same signed events, other legal JSON). Anything else is a
+ * replay violation (ves_replay_violations{kind}):
  *
  * | kind              | what came back for a re-sent event                                   |
  * |-------------------|----------------------------------------------------------------------|
  * | refused           | a rejection (e.g. duplicate_event_id "... with different contents")   |
+ * | respelled         | a rejection of an event re-sent in another spelling (a real sequencer |
+ * |                   | compares JSONB-round-tripped values, where 7 and 7.0 differ: LIVE_OBSERVED.md section 10) |
  * | new_sequence      | a receipt with another sequence number, or the batch accepted events  |
  * | different_receipt | the original sequence number with another receipt hash               |
  * | missing           | neither a receipt nor a rejection                                    |
  * | http              | a non-200 answer to the whole re-sent request (4xx: a refusal)        |
  *
- * The first violation of each kind is logged with the event id and its payload (never a key).
+ * The first violation of each kind is logged with the event id and its payload (never a key);
+ * a respelled one with the first value spelled differently, both ways.
  *
  * @module replay
  */
 import { check } from 'k6';
 import { reasonCode } from './ledger.js';
 import * as metrics from './metrics.js';
+import { firstRespelled, jsonText, variedBody } from './spelling.js';
 
 /** How many accepted batches a VU keeps for a later replay (the oldest is dropped). */
 export const MAX_PENDING_REPLAYS = 8;
 
-/** REPLAY_RATE: the share of accepted batches re-sent byte for byte later in the run. */
+/** How many spellings a re-send tries for one that differs from its first send's. */
+const MAX_RESPELL_ATTEMPTS = 8;
+
+/** REPLAY_RATE: the share of accepted batches re-sent later in the run. */
 export function replayRate(env, fallback = 0) {
   const raw = env.REPLAY_RATE;
   if (raw === undefined || raw === '') return fallback;
@@ -45,13 +54,15 @@ export class ReplayBook {
    * @param {object[]} events the batch's events
    * @param {object[]} receipts the receipts of the answer (all verified by the pass rule)
    * @param {{eventId: string, expect: string}[]} [invalid] events made invalid on purpose: refused again with the same reason code
+   * @param {{block(index: number, counter?: number): Uint8Array}|null} [spelling] with SPELLING=varied, the
+   *   slot's `spelling` source: the body was its attempt 0, the re-send takes another attempt
    */
-  remember(agentId, body, events, receipts, invalid = []) {
+  remember(agentId, body, events, receipts, invalid = [], spelling = null) {
     const refused = new Map();
     for (const inv of invalid) refused.set(inv.eventId, inv.expect);
     const original = new Map();
     for (const r of receipts) original.set(String(r.eventId).toLowerCase(), { sequenceNumber: r.sequenceNumber, receiptHash: String(r.receiptHash).toLowerCase() });
-    this.pending.push({ agentId, body, events, original, refused });
+    this.pending.push({ agentId, body, events, original, refused, spelling });
     if (this.pending.length > this.max) this.pending.shift();
   }
 
@@ -100,9 +111,23 @@ export function judgeReplay(entry, r) {
 }
 
 /**
- * Re-sends the oldest remembered batch of `book`, byte for byte, and records the verdict:
- * ves_events_replayed for each original receipt, ves_replay_violations for each violation,
- * the first of each kind explained with the event id and payload.
+ * The body of a re-send: the batch's own bytes, or (SPELLING=varied) the first attempt of its
+ * spelling source, from 1 on, whose body differs from the first send's.
+ * @returns {{body: string, attempt: number|null}}
+ */
+export function resendBody(entry) {
+  if (!entry.spelling) return { body: entry.body, attempt: null };
+  for (let attempt = 1; attempt <= MAX_RESPELL_ATTEMPTS; attempt++) {
+    const body = variedBody(entry.agentId, entry.events, entry.spelling, attempt);
+    if (body !== entry.body) return { body, attempt };
+  }
+  return { body: entry.body, attempt: null };
+}
+
+/**
+ * Re-sends the oldest remembered batch of `book` (byte for byte, or respelled: resendBody) and
+ * records the verdict: ves_events_replayed for each original receipt, ves_replay_violations for
+ * each violation by kind, the first of each kind explained with the event id and payload.
  * @param {import('./client.js').VesClient} client
  * @param {ReplayBook} book
  * @param {(kind: string, message: string) => void} explain logs once per kind
@@ -112,15 +137,27 @@ export function judgeReplay(entry, r) {
 export function resendOne(client, book, explain, stream) {
   const entry = book.take();
   if (entry === null) return null;
-  const r = client.ingest(entry.agentId, entry.body, { expectedStatuses: [], tags: { replay: 'true' } });
+  const { body, attempt } = resendBody(entry);
+  const r = client.ingest(entry.agentId, body, { expectedStatuses: [], tags: { replay: 'true', respelled: attempt === null ? 'false' : 'true' } });
   const verdict = judgeReplay(entry, r);
+  // A refusal of a re-send in another spelling: the sequencer judged the spelling, not the event.
+  if (attempt !== null) for (const v of verdict.violations) if (v.kind === 'refused') v.kind = 'respelled';
   if (verdict.replayed > 0) metrics.eventsReplayed.add(verdict.replayed, { stream: String(stream) });
-  if (verdict.violations.length > 0) metrics.recordReplayViolation(verdict.violations.length);
+  const byKind = {};
+  for (const v of verdict.violations) byKind[v.kind] = (byKind[v.kind] || 0) + 1;
+  for (const [kind, n] of Object.entries(byKind)) metrics.recordReplayViolation(n, kind);
   const ok = verdict.violations.length === 0 && !verdict.unanswered;
   check(r, { 'replay: original receipts returned': () => ok });
   for (const v of verdict.violations) {
-    const event = entry.events.find((e) => String(e.event_id).toLowerCase() === v.eventId);
-    explain(`replay:${v.kind}`, `replay violation (${v.kind}): re-sending accepted event ${v.eventId} byte for byte got ${v.detail}; its payload: ${payloadExcerpt(event)}`);
+    const index = entry.events.findIndex((e) => String(e.event_id).toLowerCase() === v.eventId);
+    const event = index === -1 ? undefined : entry.events[index];
+    const how = attempt === null ? 'byte for byte' : `in another spelling (SPELLING=varied, attempt ${attempt})`;
+    let respelled = '';
+    if (v.kind === 'respelled' && event !== undefined) {
+      const d = firstRespelled(event, index, entry.spelling, 0, attempt);
+      respelled = d === null ? '; every value spelled alike (only whitespace or key order differ)' : `; the first value spelled differently: ${d.path}, first sent as ${d.first}, re-sent as ${d.second}`;
+    }
+    explain(`replay:${v.kind}`, `replay violation (${v.kind}): re-sending accepted event ${v.eventId} ${how} got ${v.detail}${respelled}; its payload: ${payloadExcerpt(event)}`);
   }
   return ok;
 }
@@ -147,7 +184,8 @@ export function takeReplayRefusals(outcome) {
 /** The payload of an event as a short string for the log (payloads carry no secret). */
 export function payloadExcerpt(event) {
   if (!event) return '(not in this request)';
-  const text = JSON.stringify(event.payload === undefined ? null : event.payload);
+  const env = typeof event.toJSON === 'function' ? event.toJSON() : event;
+  const text = jsonText(env.payload === undefined ? null : env.payload);
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 

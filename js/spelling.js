@@ -78,8 +78,15 @@ export function canonicalString(s) {
 
 /**
  * JSON text of any value in the canonical spelling, objects in their own key order (an
- * envelope a probe changed keeps its keys where they are), numbers as numberText.
+ * envelope a probe changed keeps its keys where they are), numbers as numberText: what
+ * JSON.stringify gives, but with the right text for every double (jcs.js numberText) and ASCII.
+ * @param {unknown} v
+ * @returns {string}
  */
+export function jsonText(v) {
+  return canonicalJson(v);
+}
+
 function canonicalJson(v) {
   if (v !== null && typeof v === 'object' && typeof v.toJSON === 'function') v = v.toJSON();
   switch (typeof v) {
@@ -149,9 +156,10 @@ export class Xorshift32 {
   }
 }
 
-// Characters a varied string may spell otherwise: a surrogate pair (one character), controls,
-// the quote and backslash (fixed escapes), '/', and other non-ASCII code units.
-const SPECIAL = /[\ud800-\udbff][\udc00-\udfff]|[\u0000-\u001f"\\\/\u0080-\uffff]/g;
+// Whether a string holds a character a varied spelling may write otherwise: controls, the quote
+// and backslash (fixed escapes), '/', non-ASCII. (k6's regular expressions match the halves of
+// a surrogate pair one by one, so the characters themselves are walked in Speller.string.)
+const SPECIAL = /[\u0000-\u001f"\\\/\u0080-\uffff]/;
 
 /**
  * Writes values in a varied spelling, drawing from its generator in writing order (the order
@@ -240,7 +248,26 @@ export class Speller {
 
   /** A string: the same characters, escapes chosen by the generator. */
   string(s, path) {
-    const text = `"${s.replace(SPECIAL, (m) => this.escape(m))}"`;
+    let text;
+    if (!SPECIAL.test(s)) {
+      text = `"${s}"`;
+    } else {
+      let out = '"';
+      let last = 0;
+      for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x20 && c < 0x80 && c !== 34 && c !== 92 && c !== 47) continue; // plain ASCII
+        out += s.substring(last, i);
+        let m = s.charAt(i);
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+          const d = s.charCodeAt(i + 1);
+          if (d >= 0xdc00 && d <= 0xdfff) m = s.substring(i, ++i + 1); // a surrogate pair: one character
+        }
+        out += this.escape(m);
+        last = i + 1;
+      }
+      text = `${out}${s.substring(last)}"`;
+    }
     if (this.trace !== null && path !== null) this.trace.push([path, text]);
     return text;
   }
