@@ -56,7 +56,7 @@ pub struct Config {
 
     /// FOR TESTS ONLY: make the server misbehave on purpose (repeatable; KIND or KIND=VALUE).
     /// Kinds: bad_receipt_hash, bad_receipt_signature, skip_sequence, duplicate_sequence,
-    /// lose_event, corrupt_proof, shed_load, shed_above_rate, replay_float_refused, replay_broken,
+    /// lose_event, corrupt_proof, shed_load, shed_above_rate, replay_spelling, slow_ingest, replay_broken,
     /// accept_invalid_signature, reorder_entity_reads. See docs/DEVSERVER.md, "Test faults".
     #[arg(long = "fault", env = "VES_DEVSERVER_FAULT", value_delimiter = ',')]
     pub faults: Vec<FaultSpec>,

@@ -12,7 +12,8 @@
 //! | `corrupt_proof` | every VALUE-th inclusion proof served has one sibling with a bit flipped | 5 |
 //! | `shed_load` | every `/api/*` request answers 503 `pool_exhausted` from second A to second B after start | 5-10 |
 //! | `shed_above_rate` | an ingest request answers 503 `pool_exhausted` when admitting its events would take the ingest rate above VALUE events/s (a token bucket refilled at VALUE events/s holding a quarter second of them): a capacity knee known in advance | 1000 |
-//! | `replay_float_refused` | the exact replay of an event whose payload holds a number written as a float is refused: `duplicate_event_id` "Event ID already exists with different contents" (a real sequencer's bug) | - |
+//! | `replay_spelling` | a replay (exact or re-spelled) is refused as `duplicate_event_id` "Event ID already exists with different contents" exactly when the real sequencer refuses it: its JSONB round trip of the stored payload compared by value (jsonb.rs, LIVE_OBSERVED.md section 10) | - |
+//! | `slow_ingest` | every ingest request waits VALUE ms inside its stream's lock (latency without CPU, growing with the rate as requests queue on the lock) | 50 |
 //! | `replay_broken` | every VALUE-th exact replay breaks idempotency, in turn: refused as above, then answered with a new sequence number (receipt hash and signature consistent with the lie); storage is right | 1 |
 //! | `accept_invalid_signature` | every VALUE-th event whose agent signature fails verification is accepted anyway | 1 |
 //! | `reorder_entity_reads` | every VALUE-th entity read (`GET /api/v1/entities/{type}/{id}`) with two or more events serves them in reverse order | 1 |
@@ -36,7 +37,8 @@ pub enum FaultKind {
     CorruptProof,
     ShedLoad,
     ShedAboveRate,
-    ReplayFloatRefused,
+    ReplaySpelling,
+    SlowIngest,
     ReplayBroken,
     AcceptInvalidSignature,
     ReorderEntityReads,
@@ -65,15 +67,19 @@ impl FromStr for FaultSpec {
             "corrupt_proof" => FaultKind::CorruptProof,
             "shed_load" => FaultKind::ShedLoad,
             "shed_above_rate" => FaultKind::ShedAboveRate,
-            "replay_float_refused" => FaultKind::ReplayFloatRefused,
+            "replay_spelling" => FaultKind::ReplaySpelling,
+            "slow_ingest" => FaultKind::SlowIngest,
             "replay_broken" => FaultKind::ReplayBroken,
             "accept_invalid_signature" => FaultKind::AcceptInvalidSignature,
             "reorder_entity_reads" => FaultKind::ReorderEntityReads,
+            "replay_float_refused" => {
+                return Err("fault replay_float_refused is gone: replay_spelling models the real server's measured rule (LIVE_OBSERVED.md section 10)".into())
+            }
             _ => {
                 return Err(format!(
                     "unknown fault {name:?}; expected one of bad_receipt_hash, \
                      bad_receipt_signature, skip_sequence, duplicate_sequence, lose_event, corrupt_proof, \
-                     shed_load, shed_above_rate, replay_float_refused, replay_broken, \
+                     shed_load, shed_above_rate, replay_spelling, slow_ingest, replay_broken, \
                      accept_invalid_signature, reorder_entity_reads (optionally KIND=VALUE)"
                 ))
             }
@@ -166,7 +172,8 @@ pub struct Faults {
     corrupt_proof: Option<EveryNth>,
     shed_load: Option<(Duration, Duration)>,
     shed_above_rate: Option<RateGate>,
-    replay_float_refused: bool,
+    replay_spelling: bool,
+    slow_ingest: Option<Duration>,
     replay_broken: Option<EveryNth>,
     accept_invalid_signature: Option<EveryNth>,
     reorder_entity_reads: Option<EveryNth>,
@@ -186,7 +193,8 @@ impl Faults {
             corrupt_proof: None,
             shed_load: None,
             shed_above_rate: None,
-            replay_float_refused: false,
+            replay_spelling: false,
+            slow_ingest: None,
             replay_broken: None,
             accept_invalid_signature: None,
             reorder_entity_reads: None,
@@ -242,9 +250,16 @@ impl Faults {
                     f.shed_above_rate = Some(RateGate::new(rate));
                     format!("shed_above_rate: ingest requests get 503 pool_exhausted above {rate} events/s")
                 }
-                FaultKind::ReplayFloatRefused => {
-                    f.replay_float_refused = true;
-                    "replay_float_refused: exact replays of events with a float in the payload are refused as different contents".to_string()
+                FaultKind::ReplaySpelling => {
+                    f.replay_spelling = true;
+                    "replay_spelling: replays are refused as different contents where the real server refuses them (its JSONB round trip: 7 and 7.0 differ, whole floats from 1e16 come back as integers)".to_string()
+                }
+                FaultKind::SlowIngest => {
+                    let ms = positive(spec, 50)?;
+                    f.slow_ingest = Some(Duration::from_millis(ms));
+                    format!(
+                        "slow_ingest: every ingest request waits {ms} ms inside its stream's lock"
+                    )
                 }
                 FaultKind::ReplayBroken => {
                     let n = positive(spec, 1)?;
@@ -399,21 +414,26 @@ pub enum ReplayAnswer {
     NewSequence,
 }
 
-/// A number written with a fraction or an exponent anywhere in a JSON value.
-fn holds_float(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Number(n) => n.is_f64(),
-        serde_json::Value::Array(a) => a.iter().any(holds_float),
-        serde_json::Value::Object(o) => o.values().any(holds_float),
-        _ => false,
-    }
-}
-
 impl Faults {
-    /// How to answer the exact replay of an event with this payload.
-    pub fn replay_answer(&self, payload: Option<&serde_json::Value>) -> ReplayAnswer {
-        if self.replay_float_refused && payload.is_some_and(holds_float) {
-            return ReplayAnswer::Refuse;
+    /// How long an ingest request waits inside its stream's lock (`slow_ingest`).
+    pub fn ingest_delay(&self) -> Option<Duration> {
+        self.slow_ingest
+    }
+
+    /// How to answer the replay of an event (same signing hash and canonical payload) whose
+    /// first send stored `stored` (the payload's compact text) and which now carries `payload`.
+    pub fn replay_answer(
+        &self,
+        stored: Option<&str>,
+        payload: Option<&serde_json::Value>,
+    ) -> ReplayAnswer {
+        if self.replay_spelling {
+            let first = stored.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+            if let (Some(first), Some(incoming)) = (first, payload) {
+                if crate::jsonb::replay_refused(&first, incoming) {
+                    return ReplayAnswer::Refuse;
+                }
+            }
         }
         match &self.replay_broken {
             Some(every) => {
@@ -529,17 +549,34 @@ mod tests {
 
     #[test]
     fn replay_faults_pick_their_events() {
-        let f = Faults::from_specs(&specs(&["replay_float_refused"])).unwrap();
-        let float = serde_json::json!({"a": [1, {"b": 9007199254740992.0}]});
-        let ints = serde_json::json!({"a": [1, {"b": -3}], "c": "1.5"});
-        assert_eq!(f.replay_answer(Some(&float)), ReplayAnswer::Refuse);
-        assert_eq!(f.replay_answer(Some(&ints)), ReplayAnswer::Honest);
+        // replay_spelling: the real server's rule (jsonb.rs has its cases).
+        let f = Faults::from_specs(&specs(&["replay_spelling"])).unwrap();
+        let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        let whole = r#"{"a":[1,{"b":1e16}]}"#;
+        let small = r#"{"a":[1,{"b":9007199254740992.0}],"c":"1.5"}"#;
         assert_eq!(
-            Faults::none().replay_answer(Some(&float)),
+            f.replay_answer(Some(whole), Some(&parse(whole))),
+            ReplayAnswer::Refuse
+        );
+        assert_eq!(
+            f.replay_answer(Some(small), Some(&parse(small))),
             ReplayAnswer::Honest
         );
+        assert_eq!(
+            f.replay_answer(Some(r#"{"q":7}"#), Some(&parse(r#"{"q":7.0}"#))),
+            ReplayAnswer::Refuse
+        );
+        assert_eq!(
+            Faults::none().replay_answer(Some(whole), Some(&parse(whole))),
+            ReplayAnswer::Honest
+        );
+        let gone = "replay_float_refused".parse::<FaultSpec>().unwrap_err();
+        assert!(gone.contains("replay_spelling"), "{gone}");
+        let slow = Faults::from_specs(&specs(&["slow_ingest=30"])).unwrap();
+        assert_eq!(slow.ingest_delay(), Some(Duration::from_millis(30)));
+        assert_eq!(Faults::none().ingest_delay(), None);
         let f = Faults::from_specs(&specs(&["replay_broken=2"])).unwrap();
-        let answers: Vec<ReplayAnswer> = (0..4).map(|_| f.replay_answer(None)).collect();
+        let answers: Vec<ReplayAnswer> = (0..4).map(|_| f.replay_answer(None, None)).collect();
         use ReplayAnswer::*;
         assert_eq!(answers, [Honest, Refuse, Honest, NewSequence]);
         let f = Faults::from_specs(&specs(&["accept_invalid_signature=2"])).unwrap();
