@@ -125,13 +125,15 @@ function contentSpec(cfg, data, count, storeId, slot, live) {
  *   the body's agentId and, per event, what the ledger needs (shard_reader.js presignedEvents),
  *   to skip parsing the whole body; or a presignedLine, read only when the answer needs it
  *   (RECEIPT_CHECK)
+ * @param {boolean} [ascii] the line is ASCII (a canonical corpus): its length is its byte count;
+ *   false for a varied corpus (ves presign --spelling varied), which may hold raw UTF-8
  * @returns {import('./ledger.js').IngestOutcome}
  */
-export function ingestPresigned(cfg, state, body, streamIndex, light = null) {
+export function ingestPresigned(cfg, state, body, streamIndex, light = null, ascii = true) {
   const line = light !== null && typeof light.presigned === 'function' ? light : null;
   const parsed = line !== null ? null : light !== null ? light : parseCorpusLine(body);
-  // Corpus lines are ASCII (the replay scenario refuses --utf8 corpora): as many bytes as characters.
-  const r = state.client.ingest(line !== null ? line.agentId : parsed.agentId, body, { bodyBytes: body.length });
+  // A canonical corpus is ASCII: as many bytes as characters (else the client counts them).
+  const r = state.client.ingest(line !== null ? line.agentId : parsed.agentId, body, ascii ? { bodyBytes: body.length } : {});
   // RECEIPT_CHECK: an answer left out of the sample and clean at batch level is recorded from
   // its numbers alone (ledger.js recordClean), so the line's events are not even looked at.
   let events;

@@ -12,12 +12,26 @@ import encoding from 'k6/encoding';
 
 const CHUNK = 1 << 20;
 
-// Bytes -> string without a per-byte loop in JavaScript (k6 1.1 has no TextDecoder): two native
-// passes through base64. Lines are split after decoding, so the shard must be ASCII (ves
-// presign's default; the replay scenario refuses --utf8 corpora), or a character cut at a chunk
-// border would be damaged.
-function decode(buffer, n) {
-  return encoding.b64decode(encoding.b64encode(buffer.slice(0, n)), 'std', 's');
+// UTF-8 bytes -> string without a per-byte loop in JavaScript (k6 1.1 has no TextDecoder): two
+// native passes through base64. Only whole lines are decoded (bytes up to a newline, which never
+// occurs inside a multi-byte character), so a varied corpus (ves presign --spelling varied) with
+// raw UTF-8 reads right; a canonical one is ASCII anyway.
+function decode(bytes) {
+  return bytes.length === 0 ? '' : encoding.b64decode(encoding.b64encode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)), 'std', 's');
+}
+
+// The last newline byte of bytes[0..n), or -1.
+function lastNewline(bytes, n) {
+  for (let i = n - 1; i >= 0; i--) if (bytes[i] === 10) return i;
+  return -1;
+}
+
+function concatBytes(a, b) {
+  if (a.length === 0) return b.slice();
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 export class ShardReader {
@@ -25,7 +39,7 @@ export class ShardReader {
   constructor(file, chunkBytes = CHUNK) {
     this.file = file;
     this.buf = new Uint8Array(chunkBytes);
-    this.pending = '';
+    this.pending = new Uint8Array(0); // bytes after the last newline read so far
     this.lines = [];
     this.eof = false;
     this.read = 0;
@@ -43,12 +57,17 @@ export class ShardReader {
     const n = await this.file.read(this.buf);
     if (n === null || n === 0) {
       this.eof = true;
-      if (this.pending.length > 0) this.lines.push(this.pending);
-      this.pending = '';
+      if (this.pending.length > 0) this.lines.push(decode(this.pending));
+      this.pending = new Uint8Array(0);
       return;
     }
-    const parts = (this.pending + decode(this.buf.buffer, n)).split('\n');
-    this.pending = parts.pop();
+    const nl = lastNewline(this.buf, n);
+    if (nl === -1) {
+      this.pending = concatBytes(this.pending, this.buf.subarray(0, n));
+      return;
+    }
+    const parts = decode(concatBytes(this.pending, this.buf.subarray(0, nl))).split('\n');
+    this.pending = this.buf.slice(nl + 1, n);
     for (const p of parts) if (p.length > 0) this.lines.push(p);
   }
 }

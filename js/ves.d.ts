@@ -521,7 +521,7 @@ export function entityId(n: number): string;
 /** One ingest request and its pass rule (HTTP 200, all accepted, receipts verify, numbers consecutive and new). */
 export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number, slot?: ContentSlot): IngestOutcome;
 /** One pre-signed body (a `ves presign` shard line): the ingest pass rule, events may come back as idempotent replays. */
-export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number, light?: PresignedEvents | null): IngestOutcome;
+export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number, light?: PresignedEvents | null, ascii?: boolean): IngestOutcome;
 /** Wraps an exec function so that a JavaScript error in it fails the `checks` threshold. */
 export function guard<T>(name: string, fn: (data: T) => void): (data: T) => void;
 /** guard() for an async exec function: a rejected promise fails the `checks` threshold. */
