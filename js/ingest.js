@@ -177,7 +177,7 @@ function judgeIngest(cfg, state, events, r, streamIndex, replaysAllowed, invalid
   if (refusals.length > 0) {
     metrics.recordReplayViolation(refusals.length, 'refused');
     const event = sentEvent(events, refusals[0].eventId, r);
-    explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before with these exact bytes, was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
+    explainOnce(state, 'replay:refused', `replay violation (refused): event ${refusals[0].eventId}, sent before (a corpus or rerun sent again, in these bytes or another spelling of them), was refused: ${refusals[0].reason} (${refusals[0].message}); ${refusals.length} in this batch; its payload: ${payloadExcerpt(event)}`);
   }
   // A re-sent event answered with a number above the head got a new number: a replay violation.
   const renumbered = replaysAllowed ? takeRenumberedReplays(outcome, r.status === 200 ? r.json : null) : [];
