@@ -52,13 +52,18 @@ const NON_ASCII = /[\u0080-\uffff]/;
 const NON_ASCII_ALL = /[\u0080-\uffff]/g;
 // Escapes made so far: a table of all 65,536 would cost every VU megabytes.
 const escapes = [];
+const upperEscapes = [];
 function hexEscape(code, upper = false) {
-  const hex = code.toString(16).padStart(4, '0');
-  return `\\u${upper ? hex.toUpperCase() : hex}`;
+  const cache = upper ? upperEscapes : escapes;
+  let e = cache[code];
+  if (e === undefined) {
+    const hex = code.toString(16).padStart(4, '0');
+    e = cache[code] = `\\u${upper ? hex.toUpperCase() : hex}`;
+  }
+  return e;
 }
 function asciiEscape(c) {
-  const code = c.charCodeAt(0);
-  return escapes[code] || (escapes[code] = hexEscape(code));
+  return hexEscape(c.charCodeAt(0));
 }
 
 /**
@@ -152,7 +157,12 @@ export class Xorshift32 {
 
   /** A choice among n. */
   draw(n) {
-    return this.next() % n;
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s % n;
   }
 }
 
@@ -164,7 +174,8 @@ const SPECIAL = /[\u0000-\u001f"\\\/\u0080-\uffff]/;
 /**
  * Writes values in a varied spelling, drawing from its generator in writing order (the order
  * ves-core's Speller draws in). With `trace` (an array), every string and number value is
- * recorded as [path, text], for the log of a respelled replay violation.
+ * recorded as [path, text], for the log of a respelled replay violation. Pieces go into an array
+ * joined once: k6's engine copies a string on every `+=`, which made a body quadratic.
  */
 export class Speller {
   constructor(block, trace = null) {
@@ -176,8 +187,22 @@ export class Speller {
     return WHITESPACE[this.rng.draw(8)];
   }
 
+  // An object entry's key: one draw of 512 spells the whitespace before the key (bits 0-2),
+  // before the colon (3-5) and after it (6-8); then the key (a varied string unless `plain`).
+  entry(out, key, plain) {
+    const w = this.rng.draw(512);
+    const text = plain ? `"${key}"` : this.string(key, null);
+    out.push(WHITESPACE[w & 7] + text + WHITESPACE[(w >> 3) & 7] + ':' + WHITESPACE[(w >> 6) & 7]);
+  }
+
   /** One envelope: keys shuffled, strings and payload varied, envelope numbers canonical. */
   event(envelope) {
+    const out = [];
+    this.writeEvent(envelope, out);
+    return out.join('');
+  }
+
+  writeEvent(envelope, out) {
     const env = envelope !== null && typeof envelope === 'object' && typeof envelope.toJSON === 'function' ? envelope.toJSON() : envelope;
     const keys = ENVELOPE_KEYS.filter((k) => env[k] !== undefined);
     for (const k of Object.keys(env)) if (!ENVELOPE_KEYS.includes(k) && env[k] !== undefined) keys.push(k);
@@ -187,59 +212,66 @@ export class Speller {
       keys[j] = keys[k];
       keys[k] = t;
     }
-    let out = '{';
+    out.push('{');
     for (let idx = 0; idx < keys.length; idx++) {
       const key = keys[idx];
-      if (idx > 0) out += ',';
-      out += this.ws();
-      out += this.string(key, null);
-      out += this.ws();
-      out += ':';
-      out += this.ws();
+      if (idx > 0) out.push(',');
+      this.entry(out, key, ENVELOPE_KEYS.includes(key));
       const v = env[key];
-      if (key === 'payload') out += this.value(v, 'payload');
-      else if (typeof v === 'string') out += this.string(v, key);
-      else out += canonicalJson(v);
+      if (key === 'payload') this.writeValue(v, 'payload', out);
+      else if (typeof v === 'string') out.push(this.string(v, key));
+      else out.push(canonicalJson(v));
     }
-    return `${out}${this.ws()}}`;
+    out.push(this.ws(), '}');
   }
 
   /** A payload value: objects in UTF-16 key order (RFC 8785), everything else varied. */
   value(v, path) {
+    const out = [];
+    this.writeValue(v, path, out);
+    return out.join('');
+  }
+
+  writeValue(v, path, out) {
     if (v !== null && typeof v === 'object' && typeof v.toJSON === 'function') v = v.toJSON();
     switch (typeof v) {
       case 'string':
-        return this.string(v, path);
+        out.push(this.string(v, path));
+        return;
       case 'number':
-        return this.number(v, path);
+        out.push(this.number(v, path));
+        return;
       case 'boolean':
-        return v ? 'true' : 'false';
+        out.push(v ? 'true' : 'false');
+        return;
       case 'object': {
-        if (v === null) return 'null';
+        if (v === null) {
+          out.push('null');
+          return;
+        }
         const trace = this.trace !== null;
         if (Array.isArray(v)) {
-          let out = '[';
+          out.push('[');
           for (let i = 0; i < v.length; i++) {
-            if (i > 0) out += ',';
-            out += this.ws();
+            if (i > 0) out.push(',');
+            out.push(this.ws());
             const x = v[i];
-            out += x === undefined || typeof x === 'function' ? 'null' : this.value(x, trace ? `${path}[${i}]` : null);
+            if (x === undefined || typeof x === 'function') out.push('null');
+            else this.writeValue(x, trace ? `${path}[${i}]` : null, out);
           }
-          return `${out}${this.ws()}]`;
+          out.push(this.ws(), ']');
+          return;
         }
         const keys = sortUtf16(Object.keys(v).filter((k) => v[k] !== undefined && typeof v[k] !== 'function'));
-        let out = '{';
+        out.push('{');
         for (let i = 0; i < keys.length; i++) {
           const k = keys[i];
-          if (i > 0) out += ',';
-          out += this.ws();
-          out += this.string(k, null);
-          out += this.ws();
-          out += ':';
-          out += this.ws();
-          out += this.value(v[k], trace ? `${path}.${k}` : null);
+          if (i > 0) out.push(',');
+          this.entry(out, k, false);
+          this.writeValue(v[k], trace ? `${path}.${k}` : null, out);
         }
-        return `${out}${this.ws()}}`;
+        out.push(this.ws(), '}');
+        return;
       }
       default:
         throw new TypeError(`spelling: expected a JSON value at ${path}, found ${describe(v)}`);
@@ -252,21 +284,22 @@ export class Speller {
     if (!SPECIAL.test(s)) {
       text = `"${s}"`;
     } else {
-      let out = '"';
+      // Strings with escapes are short in practice: concatenation is cheaper than an array here.
+      text = '"';
       let last = 0;
       for (let i = 0; i < s.length; i++) {
         const c = s.charCodeAt(i);
         if (c >= 0x20 && c < 0x80 && c !== 34 && c !== 92 && c !== 47) continue; // plain ASCII
-        out += s.substring(last, i);
         let m = s.charAt(i);
+        const from = i;
         if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
           const d = s.charCodeAt(i + 1);
           if (d >= 0xdc00 && d <= 0xdfff) m = s.substring(i, ++i + 1); // a surrogate pair: one character
         }
-        out += this.escape(m);
+        text += s.substring(last, from) + this.escape(m);
         last = i + 1;
       }
-      text = `${out}${s.substring(last)}"`;
+      text += `${s.substring(last)}"`;
     }
     if (this.trace !== null && path !== null) this.trace.push([path, text]);
     return text;
@@ -297,22 +330,17 @@ export class Speller {
   }
 
   numberSpelling(x) {
-    const canonical = numberText(x);
-    const negative = canonical.charCodeAt(0) === 45;
-    const magnitude = negative ? canonical.substring(1) : canonical;
-    if (magnitude === '0') return ZERO_SPELLINGS[this.rng.draw(6)];
-    const { digits, point } = decompose(magnitude);
+    const n = numberForms(x);
+    if (n === null) return ZERO_SPELLINGS[this.rng.draw(6)];
+    const { negative, magnitude, digits, point, whole, fourth } = n;
     const k = digits.length;
-    const whole = k <= point;
-    const kinds = ['canonical', 'scientific', 'integer-mantissa'];
-    if (whole && point <= 21) kinds.push('whole-dot-zero');
-    if (!whole && magnitude.indexOf('e') === -1) kinds.push('trailing-zero');
-    const kind = kinds[this.rng.draw(kinds.length)];
+    // The kinds in ves-core's order: canonical, scientific, integer mantissa, then N.0 (whole
+    // and below 1e21) or a trailing 0 (a fraction without exponent): never both.
+    const kind = this.rng.draw(fourth ? 4 : 3);
     let out;
-    if (kind === 'canonical') out = magnitude;
-    else if (kind === 'trailing-zero') out = `${magnitude}0`;
-    else if (kind === 'whole-dot-zero') out = `${digits}${'0'.repeat(point - k)}.0`;
-    else if (kind === 'scientific') out = `${digits[0]}${k > 1 ? `.${digits.substring(1)}` : ''}${this.exponent(point - 1)}`;
+    if (kind === 0) out = magnitude;
+    else if (kind === 3) out = whole ? `${digits}${'0'.repeat(point - k)}.0` : `${magnitude}0`;
+    else if (kind === 1) out = `${digits[0]}${k > 1 ? `.${digits.substring(1)}` : ''}${this.exponent(point - 1)}`;
     else out = `${digits}${this.exponent(point - k)}`;
     return negative ? `-${out}` : out;
   }
@@ -328,20 +356,52 @@ export class Speller {
   }
 }
 
+// What the number spellings of a double are made of, cached: payload numbers repeat (prices,
+// quantities), and working them out costs several µs per number in k6.
+const FORMS = new Map();
+const MAX_FORMS = 4096;
+function numberForms(x) {
+  let f = FORMS.get(x);
+  if (f !== undefined) return f;
+  // Safe integers print exactly (numberText's check is not needed for them).
+  const canonical = Number.isSafeInteger(x) ? String(x) : numberText(x);
+  const negative = canonical.charCodeAt(0) === 45;
+  const magnitude = negative ? canonical.substring(1) : canonical;
+  if (magnitude === '0') {
+    f = null;
+  } else {
+    const { digits, point } = decompose(magnitude);
+    const whole = digits.length <= point;
+    f = { negative, magnitude, digits, point, whole, fourth: whole ? point <= 21 : magnitude.indexOf('e') === -1 };
+  }
+  if (FORMS.size >= MAX_FORMS) FORMS.clear();
+  FORMS.set(x, f);
+  return f;
+}
+
 /**
  * The significant digits of a positive ECMAScript number text and the place of its decimal
  * point: x = 0.digits × 10^point (`1.5e-7` → 15, -6; `120` → 12, 3).
  */
 export function decompose(text) {
-  const e = text.search(/[eE]/);
-  const mantissa = e === -1 ? text : text.substring(0, e);
-  const exponent = e === -1 ? 0 : Number(text.substring(e + 1));
+  let e = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 101 || c === 69) {
+      e = i;
+      break;
+    }
+  }
+  const exponent = e === text.length ? 0 : Number(text.substring(e + 1));
+  const mantissa = e === text.length ? text : text.substring(0, e);
   const dot = mantissa.indexOf('.');
-  const int = dot === -1 ? mantissa : mantissa.substring(0, dot);
-  const all = int + (dot === -1 ? '' : mantissa.substring(dot + 1));
-  const trimmed = all.replace(/^0+/, '');
-  const lead = all.length - trimmed.length;
-  return { digits: trimmed.replace(/0+$/, ''), point: int.length + exponent - lead };
+  const intLength = dot === -1 ? mantissa.length : dot;
+  const all = dot === -1 ? mantissa : mantissa.substring(0, dot) + mantissa.substring(dot + 1);
+  let lead = 0;
+  while (lead < all.length && all.charCodeAt(lead) === 48) lead++;
+  let end = all.length;
+  while (end > lead && all.charCodeAt(end - 1) === 48) end--;
+  return { digits: all.substring(lead, end), point: intLength + exponent - lead };
 }
 
 /**
@@ -356,28 +416,25 @@ export function decompose(text) {
 export function variedBody(agentId, envelopes, source, attempt) {
   const w = new Speller(source.block(WRAPPER_INDEX, attempt));
   const eventsFirst = w.rng.draw(2) === 1;
-  let out = '{';
+  const out = ['{'];
   for (let k = 0; k < 2; k++) {
-    if (k > 0) out += ',';
+    if (k > 0) out.push(',');
     const agent = (k === 0) !== eventsFirst;
-    out += w.ws();
-    out += w.string(agent ? 'agentId' : 'events', null);
-    out += w.ws();
-    out += ':';
-    out += w.ws();
+    w.entry(out, agent ? 'agentId' : 'events', true);
     if (agent) {
-      out += w.string(agentId, null);
+      out.push(w.string(agentId, null));
     } else {
-      out += '[';
+      out.push('[');
       for (let i = 0; i < envelopes.length; i++) {
-        if (i > 0) out += ',';
-        out += w.ws();
-        out += new Speller(source.block(i, attempt)).event(envelopes[i]);
+        if (i > 0) out.push(',');
+        out.push(w.ws());
+        new Speller(source.block(i, attempt)).writeEvent(envelopes[i], out);
       }
-      out += `${w.ws()}]`;
+      out.push(w.ws(), ']');
     }
   }
-  return `${out}${w.ws()}}`;
+  out.push(w.ws(), '}');
+  return out.join('');
 }
 
 /**

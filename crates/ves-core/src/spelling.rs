@@ -26,9 +26,10 @@
 //! 1, 2, … for re-sends). Event `i` draws from a xorshift32 seeded by bytes 0..4 of block
 //! `(i, attempt)` (`| 1`, never 0), the wrapper from block `(u32::MAX, attempt)`; `draw(n)` is
 //! `next() % n`. Every draw, in writing order:
-//! - whitespace before each key or array item, before and after each `:`, and before each
-//!   closing bracket: `["", "", "", "", "", " ", "\t", "  "][draw(8)]` (never a newline: corpus
-//!   shards hold one body per line);
+//! - whitespace, each from `WS = ["", "", "", "", "", " ", "\t", "  "]` (never a newline:
+//!   corpus shards hold one body per line): for each object entry one `w = draw(512)` spells it
+//!   before the key (`WS[w & 7]`), before the `:` (`WS[(w >> 3) & 7]`) and after it
+//!   (`WS[(w >> 6) & 7]`); before each array item and each closing bracket `WS[draw(8)]`;
 //! - the wrapper's keys: `events` first when `draw(2) == 1`; an envelope's keys shuffled
 //!   (Fisher-Yates from the last place down, swapping place `j` with `draw(j + 1)`); payload
 //!   objects keep the UTF-16 order;
@@ -338,11 +339,9 @@ pub fn varied_body(
             out.push(',');
         }
         let agent = (k == 0) != events_first;
-        w.ws(&mut out);
-        w.string(&mut out, if agent { "agentId" } else { "events" });
-        w.ws(&mut out);
-        out.push(':');
-        w.ws(&mut out);
+        w.entry(&mut out, |_, out| {
+            out.push_str(if agent { "\"agentId\"" } else { "\"events\"" })
+        });
         if agent {
             w.string(&mut out, agent_id);
         } else {
@@ -383,6 +382,16 @@ impl Speller {
         out.push_str(WHITESPACE[self.rng.draw(8) as usize]);
     }
 
+    /// An object entry's key with its whitespace: one draw of 512 for the three places.
+    fn entry(&mut self, out: &mut String, key: impl FnOnce(&mut Self, &mut String)) {
+        let w = self.rng.draw(512) as usize;
+        out.push_str(WHITESPACE[w & 7]);
+        key(self, out);
+        out.push_str(WHITESPACE[(w >> 3) & 7]);
+        out.push(':');
+        out.push_str(WHITESPACE[(w >> 6) & 7]);
+    }
+
     /// One envelope: keys shuffled, strings and payload varied.
     pub fn event(&mut self, out: &mut String, e: &BodyEvent<'_>) {
         let mut keys: Vec<&str> = ENVELOPE_KEYS.to_vec();
@@ -401,11 +410,11 @@ impl Speller {
             if idx > 0 {
                 out.push(',');
             }
-            self.ws(out);
-            self.string(out, key);
-            self.ws(out);
-            out.push(':');
-            self.ws(out);
+            self.entry(out, |_, out| {
+                out.push('"');
+                out.push_str(key);
+                out.push('"');
+            });
             match *key {
                 "ves_version" => out.push('1'),
                 "payload_kind" => out.push('0'),
@@ -464,11 +473,7 @@ impl Speller {
                     if idx > 0 {
                         out.push(',');
                     }
-                    self.ws(out);
-                    self.string(out, k);
-                    self.ws(out);
-                    out.push(':');
-                    self.ws(out);
+                    self.entry(out, |s, out| s.string(out, k));
                     self.value(out, item);
                 }
                 self.ws(out);

@@ -139,7 +139,7 @@ mod tests {
         let s = sample(std::process::id()).expect("/proc/self is readable");
         assert!(s.cpu_s >= 0.0 && s.wait_s >= 0.0);
         let allowed = cores_allowed(std::process::id()).expect("Cpus_allowed_list");
-        assert!(allowed >= 1 && allowed <= 4096);
+        assert!((1..=4096).contains(&allowed));
     }
 
     #[test]
