@@ -32,6 +32,7 @@ export const ENVELOPE_KEYS = Object.freeze([
   'ves_version', 'event_id', 'tenant_id', 'store_id', 'source_agent_id', 'agent_key_id', 'entity_type', 'entity_id',
   'event_type', 'created_at', 'payload_kind', 'payload', 'payload_plain_hash', 'payload_cipher_hash', 'agent_signature',
 ]);
+const ENVELOPE_KEY_SET = new Set(ENVELOPE_KEYS);
 const WRAPPER_INDEX = 0xffffffff;
 const WHITESPACE = Object.freeze(['', '', '', '', '', ' ', '\t', '  ']);
 const ZERO_SPELLINGS = Object.freeze(['0', '0.0', '-0.0', '-0', '0e0', '0E+0']);
@@ -166,6 +167,13 @@ export class Xorshift32 {
   }
 }
 
+// Payload keys seen without a character to spell otherwise (they repeat: order_id, items, …).
+const PLAIN_KEYS = new Map();
+function notePlainKey(key) {
+  if (PLAIN_KEYS.size >= 4096) PLAIN_KEYS.clear();
+  PLAIN_KEYS.set(key, !SPECIAL.test(key));
+}
+
 // Whether a string holds a character a varied spelling may write otherwise: controls, the quote
 // and backslash (fixed escapes), '/', non-ASCII. (k6's regular expressions match the halves of
 // a surrogate pair one by one, so the characters themselves are walked in Speller.string.)
@@ -191,7 +199,7 @@ export class Speller {
   // before the colon (3-5) and after it (6-8); then the key (a varied string unless `plain`).
   entry(out, key, plain) {
     const w = this.rng.draw(512);
-    const text = plain ? `"${key}"` : this.string(key, null);
+    const text = plain || PLAIN_KEYS.get(key) === true ? `"${key}"` : this.string(key, null);
     out.push(WHITESPACE[w & 7] + text + WHITESPACE[(w >> 3) & 7] + ':' + WHITESPACE[(w >> 6) & 7]);
   }
 
@@ -204,8 +212,10 @@ export class Speller {
 
   writeEvent(envelope, out) {
     const env = envelope !== null && typeof envelope === 'object' && typeof envelope.toJSON === 'function' ? envelope.toJSON() : envelope;
-    const keys = ENVELOPE_KEYS.filter((k) => env[k] !== undefined);
-    for (const k of Object.keys(env)) if (!ENVELOPE_KEYS.includes(k) && env[k] !== undefined) keys.push(k);
+    const keys = [];
+    for (let i = 0; i < ENVELOPE_KEYS.length; i++) if (env[ENVELOPE_KEYS[i]] !== undefined) keys.push(ENVELOPE_KEYS[i]);
+    const own = Object.keys(env);
+    for (let i = 0; i < own.length; i++) if (!ENVELOPE_KEY_SET.has(own[i]) && env[own[i]] !== undefined) keys.push(own[i]);
     for (let j = keys.length - 1; j >= 1; j--) {
       const k = this.rng.draw(j + 1);
       const t = keys[j];
@@ -216,7 +226,7 @@ export class Speller {
     for (let idx = 0; idx < keys.length; idx++) {
       const key = keys[idx];
       if (idx > 0) out.push(',');
-      this.entry(out, key, ENVELOPE_KEYS.includes(key));
+      this.entry(out, key, ENVELOPE_KEY_SET.has(key));
       const v = env[key];
       if (key === 'payload') this.writeValue(v, 'payload', out);
       else if (typeof v === 'string') out.push(this.string(v, key));
@@ -262,11 +272,18 @@ export class Speller {
           out.push(this.ws(), ']');
           return;
         }
-        const keys = sortUtf16(Object.keys(v).filter((k) => v[k] !== undefined && typeof v[k] !== 'function'));
+        const all = Object.keys(v);
+        const keys = [];
+        for (let i = 0; i < all.length; i++) {
+          const x = v[all[i]];
+          if (x !== undefined && typeof x !== 'function') keys.push(all[i]);
+        }
+        sortUtf16(keys);
         out.push('{');
         for (let i = 0; i < keys.length; i++) {
           const k = keys[i];
           if (i > 0) out.push(',');
+          if (!PLAIN_KEYS.has(k)) notePlainKey(k);
           this.entry(out, k, false);
           this.writeValue(v[k], trace ? `${path}.${k}` : null, out);
         }
