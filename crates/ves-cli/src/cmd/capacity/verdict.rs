@@ -214,7 +214,7 @@ pub const LATE_START_MS: f64 = 100.0;
 ///    may use; or it dropped iterations while its iterations were mostly outside requests
 ///    (building and signing); or, with no iteration dropped (so VUs were free), iterations
 ///    started late;
-/// 2. server: k6 asked for less than half of that, its iterations were almost all request time,
+/// 2. server: k6 used less than half of that, its iterations were almost all request time,
 ///    and either no VU was free (iterations dropped, or `vus` at maxVUs: more VUs would only
 ///    queue more) or the answers themselves failed the stage (latency, errors, rejections);
 /// 3. unknown: neither, with the numbers.
@@ -285,7 +285,9 @@ fn attribute(
             ),
         );
     }
-    let idle = cpu.is_some_and(|(_, _, f)| f < t.generator_cpu_fraction / 2.0);
+    // Idle: k6 used less than half of the CPU share that makes it the limit (and, the rule above
+    // having passed, was not starved either). What it waited for on a busy machine is not work.
+    let idle = cpu.is_some_and(|(used, _, _)| used / cores < t.generator_cpu_fraction / 2.0);
     let request_bound = share.is_some_and(|r| r >= REQUEST_BOUND_SHARE);
     if idle && request_bound && saturated {
         return (
@@ -559,6 +561,12 @@ mod tests {
                 && why.contains("more VUs"),
             "{why}"
         );
+        // Waiting for a CPU on a busy machine is not work: used 0.4 of 2 cores, waited 0.9.
+        let mut busy_box = ctx(1500, Some(0.4));
+        busy_box.k6_cpu_wait_cores = Some(0.9);
+        let (who, why) = side(&busy_box, &failing(730.0, 735.0, 30, 4));
+        assert_eq!(who, LimitedBy::Server, "{why}");
+        assert!(why.contains("used 0.40, waited 0.90"), "{why}");
         // vus at maxVUs without a drop says the same.
         let (who, why) = side(&ctx(1500, Some(0.2)), &failing(730.0, 735.0, 0, 4));
         assert_eq!(who, LimitedBy::Server, "{why}");
