@@ -60,6 +60,22 @@ def test_varied_replays_fail_under_the_real_servers_rule(devserver, k6):
                      run.output), run
 
 
+def test_varied_replays_through_ves_signer(devserver, signer, k6):
+    """The signer writes the varied first sends (content slots); k6 re-spells the re-sends."""
+    clean = devserver()
+    s = signer()
+    run = k6("load/sequencer_ingest.js", server=clean, profile=PROFILE, name="clean",
+             env=dict(LIVE, SPELLING="varied", SIGNER_URL=s.url))
+    assert run.passed, run
+    assert run.metric("ves_events_replayed") > 0 and run.metric("ves_replay_violations") == 0, run
+    faulty = devserver("--fault", "replay_spelling")
+    run = k6("load/sequencer_ingest.js", server=faulty, profile=PROFILE, name="replay_spelling",
+             env=dict(LIVE, SPELLING="varied", SIGNER_URL=s.url))
+    assert run.rc == THRESHOLDS_FAILED, run
+    assert run.metric("ves_replay_violations{kind:respelled}") > 0, run
+    assert run.metric("ves_events_rejected") == 0, run
+
+
 def test_canonical_replays_find_nothing_under_the_real_servers_rule(devserver, k6):
     server = devserver("--fault", "replay_spelling")
     run = k6("load/sequencer_ingest.js", server=server, profile=PROFILE, json_out=True,
