@@ -12,9 +12,10 @@
  * - canonical: compact; the envelope's keys in the library's order; the payload as its RFC 8785
  *   text; strings as JSON.stringify escapes them, and every non-ASCII UTF-16 code unit as a
  *   lowercase `\uxxxx` escape, so that the body is ASCII. Measured in k6 1.1.0 (docs/REPLAY.md,
- *   "One spelling"): posting a 100-event order body cost 2.4 ms of k6 CPU with raw non-ASCII
- *   characters (k6 holds the string as UTF-16 and converts it on each post), 0.4 ms as ASCII;
- *   escaping it here costs about 1 ms, and bodies from `ves signer` or a corpus cost nothing.
+ *   "One spelling", scripts/bench-spelling.sh): posting a 100-event order body cost 2.7 ms of
+ *   k6 CPU with raw non-ASCII characters (k6 holds the string as UTF-16 and converts it on each
+ *   post), 0.44 ms as ASCII; escaping it here costs about 1.4 ms, and bodies from `ves signer`
+ *   or a corpus cost nothing.
  * - varied: the same values with other whitespace, key order, escapes and number forms, drawn
  *   from the slot's `spelling` purpose (content.js) and an attempt number; the payload hash and
  *   the signature stay those of the canonical payload.

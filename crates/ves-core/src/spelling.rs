@@ -16,10 +16,10 @@
 //! - strings escaped as `JSON.stringify` escapes them (`\"`, `\\`, `\b \f \n \r \t`, other
 //!   controls as lowercase `\u00xx`), and **every non-ASCII UTF-16 code unit as a lowercase
 //!   `\uxxxx` escape**, so the whole body is ASCII. Measured in k6 (docs/REPLAY.md, "One
-//!   spelling"): posting a 100-event order body costs k6 about 2.4 ms of CPU when the body
-//!   holds any non-ASCII character (k6 keeps it as UTF-16 and converts it on every post) and
-//!   0.4 ms when it is ASCII, while escaping it in JavaScript costs about 1 ms; and the replay
-//!   reader splits corpus chunks into lines, which is only safe on ASCII.
+//!   spelling", scripts/bench-spelling.sh): posting a 100-event order body costs k6 about
+//!   2.7 ms of CPU when the body holds any non-ASCII character (k6 keeps it as UTF-16 and
+//!   converts it on every post) and 0.44 ms when it is ASCII, while escaping it in JavaScript
+//!   costs about 1.4 ms; bodies from `ves signer` and corpora arrive ASCII.
 //!
 //! **Varied** (`SPELLING=varied`): the same values in another legal spelling, chosen from the
 //! content slot's `spelling` purpose (js/content.js) and an attempt number (0 for a first send,
