@@ -318,7 +318,11 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
             args.shape.name(),
             args.spelling.name()
         ),
-        body_encoding: "ascii",
+        // A varied spelling may write non-ASCII characters raw.
+        body_encoding: match args.spelling {
+            Spelling::Canonical => "ascii",
+            Spelling::Varied => "utf-8",
+        },
         spelling: args.spelling.name(),
         shard_pattern: "vu-{VU:04}.ndjson",
         hashes_pattern: "vu-{VU:04}.hashes.ndjson",
