@@ -20,17 +20,18 @@ function decode(bytes) {
   return bytes.length === 0 ? '' : encoding.b64decode(encoding.b64encode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)), 'std', 's');
 }
 
-// The last newline byte of bytes[0..n), or -1.
-function lastNewline(bytes, n) {
-  for (let i = n - 1; i >= 0; i--) if (bytes[i] === 10) return i;
-  return -1;
-}
-
-function concatBytes(a, b) {
-  if (a.length === 0) return b.slice();
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+// The pieces of a line longer than a chunk, joined once its end arrives (joining chunk by
+// chunk would copy a 10 MB line ten times over).
+function concatBytes(pieces) {
+  if (pieces.length === 1) return pieces[0];
+  let n = 0;
+  for (const p of pieces) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -39,7 +40,7 @@ export class ShardReader {
   constructor(file, chunkBytes = CHUNK) {
     this.file = file;
     this.buf = new Uint8Array(chunkBytes);
-    this.pending = new Uint8Array(0); // bytes after the last newline read so far
+    this.pending = []; // byte pieces after the last newline read so far
     this.lines = [];
     this.eof = false;
     this.read = 0;
@@ -57,17 +58,22 @@ export class ShardReader {
     const n = await this.file.read(this.buf);
     if (n === null || n === 0) {
       this.eof = true;
-      if (this.pending.length > 0) this.lines.push(decode(this.pending));
-      this.pending = new Uint8Array(0);
+      if (this.pending.length > 0) {
+        const last = decode(concatBytes(this.pending));
+        if (last.length > 0) this.lines.push(last);
+      }
+      this.pending = [];
       return;
     }
-    const nl = lastNewline(this.buf, n);
+    // The last newline of the chunk (a native search).
+    const nl = this.buf.subarray(0, n).lastIndexOf(10);
     if (nl === -1) {
-      this.pending = concatBytes(this.pending, this.buf.subarray(0, n));
+      this.pending.push(this.buf.slice(0, n));
       return;
     }
-    const parts = decode(concatBytes(this.pending, this.buf.subarray(0, nl))).split('\n');
-    this.pending = this.buf.slice(nl + 1, n);
+    this.pending.push(this.buf.subarray(0, nl));
+    const parts = decode(concatBytes(this.pending)).split('\n');
+    this.pending = [this.buf.slice(nl + 1, n)];
     for (const p of parts) if (p.length > 0) this.lines.push(p);
   }
 }
