@@ -5,9 +5,10 @@ iterations alone decided. Now a failing stage's `limited_by` comes from what k6 
 time: its CPU (used plus waited for) against the cores it may use, the share of iteration time
 spent in requests, late starts with VUs free, and whether VUs were free at all.
 
-- server: a devserver whose ingest waits inside the stream's lock (`--fault slow_ingest=50`:
-  latency without CPU, at most 20 requests/s) and a corpus replayed far above that: every VU
-  waits on answers, k6 uses little CPU, iterations are request time: `limited_by=server`;
+- server: a devserver whose ingest waits inside the stream's lock (`--fault slow_ingest=100`:
+  latency without CPU, at most 10 requests/s) and a corpus of 20-event batches replayed far
+  above that (100 then 800 events/s): every VU waits on answers, k6 uses little CPU, iterations
+  are request time: `limited_by=server`;
 - generator: live signing with k6 pinned to one core (`taskset -c 0` around k6) and 4 VUs at
   10,000 events/s: k6 asks for its whole core (used plus waited for): `limited_by=generator`,
   decided from measured CPU, with the default threshold.
@@ -39,14 +40,16 @@ def failing_stage(report):
 
 
 def test_a_saturated_server_is_the_limit(devserver, presign, ves, k6_path, out):
-    server = devserver("--fault", "slow_ingest=50")
-    corpus = presign("corpus", "--vus", "4", "--batches-per-vu", "100", "--batch-size", "100", "--seed", "23")
-    done, report = capacity(ves, server, out, "server", "--corpus", str(corpus), "--start", "1000", "--factor", "8",
-                            "--max-rate", "8000", "--vus", "4", "--max-vus", "4", k6=k6_path)
+    server = devserver("--fault", "slow_ingest=100")
+    # Small batches: the JavaScript a corpus line costs per iteration (reading and checking it)
+    # stays small beside the wait for an answer.
+    corpus = presign("corpus", "--vus", "4", "--batches-per-vu", "60", "--batch-size", "20", "--seed", "23")
+    done, report = capacity(ves, server, out, "server", "--corpus", str(corpus), "--start", "100", "--factor", "8",
+                            "--max-rate", "800", "--vus", "4", "--max-vus", "4", k6=k6_path)
     assert report is not None, done.output[-3000:]
-    assert re.search(r"^ves-capacity: max_sustainable_events_per_s=1000 limited_by=server ", done.output, re.M), done.output[-3000:]
+    assert re.search(r"^ves-capacity: max_sustainable_events_per_s=100 limited_by=server ", done.output, re.M), done.output[-3000:]
     stage = failing_stage(report)
-    assert stage["offered_eps"] == 8000 and stage["limited_by"] == "server", stage
+    assert stage["offered_eps"] == 800 and stage["limited_by"] == "server", stage
     # The deciding measurements: no VU free, requests nearly all of iteration time, k6 idle.
     assert stage["dropped_iterations"] > 0 or stage["vus_max"] == stage["max_vus"], stage
     assert stage["request_share"] >= 0.8, stage
@@ -56,7 +59,7 @@ def test_a_saturated_server_is_the_limit(devserver, presign, ves, k6_path, out):
     assert "the server was the limit" in report["result"]["explanation"], report["result"]
     # The page's x axis ends at the highest offered stage.
     html = (out / "server" / "capacity.html").read_text()
-    assert re.search(r'data-offered="8000"[^>]*cx="736.0"', html), "the 8000 events/s point should sit at the right edge"
+    assert re.search(r'data-offered="800"[^>]*cx="736.0"', html), "the 800 events/s point should sit at the right edge"
 
 
 def test_a_k6_starved_of_cpu_is_the_limit(devserver, ves, k6_path, out):
