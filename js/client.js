@@ -13,6 +13,7 @@
 import http from 'k6/http';
 import { describe, normalizeHex, strip0x } from './bytes.js';
 import { bodyClass } from './body_size.js';
+import { canonicalBody } from './spelling.js';
 
 /**
  * @typedef {object} VesResponse
@@ -72,12 +73,13 @@ export class VesClient {
   /**
    * Sends a batch (`POST /api/v1/ves/events/ingest`).
    * @param {string} agentId
-   * @param {object[]|string} eventsOrBody envelopes, or a ready body from buildBatch/ingestBody
+   * @param {object[]|string} eventsOrBody envelopes (sent in the canonical spelling), or a ready
+   *   body from buildBatch/ingestBody
    * @param {RequestOptions} [options]
    * @returns {VesResponse}
    */
   ingest(agentId, eventsOrBody, options) {
-    const body = typeof eventsOrBody === 'string' ? eventsOrBody : JSON.stringify({ agentId, events: eventsOrBody });
+    const body = typeof eventsOrBody === 'string' ? eventsOrBody : canonicalBody(agentId, eventsOrBody);
     return this.request('POST', '/api/v1/ves/events/ingest', body, 'ingest', options);
   }
 

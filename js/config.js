@@ -63,8 +63,9 @@ export class ConfigError extends Error {
  * @property {'none'|'some'|'all'} largeBodies whether PAYLOAD makes ingest bodies above 256 KiB, tagged body:large and left out of the latency thresholds (body_size.js)
  * @property {string} payloadShape PAYLOAD: order, small, medium, large, unicode, floats, nested or mixed (payload.js)
  * @property {number} payloadBytes PAYLOAD_BYTES: pad payloads to about this many bytes of JCS (0: none)
- * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent byte for byte later (replay.js)
+ * @property {number} replayRate REPLAY_RATE: the share of accepted batches re-sent later (replay.js): byte for byte, or with SPELLING=varied in another spelling
  * @property {number} specRate SPEC_RATE: the share of ingest iterations that run one property of the spec catalogue instead (spec_hook.js)
+ * @property {string} spelling SPELLING: canonical or varied (spelling.js)
  * @property {string} resultsDir
  * @property {string|null} signerUrl `ves signer` URL (SIGNER_URL), null: sign in k6
  * @property {string|null} signerToken secret
@@ -145,6 +146,7 @@ export function config(env) {
     const most = maxBatchFor(payloadShape, payloadBytes);
     problems.push(problem('BATCH_SIZE', `at most ${most} with PAYLOAD=${payloadShape}${payloadBytes > 0 ? ` PAYLOAD_BYTES=${payloadBytes}` : ''} (requests of up to about ${bound} bytes are above the ${MAX_BODY_BYTES} byte request limit)`, String(batchSize), `-e BATCH_SIZE=${most}${payloadBytes > 0 ? ' or a smaller PAYLOAD_BYTES' : ''}`));
   }
+  const spelling = read('SPELLING');
   const hotEntities = read('HOT_ENTITIES');
   const warmupMs = read('WARMUP');
 
@@ -188,6 +190,7 @@ export function config(env) {
     invalidKinds: Object.freeze(invalidKinds),
     replayRate,
     specRate,
+    spelling,
     warmupMs,
     hotEntities,
     payloadShape,

@@ -11,6 +11,7 @@ import crypto from 'k6/crypto';
 import { describe, formatUuidHex, isUuid, utf8Length, uuidHex, writeHex } from './bytes.js';
 import { DOMAIN, signingDigest, signingDigestBytes, signingHeadTemplate } from './hash.js';
 import { jcs } from './jcs.js';
+import { asciiJson, canonicalBody, canonicalString } from './spelling.js';
 
 const ZERO_HASH_0X = '0x' + '0'.repeat(64);
 const EVENT_ID_OFFSET = 51;
@@ -73,13 +74,14 @@ export function buildBatch(signer, agentId, fieldsList) {
 }
 
 /**
- * The ingest request body for envelopes: `{"agentId":…,"events":[…]}`.
+ * The ingest request body for envelopes, `{"agentId":…,"events":[…]}`, in the canonical
+ * spelling (spelling.js): each envelope's keys in its own order, payloads as their RFC 8785 text.
  * @param {string} agentId
- * @param {object[]} events
+ * @param {object[]} events envelopes (or SignedEvents)
  * @returns {string}
  */
 export function ingestBody(agentId, events) {
-  return JSON.stringify({ agentId, events });
+  return canonicalBody(agentId, events);
 }
 
 /**
@@ -177,18 +179,18 @@ function buildInternal(signer, fieldsList, agentId) {
       agent_signature: '0x' + signatures[i],
     };
     if (texts !== null) {
-      // Ids and hex are validated or generated above, so only the free-text fields need escaping;
-      // the payload's JCS text is valid JSON for the payload.
+      // The canonical spelling (spelling.js). Ids and hex are validated or generated above, so
+      // only the free-text fields need escaping; the payload's JCS text is valid JSON for it.
       texts[i] =
         `{"ves_version":1,"event_id":"${p.eventId}","tenant_id":"${f.tenant_id}","store_id":"${f.store_id}",` +
         `"source_agent_id":"${f.source_agent_id}","agent_key_id":${f.agent_key_id},` +
-        `"entity_type":${JSON.stringify(f.entity_type)},"entity_id":${JSON.stringify(f.entity_id)},` +
-        `"event_type":${JSON.stringify(f.event_type)},"created_at":${JSON.stringify(p.createdAt)},` +
-        `"payload_kind":0,"payload":${p.payloadJson},"payload_plain_hash":"0x${p.plainHashHex}",` +
+        `"entity_type":${canonicalString(f.entity_type)},"entity_id":${canonicalString(f.entity_id)},` +
+        `"event_type":${canonicalString(f.event_type)},"created_at":${canonicalString(p.createdAt)},` +
+        `"payload_kind":0,"payload":${asciiJson(p.payloadJson)},"payload_plain_hash":"0x${p.plainHashHex}",` +
         `"payload_cipher_hash":"${ZERO_HASH_0X}","agent_signature":"0x${signatures[i]}"}`;
     }
   }
-  return { events, body: texts === null ? null : `{"agentId":"${agentId}","events":[${texts.join(',')}]}` };
+  return { events, body: texts === null ? null : `{"agentId":${canonicalString(agentId)},"events":[${texts.join(',')}]}` };
 }
 
 function checkIds(f, i, agentId) {

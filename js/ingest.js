@@ -19,6 +19,7 @@ import { shapePayloads } from './payload.js';
 import { payloadExcerpt, resendOne } from './replay.js';
 import { explainHttp, explainOnce, FROM_SIGNER } from './explain.js';
 import { contentSource, currentSlot, orderFields, seedOf } from './slots.js';
+import { SPELLING_PURPOSE, variedBody } from './spelling.js';
 import { signerOf } from './vu_state.js';
 import { countAccepted } from './server_view.js';
 
@@ -40,9 +41,15 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
   const checker = signer instanceof RemoteSigner && cfg.signerCheck ? signer : null;
   if (live && cfg.replayRate > 0) resendOne(state.client, state.replays, (kind, message) => explainOnce(state, kind, message), streamIndex, checker);
   const t0 = Date.now();
+  // SPELLING=varied: a live batch's body in the slot's varied spelling (spelling.js), attempt 0.
+  const spelling = live && cfg.spelling === 'varied' ? contentSource(cfg, data, Object.assign({}, slot, { purpose: SPELLING_PURPOSE })) : null;
   let { events, body, bodyBytes, handle } = signer instanceof RemoteSigner
     ? signer.signContent(cfg.agentId, contentSpec(cfg, data, count, storeId, slot, live), checker === null ? null : checkSpec(cfg))
     : buildBatchWith(signer, cfg.agentId, liveFields(cfg, data, state, count, storeId, slot, live));
+  if (spelling !== null && !(signer instanceof RemoteSigner)) {
+    body = variedBody(cfg.agentId, events, spelling, 0);
+    bodyBytes = undefined;
+  }
   // INVALID_RATE: a seeded share of the batch's events made invalid (invalid.js).
   let invalid = [];
   if (live && cfg.invalidRate > 0) {
@@ -50,7 +57,7 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
     const known = state.lastAccepted === null ? null : state.lastAccepted.event;
     invalid = corruptBatch(events, cfg.invalidRate, cfg.invalidKinds, (i) => source.block(i), { signer, agentKeyId: data.agentKeyId, known });
     if (invalid.length > 0) {
-      body = ingestBody(cfg.agentId, events);
+      body = spelling !== null ? variedBody(cfg.agentId, events, spelling, 0) : ingestBody(cfg.agentId, events);
       bodyBytes = undefined;
     }
   }
@@ -72,8 +79,8 @@ export function ingestBatch(cfg, data, state, count = cfg.batchSize, storeId = s
     const event = events[first[0]];
     if (event) state.lastAccepted = { event, sequenceNumber: first[2] };
     if (replay) {
-      if (verdict !== null) state.replays.remember(cfg.agentId, body, events, null, invalid, { handle, answer: r.res.body });
-      else state.replays.remember(cfg.agentId, body, events, r.json.receipts, invalid);
+      if (verdict !== null) state.replays.remember(cfg.agentId, body, events, null, invalid, { handle, answer: r.res.body, spelling });
+      else state.replays.remember(cfg.agentId, body, events, r.json.receipts, invalid, { spelling });
     }
   }
   return outcome;
@@ -118,6 +125,7 @@ function contentSpec(cfg, data, count, storeId, slot, live) {
     hot: hotShare(cfg, slot, live),
     shape: live ? cfg.payloadShape : 'order',
     payloadBytes: live ? cfg.payloadBytes : 0,
+    spelling: live && cfg.spelling === 'varied' ? 'varied' : undefined,
   };
 }
 
@@ -131,15 +139,17 @@ function contentSpec(cfg, data, count, storeId, slot, live) {
  *   the body's agentId and, per event, what the ledger needs (shard_reader.js presignedEvents),
  *   to skip parsing the whole body; or a presignedLine, read only when the answer needs it
  *   (RECEIPT_CHECK)
+ * @param {boolean} [ascii] the line is ASCII (a canonical corpus): its length is its byte count;
+ *   false for a varied corpus (ves presign --spelling varied), which may hold raw UTF-8
  * @returns {import('./ledger.js').IngestOutcome}
  */
-export function ingestPresigned(cfg, state, body, streamIndex, light = null, corpus = null) {
+export function ingestPresigned(cfg, state, body, streamIndex, light = null, corpus = null, ascii = true) {
   const line = light !== null && typeof light.presigned === 'function' ? light : null;
   // With `ves signer` checking the answers (corpus: opened in setup), the line is not looked at.
-  if (corpus !== null && line !== null) return ingestChecked(cfg, state, body, streamIndex, line, corpus);
+  if (corpus !== null && line !== null) return ingestChecked(cfg, state, body, streamIndex, line, corpus, ascii);
   const parsed = line !== null ? null : light !== null ? light : parseCorpusLine(body);
-  // Corpus lines are ASCII (the replay scenario refuses --utf8 corpora): as many bytes as characters.
-  const r = state.client.ingest(line !== null ? line.agentId : parsed.agentId, body, { bodyBytes: body.length });
+  // A canonical corpus is ASCII: as many bytes as characters (else the client counts them).
+  const r = state.client.ingest(line !== null ? line.agentId : parsed.agentId, body, ascii ? { bodyBytes: body.length } : {});
   // RECEIPT_CHECK: an answer left out of the sample and clean at batch level is recorded from
   // its numbers alone (ledger.js recordClean), so the line's events are not even looked at.
   let events;
@@ -158,8 +168,8 @@ export function ingestPresigned(cfg, state, body, streamIndex, light = null, cor
 
 // A corpus line whose answer `ves signer` checks: k6 sends the line and hands the answer over
 // with the line's place in the corpus (the signer reads its events and signing hashes there).
-function ingestChecked(cfg, state, body, streamIndex, line, corpus) {
-  const r = state.client.ingest(line.agentId, body, { bodyBytes: body.length, parse: false });
+function ingestChecked(cfg, state, body, streamIndex, line, corpus, ascii) {
+  const r = state.client.ingest(line.agentId, body, ascii ? { bodyBytes: body.length, parse: false } : { parse: false });
   let verdict = corpus.signer.check({ corpus: corpus.id, shard: corpus.shard, line: line.index, status: r.status, replaysAllowed: true }, r.res.body);
   let events = null;
   if (verdict === null) {

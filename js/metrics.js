@@ -14,7 +14,7 @@
  * | ves_sequence_anomalies   | Counter      | stream |
  * | ves_invalid_rejected     | Counter      | kind   |
  * | ves_invalid_accepted     | Counter      | kind   |
- * | ves_replay_violations    | Counter      |        |
+ * | ves_replay_violations    | Counter      | kind   | re-sent events not answered with their original receipt, by kind (REPLAY_VIOLATION_KINDS, replay.js)
  * | ves_events_replayed      | Counter      | stream | events answered by their original receipt (a rerun with fixed SEED, CREATED_AT and key; replay mode)
  * | ves_receipts_checked     | Counter      |        | receipts checked during the run, in k6 or by `ves signer`: each new receipt's hash (every one; without a signer and with RECEIPT_CHECK < 1, those of the sampled answers), each replay's whole receipt
  * | ves_receipts_checked_by_signer | Counter |       | of those, the ones `ves signer` checked (SIGNER_URL, SIGNER_CHECK)
@@ -38,6 +38,11 @@ export const sequenceAnomalies = new Counter('ves_sequence_anomalies');
 export const invalidRejected = new Counter('ves_invalid_rejected');
 export const invalidAccepted = new Counter('ves_invalid_accepted');
 export const replayViolations = new Counter('ves_replay_violations');
+/**
+ * The kinds of replay violations (replay.js): refused, respelled (a re-send in another spelling
+ * refused, SPELLING=varied), new_sequence, different_receipt, missing, http.
+ */
+export const REPLAY_VIOLATION_KINDS = Object.freeze(['refused', 'respelled', 'new_sequence', 'different_receipt', 'missing', 'http']);
 export const eventsReplayed = new Counter('ves_events_replayed');
 export const receiptsChecked = new Counter('ves_receipts_checked');
 export const receiptsCheckedBySigner = new Counter('ves_receipts_checked_by_signer');
@@ -120,8 +125,7 @@ export function recordVerdict(v, stream, bySigner) {
   if (v.signaturesChecked > 0) receiptSignaturesChecked.add(v.signaturesChecked);
   for (const kind of Object.keys(v.invalidRejected)) invalidRejected.add(v.invalidRejected[kind], { kind });
   for (const kind of Object.keys(v.invalidAccepted)) invalidAccepted.add(v.invalidAccepted[kind], { kind });
-  const violations = total(v.replayViolations);
-  if (violations > 0) replayViolations.add(violations);
+  addReplayViolations(v.replayViolations);
 }
 
 /**
@@ -134,8 +138,7 @@ export function recordVerdict(v, stream, bySigner) {
 export function recordResendVerdict(v, stream, bySigner) {
   if (v.replayed > 0) eventsReplayed.add(v.replayed, { stream: String(stream) });
   addChecked(v.receiptsChecked, bySigner);
-  const violations = total(v.replayViolations);
-  if (violations > 0) replayViolations.add(violations);
+  addReplayViolations(v.replayViolations);
 }
 
 function addChecked(n, bySigner) {
@@ -145,10 +148,9 @@ function addChecked(n, bySigner) {
   }
 }
 
-function total(byKind) {
-  let n = 0;
-  for (const k of Object.keys(byKind)) n += byKind[k];
-  return n;
+// Every replay violation carries its kind (REPLAY_VIOLATION_KINDS), for the summary's breakdown.
+function addReplayViolations(byKind) {
+  for (const kind of Object.keys(byKind)) if (byKind[kind] > 0) replayViolations.add(byKind[kind], { kind });
 }
 
 /**
@@ -195,9 +197,10 @@ export function recordProbe(kind, rejected) {
 /**
  * Records replay violations (a replayed event that did not come back with its original receipt).
  * @param {number} [count]
+ * @param {string} [kind] one of REPLAY_VIOLATION_KINDS
  */
-export function recordReplayViolation(count = 1) {
-  replayViolations.add(count);
+export function recordReplayViolation(count = 1, kind = 'refused') {
+  replayViolations.add(count, { kind });
 }
 
 /**

@@ -20,6 +20,7 @@ import http from 'k6/http';
 import { bytesToHex, describe, normalizeHex } from './bytes.js';
 import { buildBatch } from './event.js';
 import { receiptPreimage } from './hash.js';
+import { jsonText } from './spelling.js';
 
 const TIMEOUT = '30s';
 const TAGS = Object.freeze({ endpoint: 'signer' });
@@ -41,17 +42,13 @@ export class RemoteSigner {
   /**
    * @param {{url: string, publicKeyHex: string}} where from setup data (`data.signer`)
    * @param {string|null} token SIGNER_TOKEN (secret: not enumerable, never logged)
-   * @param {{ascii?: boolean}} [options] ascii (default true): ask for a body with non-ASCII
-   *   characters as \u escapes (the same JSON values; k6 moves an ASCII string with far less
-   *   work); false gives the in-k6 signer's exact bytes
    */
-  constructor(where, token, options = {}) {
+  constructor(where, token) {
     if (where === null || typeof where !== 'object' || typeof where.url !== 'string') {
       throw new TypeError(`RemoteSigner: expected {url, publicKeyHex} from setup data, found ${describe(where)}`);
     }
     this.url = where.url.replace(/\/+$/, '');
     this.publicKeyHex = normalizeHex(where.publicKeyHex, 32, 'RemoteSigner: publicKeyHex');
-    this.ascii = options.ascii !== false;
     const headers = { 'Content-Type': 'application/json' };
     if (token) headers.Authorization = `Bearer ${token}`;
     Object.defineProperty(this, 'params', { value: { headers, tags: TAGS, timeout: TIMEOUT }, enumerable: false });
@@ -84,7 +81,8 @@ export class RemoteSigner {
    * @returns {{events: SignedEvent[], body: string}}
    */
   signBatch(agentId, fieldsList, check = null) {
-    const request = JSON.stringify(check === null ? { key: this.publicKeyHex, agentId, ascii: this.ascii, events: fieldsList } : { key: this.publicKeyHex, agentId, ascii: this.ascii, events: fieldsList, check });
+    // jsonText, not JSON.stringify: k6 1.1.0 prints some doubles wrongly (jcs.js numberText).
+    const request = jsonText(check === null ? { key: this.publicKeyHex, agentId, events: fieldsList } : { key: this.publicKeyHex, agentId, events: fieldsList, check });
     return this.signed(request, fieldsList.length, (i) => fieldsList[i]);
   }
 
@@ -96,13 +94,14 @@ export class RemoteSigner {
    * @param {string} agentId
    * @param {{seed: number, scenario: string, purpose: string, iteration: number, count: number,
    *   tenantId: string, storeId: string, agentKeyId: number, createdAt: string, hot?: number,
-   *   shape?: string, payloadBytes?: number}} content
+   *   shape?: string, payloadBytes?: number, spelling?: string, attempt?: number}} content
+   *   spelling `varied` (SPELLING, spelling.js): the body in the slot's varied spelling of attempt
    * @param {{sequencerPublicKey?: string, signatureSample?: number}|null} [check] keep the batch
    *   to check the sequencer's answer to it (`check`), verifying sequencer signatures on that share
    * @returns {{events: SignedEvent[], body: string, bodyBytes: number, handle?: string}}
    */
   signContent(agentId, content, check = null) {
-    const request = JSON.stringify(check === null ? { key: this.publicKeyHex, agentId, ascii: this.ascii, content } : { key: this.publicKeyHex, agentId, ascii: this.ascii, content, check });
+    const request = JSON.stringify(check === null ? { key: this.publicKeyHex, agentId, content } : { key: this.publicKeyHex, agentId, content, check });
     const stream = { tenant_id: content.tenantId, store_id: content.storeId };
     return this.signed(request, content.count, () => stream);
   }

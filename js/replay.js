@@ -1,18 +1,23 @@
 /**
- * Byte-identical replays under load (REPLAY_RATE) and what a correct sequencer must answer to
- * them: for every event its original receipt, the whole receipt (every field equal, the
- * sequencer signature included; sequencedAt the same to the microsecond, see receiptDifference)
- * and nothing newly accepted. Anything else is a replay violation (ves_replay_violations), by kind:
+ * Replays under load (REPLAY_RATE) and what a correct sequencer must answer to them: for every
+ * event its original receipt, the whole receipt (every field equal, the sequencer signature
+ * included; sequencedAt the same to the microsecond, see receiptDifference) and nothing newly
+ * accepted. A batch is re-sent byte for byte, or with SPELLING=varied in a spelling other than
+ * its first send's (spelling.js: the same signed events, other legal JSON). Anything else is a
+ * replay violation (ves_replay_violations{kind}):
  *
  * | kind              | what came back for a re-sent event                                   |
  * |-------------------|----------------------------------------------------------------------|
  * | refused           | a rejection (e.g. duplicate_event_id "... with different contents")   |
+ * | respelled         | a rejection of an event re-sent in another spelling (a real sequencer |
+ * |                   | compares JSONB-round-tripped values, where 7 and 7.0 differ: LIVE_OBSERVED.md section 10) |
  * | new_sequence      | a receipt with another sequence number, or the batch accepted events  |
  * | different_receipt | the original sequence number in a receipt that differs in another field (receipt hash, signature, …) |
  * | missing           | neither a receipt nor a rejection                                    |
  * | http              | a non-200 answer to the whole re-sent request (4xx: a refusal)        |
  *
- * The first violation of each kind is logged with the event id and its payload (never a key).
+ * The first violation of each kind is logged with the event id and its payload (never a key);
+ * a respelled one with the first value spelled differently, both ways.
  *
  * @module replay
  */
@@ -21,11 +26,15 @@ import { strip0x } from './bytes.js';
 import { FROM_SIGNER } from './explain.js';
 import { reasonCode } from './ledger.js';
 import * as metrics from './metrics.js';
+import { firstRespelled, jsonText, variedBody } from './spelling.js';
 
 /** How many accepted batches a VU keeps for a later replay (the oldest is dropped). */
 export const MAX_PENDING_REPLAYS = 8;
 
-/** REPLAY_RATE: the share of accepted batches re-sent byte for byte later in the run. */
+/** How many spellings a re-send tries for one that differs from its first send's. */
+const MAX_RESPELL_ATTEMPTS = 8;
+
+/** REPLAY_RATE: the share of accepted batches re-sent later in the run. */
 export function replayRate(env, fallback = 0) {
   const raw = env.REPLAY_RATE;
   if (raw === undefined || raw === '') return fallback;
@@ -49,14 +58,15 @@ export class ReplayBook {
    * @param {object[]|null} receipts the receipts of the answer (all verified by the pass rule);
    *   null when `ves signer` keeps them (`handle`) and `answer` holds the answer's text
    * @param {{eventId: string, expect: string}[]} [invalid] events made invalid on purpose: refused again with the same reason code
-   * @param {{handle?: string, answer?: string}} [signer] with `ves signer`: the handle under which
-   *   it keeps the original receipts, and the answer's text (to judge here if the signer no
-   *   longer holds them)
+   * @param {{handle?: string, answer?: string, spelling?: {block(index: number, counter?: number): Uint8Array}|null}} [opts]
+   *   with `ves signer`: the handle under which it keeps the original receipts, and the
+   *   answer's text (to judge here if the signer no longer holds them); with SPELLING=varied,
+   *   the slot's `spelling` source: the body was its attempt 0, the re-send takes another attempt
    */
-  remember(agentId, body, events, receipts, invalid = [], signer = {}) {
+  remember(agentId, body, events, receipts, invalid = [], opts = {}) {
     const refused = new Map();
     for (const inv of invalid) refused.set(inv.eventId, inv.expect);
-    const entry = { agentId, body, events, original: null, refused, handle: signer.handle || null, answer: signer.answer || null };
+    const entry = { agentId, body, events, original: null, refused, handle: opts.handle || null, answer: opts.answer || null, spelling: opts.spelling || null };
     if (receipts !== null) entry.original = originalReceipts(receipts);
     this.pending.push(entry);
     if (this.pending.length > this.max) this.pending.shift();
@@ -220,10 +230,26 @@ export function judgeResend(entry, r) {
 }
 
 /**
- * Re-sends the oldest remembered batch of `book`, byte for byte, and records the verdict:
- * ves_events_replayed and ves_receipts_checked for each original receipt returned whole,
- * ves_replay_violations for each violation, the first of each kind explained with the event id
- * and payload. With `checker` (a RemoteSigner that checks answers, SIGNER_CHECK), the signer
+/**
+ * The body of a re-send: the batch's own bytes, or (SPELLING=varied) the first attempt of its
+ * spelling source, from 1 on, whose body differs from the first send's.
+ * @returns {{body: string, attempt: number|null}}
+ */
+export function resendBody(entry) {
+  if (!entry.spelling) return { body: entry.body, attempt: null };
+  for (let attempt = 1; attempt <= MAX_RESPELL_ATTEMPTS; attempt++) {
+    const body = variedBody(entry.agentId, entry.events, entry.spelling, attempt);
+    if (body !== entry.body) return { body, attempt };
+  }
+  return { body: entry.body, attempt: null };
+}
+
+/**
+ * Re-sends the oldest remembered batch of `book` (byte for byte, or respelled: resendBody) and
+ * records the verdict: ves_events_replayed and ves_receipts_checked for each original receipt
+ * returned whole, ves_replay_violations for each violation by kind, the first of each kind
+ * explained with the event id and payload (a respelled one with the first value spelled
+ * differently, both ways). With `checker` (a RemoteSigner that checks answers, SIGNER_CHECK), the signer
  * judges the answer against the original receipts it kept (`remember`'s handle); when it no
  * longer holds them, or without a signer, it is judged here.
  * @param {import('./client.js').VesClient} client
@@ -236,20 +262,31 @@ export function judgeResend(entry, r) {
 export function resendOne(client, book, explain, stream, checker = null) {
   const entry = book.take();
   if (entry === null) return null;
+  const { body, attempt } = resendBody(entry);
   const remote = checker !== null && entry.handle !== null;
-  const r = client.ingest(entry.agentId, entry.body, { expectedStatuses: [], tags: { replay: 'true' }, parse: !remote });
+  const r = client.ingest(entry.agentId, body, { expectedStatuses: [], tags: { replay: 'true', respelled: attempt === null ? 'false' : 'true' }, parse: !remote });
   let verdict = remote ? checker.check({ resendOf: entry.handle, status: r.status }, r.res.body) : null;
   const bySigner = verdict !== null;
   if (verdict === null) {
     if (entry.original === null) entry.original = originalReceipts(answerReceipts(entry.answer));
     verdict = judgeResend(entry, r);
   }
+  // A refusal of a re-send in another spelling: the sequencer judged the spelling, not the event
+  // (whoever judged the answer: k6 or `ves signer`).
+  if (attempt !== null) respelled(verdict);
   metrics.recordResendVerdict(verdict, stream, bySigner);
   const ok = verdict.everyEventAccepted && !verdict.unanswered;
   check(r, { 'replay: original receipts returned': () => ok });
   for (const v of verdict.failures) {
-    const event = entry.events.find((e) => String(e.event_id).toLowerCase() === v.eventId);
-    explain(`replay:${v.code}`, `${bySigner ? FROM_SIGNER : ''}replay violation (${v.code}): re-sending accepted event ${v.eventId} byte for byte got ${v.detail}; its payload: ${payloadExcerpt(event)}`);
+    const index = entry.events.findIndex((e) => String(e.event_id).toLowerCase() === v.eventId);
+    const event = index === -1 ? undefined : entry.events[index];
+    const how = attempt === null ? 'byte for byte' : `in another spelling (SPELLING=varied, attempt ${attempt})`;
+    let first = '';
+    if (v.code === 'respelled' && event !== undefined) {
+      const d = firstRespelled(event, index, entry.spelling, 0, attempt);
+      first = d === null ? '; every value spelled alike (only whitespace or key order differ)' : `; the first value spelled differently: ${d.path}, first sent as ${d.first}, re-sent as ${d.second}`;
+    }
+    explain(`replay:${v.code}`, `${bySigner ? FROM_SIGNER : ''}replay violation (${v.code}): re-sending accepted event ${v.eventId} ${how} got ${v.detail}${first}; its payload: ${payloadExcerpt(event)}`);
   }
   return ok;
 }
@@ -288,7 +325,7 @@ export function payloadExcerpt(event) {
   if (!event) return '(not in this request)';
   // An event signed by `ves signer` (remote_signer.js SignedEvent) carries its payload in its batch's body.
   const payload = event.payload === undefined && typeof event.envelope === 'function' ? event.envelope().payload : event.payload;
-  const text = JSON.stringify(payload === undefined ? null : payload);
+  const text = jsonText(payload === undefined ? null : payload);
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
@@ -314,6 +351,16 @@ export function takeRenumberedReplays(outcome, body) {
   }
   outcome.replayed = Math.max(0, outcome.replayed - found.length);
   return found;
+}
+
+// The verdict on a re-send in another spelling: its refusals are `respelled` violations.
+function respelled(verdict) {
+  const n = verdict.replayViolations.refused || 0;
+  if (n > 0) {
+    delete verdict.replayViolations.refused;
+    verdict.replayViolations.respelled = (verdict.replayViolations.respelled || 0) + n;
+  }
+  for (const f of verdict.failures) if (f.check === 'replay' && f.code === 'refused') f.code = 'respelled';
 }
 
 function count(map, key) {

@@ -29,6 +29,21 @@ function mustBeZero(data) {
   return data.metrics.ves_spec_failures ? MUST_BE_ZERO.concat(['ves_spec_failures']) : MUST_BE_ZERO;
 }
 
+/**
+ * A counter's non-zero tagged sub-metrics in the summary data (thresholds.js BREAKDOWNS puts
+ * them there): ": respelled=3, refused=1", or '' when there are none.
+ */
+export function breakdown(data, name) {
+  const parts = [];
+  for (const key of Object.keys(data.metrics).sort()) {
+    const m = /^([^{]+)\{([^:}]+):([^}]+)\}$/.exec(key);
+    if (m === null || m[1] !== name) continue;
+    const n = count(data, key);
+    if (n > 0) parts.push(`${m[3]}=${n}`);
+  }
+  return parts.length > 0 ? `: ${parts.join(', ')}` : '';
+}
+
 function count(data, name) {
   const m = data.metrics[name];
   return m && m.values && typeof m.values.count === 'number' ? m.values.count : 0;
@@ -234,7 +249,7 @@ export function textSummary(data, scenario, info) {
   for (const line of serverLines(data)) out.push(`  ${line}`);
   if (!v.pass) {
     for (const t of v.failedThresholds) out.push(`  ✗ threshold failed: ${t.metric} ${t.expression}`);
-    for (const n of v.nonZero) out.push(`  ✗ ${n} = ${count(data, n)} (must be 0)`);
+    for (const n of v.nonZero) out.push(`  ✗ ${n} = ${count(data, n)} (must be 0)${breakdown(data, n)}`);
     if (v.failedChecks > 0) out.push(`  ✗ ${v.failedChecks} checks failed`);
     if (v.nothingChecked) out.push('  ✗ no check ran: nothing was verified');
   }

@@ -13,6 +13,7 @@
  */
 import { afterWarmup } from './warmup.js';
 import { LARGE_BODY_BYTES, normalBodiesOnly } from './body_size.js';
+import { REPLAY_VIOLATION_KINDS } from './metrics.js';
 
 /** Correctness thresholds: metric -> expressions. */
 export const CORRECTNESS = Object.freeze({
@@ -29,6 +30,26 @@ export const CORRECTNESS = Object.freeze({
   dropped_iterations: ['count==0'],
   ves_spec_failures: ['count==0'],
 });
+
+/**
+ * Counters the summary breaks down by a tag: wherever the counter has its threshold, each tag
+ * value gets the same one, so that handleSummary sees the count of each (k6 gives a script
+ * only the sub-metrics that thresholds name) and the summary says which kind failed.
+ */
+export const BREAKDOWNS = Object.freeze({ ves_replay_violations: { tag: 'kind', values: REPLAY_VIOLATION_KINDS } });
+
+/** Adds the per-tag thresholds of BREAKDOWNS to thresholds that hold the counter's own. */
+export function withBreakdowns(thresholds) {
+  const out = Object.assign({}, thresholds);
+  for (const [metric, { tag, values }] of Object.entries(BREAKDOWNS)) {
+    if (out[metric] === undefined) continue;
+    for (const v of values) {
+      const key = `${metric}{${tag}:${v}}`;
+      if (out[key] === undefined) out[key] = out[metric].slice();
+    }
+  }
+  return out;
+}
 
 /**
  * What each scenario does: the endpoints of its main loop (setup() excluded), whether it
@@ -175,7 +196,7 @@ export function scenarioThresholds(scenario, own, profile, ctx = {}) {
   }
   // PAYLOAD with large bodies: latency thresholds leave out requests above 256 KiB (body_size.js).
   const large = ctx.largeBodies === 'some' || ctx.largeBodies === 'all';
-  const kept = large ? normalBodiesOnly(warm) : warm;
+  const kept = withBreakdowns(large ? normalBodiesOnly(warm) : warm);
   if (large && typeof __VU !== 'undefined' && __VU === 0) {
     if (profile.name === 'none') console.warn(`ves-k6: PAYLOAD makes request bodies above ${LARGE_BODY_BYTES} bytes (tagged body:large); with PROFILE=none the config file's latency thresholds count them too; filter them on {body:normal} yourself`);
     else console.log(`ves-k6: PAYLOAD makes request bodies above ${LARGE_BODY_BYTES} bytes: they are tagged body:large and the latency thresholds count only body:normal requests (their latency: http_req_duration{body:large} in --out json)`);

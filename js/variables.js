@@ -156,7 +156,7 @@ export const VARIABLES = Object.freeze([
     name: 'REPLAY_RATE', kind: 'share', why: 'the share of accepted batches re-sent byte for byte later in the run', example: '0.1',
     default: 0, scenarios: ['ingest', 'mixed'],
     meaning: 'the share of accepted batches re-sent byte for byte later in the run',
-    details: 'Every re-sent event must get its original sequence number and receipt hash; a refusal, a new number or another receipt is a `ves_replay_violations`. Answered replays count in `ves_events_replayed`.',
+    details: 'Every re-sent event must get its original receipt back, whole (sequence number, receipt hash, sequencer signature; `sequencedAt` to the microsecond); a refusal, a new number or another receipt is a `ves_replay_violations{kind}`. Answered replays count in `ves_events_replayed`. With `SPELLING=varied` a re-send is spelled differently from its first send.',
   },
   {
     name: 'SIGNER_CHECK', kind: 'oneOf', values: ['1', 'true', '0', 'false'], anyCase: true,
@@ -170,6 +170,13 @@ export const VARIABLES = Object.freeze([
     default: 'report', scenarios: ['ingest', 'query', 'replay', 'mixed', 'capacity'],
     meaning: 'compare the server\'s own `GET /metrics` (events sequenced, ingest latency) with k6\'s counts: report it, fail on a difference (`exact`), or never read `/metrics` (`off`)',
     details: 'Read at the end of `setup()` and in `teardown()` with the run\'s admin key. `exact` adds the threshold `ves_server_gap: count==0`, for runs where the kit is the only client of the server; it refuses to start when `/metrics` cannot be read or the run is one of several execution segments (docs/OBSERVE.md).',
+  },
+  {
+    name: 'SPELLING', kind: 'oneOf', values: ['canonical', 'varied'], example: 'varied',
+    expect: 'one of canonical, varied (how ingest bodies are spelled)',
+    default: 'canonical', scenarios: ['ingest', 'mixed', 'capacity'],
+    meaning: 'how live ingest bodies are spelled: `canonical` (one spelling, the same bytes as `ves presign` and `ves signer`), or `varied` (each request in another legal JSON spelling of the same signed events)',
+    details: '`canonical`: compact JSON, `agentId` first, the envelope\'s keys in the library\'s order, each payload as its RFC 8785 text, every non-ASCII character as a `\\u` escape (so every body is ASCII). `varied`: a seeded choice per request of whole numbers as `N.0` or in exponent form, `-0.0`, `\\u` escapes and `\\/` in strings, insignificant whitespace and another key order; hashes and signatures stay over the canonical form, so a correct sequencer accepts every spelling. With `REPLAY_RATE`, a re-send takes another spelling than its first send: a correct sequencer answers it with the original receipt, and a refusal counts in `ves_replay_violations{kind:respelled}` (a real sequencer refuses some: docs/REPLAY.md).',
   },
   {
     name: 'SPEC_RATE', kind: 'share', why: 'the share of ingest iterations that run one property of the spec catalogue instead', example: '0.05',

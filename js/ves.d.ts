@@ -34,6 +34,37 @@ export function randomUuids(count: number): string[];
 export function jcs(value: unknown): string;
 /** The same through a plain recursive serializer (used as a cross-check). */
 export function jcsReference(value: unknown): string;
+/** ECMAScript Number::toString of a finite double, right also where k6 1.1.0 prints it wrongly. */
+export function numberText(x: number): string;
+/** numberText's slow path: the shortest digits computed exactly with BigInt. */
+export function exactText(x: number): string;
+
+// ---- spelling.js ----------------------------------------------------------------------------
+/** How ingest bodies are spelled (SPELLING): canonical or varied. */
+export const SPELLINGS: readonly string[];
+export const SPELLING_PURPOSE: string;
+export const ENVELOPE_KEYS: readonly string[];
+export function parseSpelling(raw: string | undefined): string;
+/** JSON text with every non-ASCII UTF-16 code unit as a \uxxxx escape. */
+export function asciiJson(text: string): string;
+export function canonicalString(s: string): string;
+/** JSON text in the canonical spelling (numberText for numbers, ASCII), objects in their own key order. */
+export function jsonText(value: unknown): string;
+export function envelopeText(envelope: object): string;
+export function canonicalBody(agentId: string, envelopes: object[]): string;
+export interface BlockSource { block(index: number, counter?: number): Uint8Array }
+/** The body in the varied spelling of `source` (the slot's `spelling` purpose) and `attempt`. */
+export function variedBody(agentId: string, envelopes: object[], source: BlockSource, attempt: number): string;
+export function decompose(text: string): { digits: string; point: number };
+export class Speller {
+  constructor(block: Uint8Array, trace?: Array<[string, string]> | null);
+  event(envelope: object): string;
+  value(v: unknown, path: string | null): string;
+  string(s: string, path: string | null): string;
+  number(x: number, path: string | null): string;
+}
+/** The first value of an envelope spelled differently by two attempts (null: canonical). */
+export function firstRespelled(envelope: object, index: number, source: BlockSource, attemptA: number | null, attemptB: number | null): { path: string; first: string; second: string | undefined } | null;
 export function sortUtf16(keys: string[]): string[];
 export function compareUtf16(a: string, b: string): number;
 
@@ -359,7 +390,9 @@ export function recordRejection(reason: string, count?: number): void;
 export function recordSignDuration(elapsedMs: number, eventCount: number): void;
 export function recordProof(ok: boolean, timeToProofMs?: number): void;
 export function recordProbe(kind: string, rejected: boolean): void;
-export function recordReplayViolation(count?: number): void;
+export function recordReplayViolation(count?: number, kind?: string): void;
+/** The kinds of ves_replay_violations. */
+export const REPLAY_VIOLATION_KINDS: readonly string[];
 export function recordEntityRead(judged: EntityReadJudgement, hot: boolean): void;
 
 // ---- config.js ------------------------------------------------------------------------------
@@ -404,6 +437,8 @@ export interface VesConfig {
   replayRate: number;
   /** SPEC_RATE: the share of ingest iterations that run one property of the spec catalogue. */
   specRate: number;
+  /** SPELLING (spelling.js): canonical or varied */
+  spelling: string;
   /** WARMUP in ms (warmup.js) */
   warmupMs: number;
   /** HOT_ENTITIES (hot.js) */
@@ -465,6 +500,9 @@ export class WriterContinuity {
 
 // ---- thresholds (thresholds.js): the one table ----
 export const CORRECTNESS: Readonly<Record<string, string[]>>;
+/** Counters the summary breaks down by a tag (thresholds on each value). */
+export const BREAKDOWNS: Readonly<Record<string, { tag: string; values: readonly string[] }>>;
+export function withBreakdowns(thresholds: Record<string, string[]>): Record<string, string[]>;
 export const SCENARIOS: Readonly<Record<string, { endpoints: string[]; ingests: boolean; proofs: boolean; probes: boolean; openModel: boolean }>>;
 export const UNIVERSAL: readonly string[];
 export interface ThresholdContext { probes?: number; openModel?: boolean; replayRate?: number; invalidRate?: number; specRate?: number; warmupMs?: number; largeBodies?: 'none' | 'some' | 'all'; serverAgrees?: string }
@@ -551,7 +589,7 @@ export function entityId(n: number): string;
 /** One ingest request and its pass rule (HTTP 200, all accepted, receipts verify, numbers consecutive and new). */
 export function ingestBatch(cfg: VesConfig, data: RunData, state: VuState, count?: number, storeId?: string, streamIndex?: number, slot?: ContentSlot): AnswerVerdict;
 /** One pre-signed body (a `ves presign` shard line): the ingest pass rule, events may come back as idempotent replays. */
-export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number, light?: PresignedEvents | ReturnType<typeof presignedLine> | null, corpus?: { signer: RemoteSigner; id: string; shard: number } | null): AnswerVerdict;
+export function ingestPresigned(cfg: VesConfig, state: VuState, body: string, streamIndex: number, light?: PresignedEvents | ReturnType<typeof presignedLine> | null, corpus?: { signer: RemoteSigner; id: string; shard: number } | null, ascii?: boolean): AnswerVerdict;
 /** Wraps an exec function so that a JavaScript error in it fails the `checks` threshold. */
 export function guard<T>(name: string, fn: (data: T) => void): (data: T) => void;
 /** guard() for an async exec function: a rejected promise fails the `checks` threshold. */
@@ -637,6 +675,8 @@ export function thresholdResults(data: Record<string, any>): Array<{ metric: str
 export function verdict(data: Record<string, any>): { pass: boolean; failedThresholds: Array<{ metric: string; expression: string; ok: boolean }>; nonZero: string[] };
 /** `ves-verdict: accepted=N rejected=N receipts_invalid=N proofs_verified=N proofs_failed=N signatures_checked=N receipts_checked=N result=PASS|FAIL` */
 export function verdictLine(data: Record<string, any>): string;
+/** A counter's non-zero tagged sub-metrics: ": respelled=3", or ''. */
+export function breakdown(data: Record<string, any>, name: string): string;
 
 // `ves signer` (docs/SIGNER.md): signing through a native process on loopback.
 export class SignerError extends Error {}
@@ -653,14 +693,14 @@ export class SignedEvent {
   receiptHashOf(sequenceNumber: number): string;
 }
 export class RemoteSigner {
-  constructor(where: { url: string; publicKeyHex: string }, token: string | null, options?: { ascii?: boolean });
+  constructor(where: { url: string; publicKeyHex: string }, token: string | null);
   readonly url: string;
   readonly publicKeyHex: string;
   /** Signs bare 32-byte signing hashes with the held key (bare hex signatures). */
   signMany(messages: Array<Uint8Array | ArrayBuffer>): string[];
   signBatch(agentId: string, fieldsList: EventFields[], check?: SignerCheckSpec | null): { events: SignedEvent[]; body: string; bodyBytes: number; handle?: string };
   /** The library's seeded order content of one slot, made and signed by the signer. */
-  signContent(agentId: string, content: { seed: number; scenario: string; purpose: string; iteration: number; count: number; tenantId: string; storeId: string; agentKeyId: number; createdAt: string; hot?: number; shape?: string; payloadBytes?: number }, check?: SignerCheckSpec | null): { events: SignedEvent[]; body: string; bodyBytes: number; handle?: string };
+  signContent(agentId: string, content: { seed: number; scenario: string; purpose: string; iteration: number; count: number; tenantId: string; storeId: string; agentKeyId: number; createdAt: string; hot?: number; shape?: string; payloadBytes?: number; spelling?: string; attempt?: number }, check?: SignerCheckSpec | null): { events: SignedEvent[]; body: string; bodyBytes: number; handle?: string };
   /** The signer's verdict on an answer (POST /v1/check); null when it no longer holds the batch (unknown_handle). */
   check(request: { handle?: string; resendOf?: string; corpus?: string; shard?: number; line?: number; status: number; invalid?: Array<{ index: number; kind: string; code: string; eventId: string }>; keep?: boolean; replaysAllowed?: boolean }, answer: string): AnswerVerdict | null;
   /** Opens a `ves presign` corpus in the signer (POST /v1/corpora). */
@@ -691,8 +731,8 @@ export const MAX_PENDING_REPLAYS: number;
 export function replayRate(env: Record<string, string | undefined>, fallback?: number): number;
 export class ReplayBook {
   constructor(max?: number);
-  remember(agentId: string, body: string, events: Array<Record<string, unknown>>, receipts: Array<Record<string, unknown>> | null, invalid?: InvalidEvent[], signer?: { handle?: string; answer?: string }): void;
-  take(): { agentId: string; body: string; events: Array<Record<string, unknown>>; original: Map<string, Record<string, unknown>> | null; refused: Map<string, string>; handle: string | null; answer: string | null } | null;
+  remember(agentId: string, body: string, events: Array<Record<string, unknown>>, receipts: Array<Record<string, unknown>> | null, invalid?: InvalidEvent[], opts?: { handle?: string; answer?: string; spelling?: BlockSource | null }): void;
+  take(): { agentId: string; body: string; events: Array<Record<string, unknown>>; original: Map<string, Record<string, unknown>> | null; refused: Map<string, string>; handle: string | null; answer: string | null; spelling: BlockSource | null } | null;
 }
 /** An answer's receipts by event id (lowercase), whole. */
 export function originalReceipts(receipts: unknown): Map<string, Record<string, unknown>>;
@@ -700,9 +740,11 @@ export function originalReceipts(receipts: unknown): Map<string, Record<string, 
 export function receiptDifference(original: unknown, replay: unknown): string | null;
 /** judgeReplay as a verdict. */
 export function judgeResend(entry: { events: Array<Record<string, unknown>>; original: Map<string, Record<string, unknown>>; refused?: Map<string, string> }, response: { status: number; json: unknown }): AnswerVerdict;
-export interface ReplayViolation { kind: 'refused' | 'new_sequence' | 'different_receipt' | 'missing' | 'http'; eventId: string; detail: string }
+export interface ReplayViolation { kind: 'refused' | 'respelled' | 'new_sequence' | 'different_receipt' | 'missing' | 'http'; eventId: string; detail: string }
 export function judgeReplay(entry: { events: Array<Record<string, unknown>>; original: Map<string, Record<string, unknown>>; refused?: Map<string, string> }, response: { status: number; json: unknown }): { replayed: number; violations: ReplayViolation[]; unanswered: boolean };
-/** Re-sends the oldest remembered batch and records ves_events_replayed, ves_receipts_checked, ves_replay_violations; null when none was due. */
+/** The body of a re-send: the first send's bytes, or (SPELLING=varied) another spelling's. */
+export function resendBody(entry: { agentId: string; body: string; events: object[]; spelling?: BlockSource | null }): { body: string; attempt: number | null };
+/** Re-sends the oldest remembered batch (byte for byte, or respelled) and records ves_events_replayed, ves_receipts_checked, ves_replay_violations{kind}; null when none was due. */
 export function resendOne(client: VesClient, book: ReplayBook, explain: (kind: string, message: string) => void, stream: string | number, checker?: RemoteSigner | null): boolean | null;
 /** "different contents" refusals of re-sent events, taken out of outcome.rejected. */
 export function takeReplayRefusals(outcome: IngestOutcome): Array<{ eventId: string; code: string; reason: string; message: string }>;

@@ -28,7 +28,8 @@ export {
   utf8Length,
   uuidToBytes,
 } from './bytes.js';
-export { compareUtf16, jcs, jcsReference, sortUtf16 } from './jcs.js';
+export { compareUtf16, exactText, jcs, jcsReference, numberText, sortUtf16 } from './jcs.js';
+export { ENVELOPE_KEYS, SPELLINGS, SPELLING_PURPOSE, Speller, asciiJson, canonicalBody, canonicalString, decompose, envelopeText, firstRespelled, jsonText, parseSpelling, variedBody } from './spelling.js';
 export {
   DOMAIN,
   PAD_LEAF,
@@ -54,13 +55,14 @@ export { L as ED25519_ORDER, createSigner, precomputeBaseTable, publicKeyOf, ver
 export { buildBatch, buildEvent, buildEvents, ingestBody, signEvent } from './event.js';
 export { CONTENT_DOMAIN, ContentSource, ENTITIES_PER_STREAM, ORDER_STATUSES, blockChance, blockU32, blockUuid, contentBlock, drawSeed, orderEntityId, orderEventFields } from './content.js';
 export { WriterContinuity, gapCheckMode, writerStream } from './streams.js';
-export { CORRECTNESS, SCENARIOS, UNIVERSAL, applicable, cannotMove, correctnessThresholds, rateThresholds, scenarioThresholds, serverAgreesThresholds } from './thresholds.js';
+export { BREAKDOWNS, CORRECTNESS, SCENARIOS, UNIVERSAL, applicable, cannotMove, correctnessThresholds, rateThresholds, scenarioThresholds, serverAgreesThresholds, withBreakdowns } from './thresholds.js';
 export { checkReceipt, verifyReceipt } from './receipt.js';
 export { checkInclusion, merkleLevels, merkleProof, merkleRoot, treeShape, verifyInclusion } from './merkle.js';
 export { DEFAULT_MAX_EVENTS, DEFAULT_MAX_SEEN_RANGES, Ledger, reasonCode } from './ledger.js';
 export { VesClient, parseJson } from './client.js';
 export {
   METRIC_NAMES,
+  REPLAY_VIOLATION_KINDS,
   eventsAccepted,
   eventsRejected,
   invalidAccepted,
@@ -105,12 +107,12 @@ export { ENTITY_READ_VIOLATIONS, judgeEntityRead } from './entity_reads.js';
 export { PROBE_KINDS, maybeProbe, probe, probeRate } from './probes.js';
 // Deliberate replays and invalid events inside batches.
 export { INVALID_KINDS, INVALID_REASONS, corruptBatch, judgeInvalid, makeInvalid, parseInvalidKinds, reformatCreatedAt } from './invalid.js';
-export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, judgeResend, originalReceipts, payloadExcerpt, receiptDifference, replayRate, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
+export { MAX_PENDING_REPLAYS, ReplayBook, judgeReplay, judgeResend, originalReceipts, payloadExcerpt, receiptDifference, replayRate, resendBody, resendOne, takeRenumberedReplays, takeReplayRefusals } from './replay.js';
 export { HOT_ENTITY_COUNT, heatEntities } from './hot.js';
 export { FLOAT_EDGES, LARGE_BYTES, MEDIUM_BYTES, PAYLOAD_SHAPES, UNICODE_STRINGS, batchBytesBound, floatsOf, maxBatchFor, padPayload, parsePayloadBytes, parsePayloadShape, shapeOf, shapePayload, shapePayloads } from './payload.js';
 export { afterWarmup, parseWarmup, tagWarmup } from './warmup.js';
 export { LARGE_BODY_BYTES, bodyClass, largeBodies, normalBodiesOnly } from './body_size.js';
-export { SUMMARY_TREND_STATS, junitXml, largeBodiesExcluded, loadRan, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
+export { SUMMARY_TREND_STATS, breakdown, junitXml, largeBodiesExcluded, loadRan, receiptCheckLine, runRecord, signatureLine, summary, textSummary, thresholdResults, verdict, verdictLine } from './summary.js';
 export { RemoteSigner, SignedEvent, SignerError, buildBatchWith, checkSpec, corpusCheckerForRun, signerForRun } from './remote_signer.js';
 export { MAX_LISTED_FAILURES, judgeAnswer, judgeInvalidEvents, runs, sequenceOf } from './answer_rule.js';
 // `ves spec` under k6: the catalogue's runner (spec/catalogue.json, docs/SPEC.md).

@@ -15,7 +15,7 @@
 // Without REPLAY_DIR, each iteration signs BATCH_SIZE fresh events in k6 (live signing).
 import { SharedArray } from 'k6/data';
 import exec from 'k6/execution';
-import { Counter } from 'k6/metrics';
+import { Counter, Trend } from 'k6/metrics';
 import {
   clientFor,
   config,
@@ -37,6 +37,11 @@ import {
 
 // Events of requests that passed the whole pass rule: the stage's achieved events/s.
 const eventsOk = new Counter('ves_capacity_events_ok');
+// How late each iteration starts after its place in the arrival schedule (ms): a k6 without CPU
+// to spare starts them late while VUs are free. exec.scenario.iterationInTest counts started
+// iterations only, so once k6 drops one the lag grows by the drop: `ves capacity` reads it only
+// for stages without dropped iterations.
+const startLag = new Trend('ves_capacity_start_lag', true);
 const cfg = config();
 const REPLAY_DIR = __ENV.REPLAY_DIR ? userPath(__ENV.REPLAY_DIR, __ENV) : '';
 const RATE = positiveInt('RATE', __ENV.RATE || '100');
@@ -103,7 +108,10 @@ function registerStage() {
   return {};
 }
 
+const INTERVAL_MS = (1000 * BATCH) / RATE;
+
 export default guard('capacity', (data) => {
+  startLag.add(Math.max(0, Date.now() - (exec.scenario.startTime + exec.scenario.iterationInTest * INTERVAL_MS)));
   const state = vuStateFor(cfg, data);
   let outcome;
   if (lines) {

@@ -13,6 +13,8 @@
 #                     tests that read it, naming the file
 #   VES_VECTORS_FILE  a `ves vectors` output file (`ves vectors --seed 1 --count 2000 --out
 #                     results/vectors.json`); without it, ves_vectors fails saying so
+#   VES_DOUBLES_FILE  a `ves vectors --doubles-out` file for jcs_doubles (default: written here
+#                     with target/release/ves, seed 1, into the logs folder)
 #   RESULTS_DIR       where the logs go (default results; logs in $RESULTS_DIR/k6-tests/)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +55,17 @@ start_signer() {
 }
 trap '[ -n "$signer_pid" ] && kill "$signer_pid" 2>/dev/null' EXIT
 
+# jcs_doubles.test.js: 1,000,000 seeded random-bit doubles (and fixed cases) with ves-core's
+# RFC 8785 text, unless VES_DOUBLES_FILE names a file.
+doubles_file=""
+if [ -n "${VES_DOUBLES_FILE:-}" ]; then doubles_file=$(absolute "$VES_DOUBLES_FILE"); fi
+write_doubles() {
+  local ves="${VES:-target/release/ves}"
+  [ -x "$ves" ] || { echo "k6-tests: $ves not built, jcs_doubles will fail (cargo build --release -p ves-cli)"; return; }
+  doubles_file="$logs/doubles.txt"
+  "$ves" vectors --seed 1 --doubles-out "$doubles_file" >"$logs/doubles.log" 2>&1 || doubles_file=""
+}
+
 passed=0 failed=0 skipped=0
 for test in tests/k6/*.test.js; do
   name=$(basename "$test" .test.js)
@@ -68,6 +81,10 @@ for test in tests/k6/*.test.js; do
   fi
   args=(run --quiet --no-usage-report --address 127.0.0.1:0 -e "VES_VECTORS_DIR=$vectors_dir")
   if [ -n "$vectors_file" ]; then args+=(-e "VES_VECTORS_FILE=$vectors_file"); fi
+  if [ "$name" = jcs_doubles ]; then
+    [ -n "$doubles_file" ] || write_doubles
+    args+=(-e "VES_DOUBLES_FILE=$doubles_file")
+  fi
   if [ "$name" = signer_identity ]; then
     [ -n "$signer_pid" ] || start_signer
     args+=(-e "SIGNER_URL=$signer_url")

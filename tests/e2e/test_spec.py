@@ -9,12 +9,11 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import re
-import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from harness import REPO, THRESHOLDS_FAILED, binary
+from harness import REPO, THRESHOLDS_FAILED
 
 DEVSERVER_DOC = REPO / "docs" / "DEVSERVER.md"
 CATALOGUE = json.loads((REPO / "spec" / "catalogue.json").read_text())
@@ -48,19 +47,6 @@ ALLOWED_SKIPS = {key(row[0]): row[1] for row in doc_table("spec-skips")}
 FAULT_ROWS = {key(row[0]): ids_in(row[1]) for row in doc_table("spec-faults")}
 FAULT_PASSES = {key(row[0]): ids_in(row[2]) for row in doc_table("spec-faults")}
 SHED_FAULTS = {f for f in FAULT_ROWS if f.startswith("shed_")}
-
-
-def devserver_knows_fault(name: str) -> bool:
-    """Whether ves-devserver accepts --fault NAME (it exits at once with "unknown fault" if not)."""
-    proc = subprocess.Popen([str(binary("ves-devserver")), "--memory", "--listen", "127.0.0.1:0", "--fault", name],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _, err = proc.communicate(timeout=5)
-        return "unknown fault" not in err
-    except subprocess.TimeoutExpired:  # it started: the fault exists
-        proc.kill()
-        proc.communicate()
-        return True
 
 
 def rust_report(ves, server, *args, name=None):
@@ -169,10 +155,6 @@ def test_spec_accept_invalid_signature_exits_1(devserver, ves):
 
 
 def test_spec_replay_spelling_fault_fails_the_respelled_replays(devserver, ves):
-    # MERGE (issue 19): `replay_spelling` lands with the issue-19 branch. Until then this devserver
-    # does not know the fault and the test skips; remove this skip at merge.
-    if not devserver_knows_fault("replay_spelling"):
-        pytest.skip("MERGE: the devserver has no replay_spelling fault yet (issue 19); remove this skip at merge")
     server = devserver("--fault", "replay_spelling")
     done, report = rust_report(ves, server)
     failed = {i for i, v in verdicts(report).items() if v == "FAIL"}
@@ -185,8 +167,6 @@ FAULT_ROWS_REPLAY_SPELLING = ids_in(next(r[1] for r in doc_table("spec-real") if
 
 @pytest.mark.parametrize("fault", ["none"] + sorted(FAULT_ROWS) + ["replay_spelling"])
 def test_spec_runners_agree(fault, devserver, ves, k6):
-    if fault == "replay_spelling" and not devserver_knows_fault(fault):
-        pytest.skip("MERGE: the devserver has no replay_spelling fault yet (issue 19); remove this skip at merge")
     flags = [] if fault == "none" else ["--fault", fault]
     rust_done, report = rust_report(ves, devserver(*flags), name="ves-spec")
     assert report is not None, rust_done.output[-2000:]

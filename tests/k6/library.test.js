@@ -6,6 +6,7 @@
 //   k6 run --quiet --no-usage-report tests/k6/library.test.js
 import {
   ConfigError,
+  ContentSource,
   DEVSERVER_ADMIN_KEY,
   ED25519_ORDER,
   Ledger,
@@ -28,7 +29,9 @@ import {
   leafHash,
   merkleProof,
   merkleRoot,
+  numberText,
   parseJson,
+  parseSpelling,
   payloadHash,
   randomUuids,
   reasonCode,
@@ -41,6 +44,7 @@ import {
   u64be,
   utf8Encode,
   utf8Length,
+  variedBody,
   verify,
   verifyInclusion,
   verifyReceipt,
@@ -68,6 +72,7 @@ export default function () {
   h.guard('receipt', 'receipt', () => testReceipts(h));
   h.guard('client', 'client', () => testClient(h));
   h.guard('metrics', 'metrics', () => testMetrics(h));
+  h.guard('spelling', 'spelling', () => testSpelling(h));
   h.finish();
 }
 
@@ -715,4 +720,39 @@ function testMetrics(h) {
 
 function escapeRe(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+// The canonical and varied spellings (js/spelling.js; ves-core spelling.rs is the rule).
+function testSpelling(h) {
+  const C = 'spelling';
+  h.case(C);
+  const fields = [0, 1, 2].map((i) => ({
+    tenant_id: TENANT, store_id: STORE, source_agent_id: AGENT, agent_key_id: 3, entity_type: 'order/é', entity_id: `o-${i}`,
+    event_type: 'order.created', created_at: '2025-01-01T00:00:00.000Z',
+    payload: { n: 7, z: -0, f: [0.1, 1e16, 1.2e17, -5.238102448364384e18, 0.7016570306969449, 5e-324], s: 'a/é😀\n\u0001"', k: { '😀': 1, 'é/': [true, null] } },
+  }));
+  const { events, body } = buildBatch(signer, AGENT, fields);
+  h.ok(C, /^[\x00-\x7f]*$/.test(body), 'the canonical body is ASCII');
+  h.eq(C, ingestBody(AGENT, events), body, 'ingestBody writes what buildBatch writes');
+  h.ok(C, body.indexOf('"entity_type":"order/\\u00e9"') > 0, 'non-ASCII as lowercase \\u escapes');
+  h.ok(C, body.indexOf('"f":[0.1,10000000000000000,120000000000000000,-5238102448364384000,0.7016570306969449,5e-324]') > 0, 'numbers in RFC 8785 form, k6\'s misprinted double right');
+  const source = new ContentSource(5, 'default', 'spelling', 9);
+  const seen = new Set();
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const v = variedBody(AGENT, events, source, attempt);
+    seen.add(v);
+    const back = JSON.parse(v);
+    h.eq(C, back.agentId, AGENT, `attempt ${attempt}: agentId`);
+    for (let i = 0; i < events.length; i++) {
+      h.eq(C, jcs(back.events[i].payload), jcs(events[i].payload), `attempt ${attempt}: event ${i} has the same canonical payload`);
+      h.eq(C, back.events[i].agent_signature, events[i].agent_signature, `attempt ${attempt}: event ${i} signature`);
+      h.eq(C, back.events[i].entity_type, 'order/é', `attempt ${attempt}: event ${i} strings`);
+    }
+    h.ok(C, v.indexOf('\n') === -1, `attempt ${attempt}: no newline (corpus lines)`);
+  }
+  h.eq(C, seen.size, 20, 'every attempt spells the batch otherwise');
+  h.eq(C, variedBody(AGENT, events, source, 3), variedBody(AGENT, events, source, 3), 'the same attempt, the same bytes');
+  h.eq(C, `${parseSpelling(undefined)} ${parseSpelling('varied')}`, 'canonical varied', 'SPELLING');
+  h.throws(C, () => parseSpelling('loose'), /SPELLING: expected one of canonical, varied/, 'a bad SPELLING');
+  h.eq(C, numberText(-1.5627794062122189e-302), '-1.5627794062122189e-302', 'numberText where k6 prints another double');
 }

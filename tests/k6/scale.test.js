@@ -18,6 +18,9 @@ export const options = testOptions(null, 5);
 // This file itself, read through k6/experimental/fs (init context only).
 const self = await fsOpen('./scale.test.js');
 const selfText = open('./scale.test.js');
+// A file with raw UTF-8 (café ✓): lines of a varied corpus may hold it too.
+const utf8File = await fsOpen('../../js/content.js');
+const utf8Text = open('../../js/content.js');
 
 const T = '00000000-0000-0000-0000-000000000000';
 const S = '11111111-1111-4111-8111-111111111111';
@@ -107,6 +110,13 @@ export default async function () {
   h.eq('shard-reader', lines.length, want.length, 'as many lines as the file');
   h.ok('shard-reader', lines.every((l, i) => l === want[i]), 'the same lines');
   h.eq('shard-reader', await reader.nextLine(), null, 'null after the end');
+  // Raw UTF-8 cut at chunk borders (7-byte chunks split multi-byte characters) reads right.
+  const utf8Reader = new ShardReader(utf8File, 7);
+  const utf8Lines = [];
+  for (let l = await utf8Reader.nextLine(); l !== null; l = await utf8Reader.nextLine()) utf8Lines.push(l);
+  const utf8Want = utf8Text.split('\n').filter((l) => l.length > 0);
+  h.ok('shard-reader', utf8Want.some((l) => /é/.test(l)), 'the UTF-8 file holds non-ASCII lines');
+  h.ok('shard-reader', utf8Lines.length === utf8Want.length && utf8Lines.every((l, i) => l === utf8Want[i]), 'the same UTF-8 lines across chunk borders');
 
   h.case('presigned-events');
   const bodyEvents = [envelope(1), envelope(2)].map((e, i) => Object.assign(e, { agent_signature: '0x' + String(i).repeat(128) }));

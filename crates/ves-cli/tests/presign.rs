@@ -72,7 +72,7 @@ fn corpus_verifies_under_the_manifest_key_with_per_vu_store_ids() {
     let mut ids = HashSet::new();
     for vu in 1..=3u32 {
         let text = std::fs::read_to_string(dir.join(format!("vu-{vu:04}.ndjson"))).unwrap();
-        assert!(text.is_ascii(), "shards are ASCII unless --utf8");
+        assert!(text.is_ascii(), "shards are ASCII (the canonical spelling)");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 4);
         let hashes_text =
@@ -115,13 +115,13 @@ fn corpus_verifies_under_the_manifest_key_with_per_vu_store_ids() {
 }
 
 #[test]
-fn utf8_option_writes_raw_utf8_that_parses_to_the_same_events() {
-    let (a, b) = (scratch("presign-ascii"), scratch("presign-utf8"));
+fn varied_spelling_writes_the_same_events_spelled_otherwise() {
+    let (a, b) = (scratch("presign-canonical"), scratch("presign-varied"));
     let common = [
         "--seed",
         "4",
         "--shape",
-        "unicode",
+        "floats",
         "--created-at",
         "2025-06-01T12:00:00Z",
     ];
@@ -136,17 +136,39 @@ fn utf8_option_writes_raw_utf8_that_parses_to_the_same_events() {
     with_key.extend(["--agent-seed-file", path_str(&seed_file)]);
     let out_a = presign(&a.join("c"), &with_key);
     assert_eq!(out_a.status.code(), Some(0), "{}", all(&out_a));
-    with_key.push("--utf8");
-    let out_b = presign(&b.join("c"), &with_key);
+    let mut varied = with_key.clone();
+    varied.extend(["--spelling", "varied"]);
+    let out_b = presign(&b.join("c"), &varied);
     assert_eq!(out_b.status.code(), Some(0), "{}", all(&out_b));
-    let ascii = std::fs::read_to_string(a.join("c/vu-0001.ndjson")).unwrap();
-    let utf8 = std::fs::read_to_string(b.join("c/vu-0001.ndjson")).unwrap();
-    assert!(ascii.is_ascii() && !utf8.is_ascii());
-    for (x, y) in ascii.lines().zip(utf8.lines()) {
+    let canonical = std::fs::read_to_string(a.join("c/vu-0001.ndjson")).unwrap();
+    let respelled = std::fs::read_to_string(b.join("c/vu-0001.ndjson")).unwrap();
+    assert_eq!(
+        std::fs::read(a.join("c/vu-0001.hashes.ndjson")).unwrap(),
+        std::fs::read(b.join("c/vu-0001.hashes.ndjson")).unwrap(),
+        "the same signed events"
+    );
+    assert!(canonical.is_ascii());
+    for (x, y) in canonical.lines().zip(respelled.lines()) {
+        assert_ne!(x, y);
         let x: IngestRequest = serde_json::from_str(x).unwrap();
         let y: IngestRequest = serde_json::from_str(y).unwrap();
-        assert_eq!(x, y);
+        for (e, f) in x.events.iter().zip(&y.events) {
+            assert_eq!(e.signing_hash(), f.signing_hash());
+            assert_eq!(e.agent_signature, f.agent_signature);
+            assert_eq!(e.payload_jcs().unwrap(), f.payload_jcs().unwrap());
+        }
     }
+    let manifest = std::fs::read_to_string(b.join("c/manifest.json")).unwrap();
+    assert!(manifest.contains(r#""spelling": "varied""#), "{manifest}");
+    let mut utf8 = with_key.clone();
+    utf8.push("--utf8");
+    let refused = presign(&b.join("d"), &utf8);
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(
+        all(&refused).contains("--utf8 is gone"),
+        "{}",
+        all(&refused)
+    );
 }
 
 #[test]

@@ -289,7 +289,14 @@ impl UnsignedEvent {
     /// env.verify_signature(&key.verifying_key()).unwrap();
     /// ```
     pub fn sign(self, key: &SigningKey) -> Result<EventEnvelope> {
-        let plain = hash::payload_plain_hash_from_jcs(&crate::jcs::canonicalize(&self.payload)?);
+        Ok(self.sign_with_jcs(key)?.0)
+    }
+
+    /// [`UnsignedEvent::sign`], also returning the payload's RFC 8785 text (what a body writes,
+    /// crate::spelling), computed once.
+    pub fn sign_with_jcs(self, key: &SigningKey) -> Result<(EventEnvelope, String)> {
+        let jcs = crate::jcs::canonicalize(&self.payload)?;
+        let plain = hash::payload_plain_hash_from_jcs(&jcs);
         let mut env = EventEnvelope {
             ves_version: 1,
             event_id: self.event_id,
@@ -311,7 +318,7 @@ impl UnsignedEvent {
             base_version: None,
         };
         env.agent_signature = sign::sign_hash(key, &env.signing_hash());
-        Ok(env)
+        Ok((env, jcs))
     }
 }
 

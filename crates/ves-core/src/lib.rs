@@ -38,6 +38,7 @@ pub mod mutation;
 pub mod receipt;
 pub mod shapes;
 pub mod sign;
+pub mod spelling;
 pub mod stream;
 pub mod time;
 

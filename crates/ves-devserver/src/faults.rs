@@ -25,7 +25,8 @@ pub enum FaultKind {
     CorruptProof,
     ShedLoad,
     ShedAboveRate,
-    ReplayFloatRefused,
+    ReplaySpelling,
+    SlowIngest,
     ReplayBroken,
     AcceptInvalidSignature,
     ReorderEntityReads,
@@ -118,14 +119,32 @@ pub const FAULTS: &[FaultDef] = &[
                  tests (docs/CAPACITY.md)",
     },
     FaultDef {
-        kind: FaultKind::ReplayFloatRefused,
-        name: "replay_float_refused",
+        kind: FaultKind::ReplaySpelling,
+        name: "replay_spelling",
         value: "",
         default: "",
-        effect: "the exact replay of an event whose payload holds a number written with a \
-                 fraction or exponent (e.g. `99.99`, `9007199254740992.0`) is refused: \
-                 `duplicate_event_id` \"Event ID already exists with different contents\" (what \
-                 a real sequencer did); other replays get their receipts",
+        effect: "a replay, exact or re-spelled, is refused as `duplicate_event_id` \"Event ID \
+                 already exists with different contents\" exactly when the real server refuses \
+                 it (LIVE_OBSERVED.md section 10): the first send's payload goes through the real \
+                 server's JSONB round trip (serde_json writes floats with ryu, e.g. `1e16`; \
+                 PostgreSQL `numeric` prints them back without an exponent, keeping a literal \
+                 `.0`; serde_json parses that again) and is compared with the incoming payload \
+                 by value, where an integer and a float differ. So an exact replay of `1e16`, \
+                 `1.2e17` or `-5.238102448364384e18` is refused and `-5238102448364384000`, \
+                 `9007199254740992.0`, `1e21`, tiny and huge exponents, `-0.0` replay; a re-send \
+                 of `7` as `7.0` or `0` as `-0.0` is refused. A pure function on serde_json \
+                 values (`src/jsonb.rs`, unit-tested on every value of section 10)",
+    },
+    FaultDef {
+        kind: FaultKind::SlowIngest,
+        name: "slow_ingest",
+        value: "MS",
+        default: "50",
+        effect: "every ingest request waits MS milliseconds inside its stream's lock before it \
+                 is sequenced: latency without CPU, and, since requests of one stream queue on \
+                 the lock, latency that grows with the offered rate (one stream sustains at most \
+                 1000/MS requests/s): what makes `ves capacity` see a saturated server at low k6 \
+                 CPU (docs/CAPACITY.md)",
     },
     FaultDef {
         kind: FaultKind::ReplayBroken,
@@ -237,6 +256,9 @@ impl FromStr for FaultSpec {
             Some((n, v)) => (n.trim(), Some(v.trim().to_string())),
             None => (s.trim(), None),
         };
+        if name == "replay_float_refused" {
+            return Err("fault replay_float_refused is gone: replay_spelling models the real server's measured rule (LIVE_OBSERVED.md section 10)".into());
+        }
         match FAULTS.iter().find(|f| f.name == name) {
             Some(f) => Ok(FaultSpec {
                 kind: f.kind,
@@ -330,7 +352,8 @@ pub struct Faults {
     corrupt_proof: Option<EveryNth>,
     shed_load: Option<(Duration, Duration)>,
     shed_above_rate: Option<RateGate>,
-    replay_float_refused: bool,
+    replay_spelling: bool,
+    slow_ingest: Option<Duration>,
     replay_broken: Option<EveryNth>,
     accept_invalid_signature: Option<EveryNth>,
     reorder_entity_reads: Option<EveryNth>,
@@ -350,7 +373,8 @@ impl Faults {
             corrupt_proof: None,
             shed_load: None,
             shed_above_rate: None,
-            replay_float_refused: false,
+            replay_spelling: false,
+            slow_ingest: None,
             replay_broken: None,
             accept_invalid_signature: None,
             reorder_entity_reads: None,
@@ -406,9 +430,16 @@ impl Faults {
                     f.shed_above_rate = Some(RateGate::new(rate));
                     format!("shed_above_rate: ingest requests get 503 pool_exhausted above {rate} events/s")
                 }
-                FaultKind::ReplayFloatRefused => {
-                    f.replay_float_refused = true;
-                    "replay_float_refused: exact replays of events with a float in the payload are refused as different contents".to_string()
+                FaultKind::ReplaySpelling => {
+                    f.replay_spelling = true;
+                    "replay_spelling: replays are refused as different contents where the real server refuses them (its JSONB round trip: 7 and 7.0 differ, whole floats from 1e16 come back as integers)".to_string()
+                }
+                FaultKind::SlowIngest => {
+                    let ms = positive(spec)?;
+                    f.slow_ingest = Some(Duration::from_millis(ms));
+                    format!(
+                        "slow_ingest: every ingest request waits {ms} ms inside its stream's lock"
+                    )
                 }
                 FaultKind::ReplayBroken => {
                     let n = positive(spec)?;
@@ -563,21 +594,26 @@ pub enum ReplayAnswer {
     NewSequence,
 }
 
-/// A number written with a fraction or an exponent anywhere in a JSON value.
-fn holds_float(v: &serde_json::Value) -> bool {
-    match v {
-        serde_json::Value::Number(n) => n.is_f64(),
-        serde_json::Value::Array(a) => a.iter().any(holds_float),
-        serde_json::Value::Object(o) => o.values().any(holds_float),
-        _ => false,
-    }
-}
-
 impl Faults {
-    /// How to answer the exact replay of an event with this payload.
-    pub fn replay_answer(&self, payload: Option<&serde_json::Value>) -> ReplayAnswer {
-        if self.replay_float_refused && payload.is_some_and(holds_float) {
-            return ReplayAnswer::Refuse;
+    /// How long an ingest request waits inside its stream's lock (`slow_ingest`).
+    pub fn ingest_delay(&self) -> Option<Duration> {
+        self.slow_ingest
+    }
+
+    /// How to answer the replay of an event (same signing hash and canonical payload) whose
+    /// first send stored `stored` (the payload's compact text) and which now carries `payload`.
+    pub fn replay_answer(
+        &self,
+        stored: Option<&str>,
+        payload: Option<&serde_json::Value>,
+    ) -> ReplayAnswer {
+        if self.replay_spelling {
+            let first = stored.and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+            if let (Some(first), Some(incoming)) = (first, payload) {
+                if crate::jsonb::replay_refused(&first, incoming) {
+                    return ReplayAnswer::Refuse;
+                }
+            }
         }
         match &self.replay_broken {
             Some(every) => {
@@ -693,17 +729,34 @@ mod tests {
 
     #[test]
     fn replay_faults_pick_their_events() {
-        let f = Faults::from_specs(&specs(&["replay_float_refused"])).unwrap();
-        let float = serde_json::json!({"a": [1, {"b": 9007199254740992.0}]});
-        let ints = serde_json::json!({"a": [1, {"b": -3}], "c": "1.5"});
-        assert_eq!(f.replay_answer(Some(&float)), ReplayAnswer::Refuse);
-        assert_eq!(f.replay_answer(Some(&ints)), ReplayAnswer::Honest);
+        // replay_spelling: the real server's rule (jsonb.rs has its cases).
+        let f = Faults::from_specs(&specs(&["replay_spelling"])).unwrap();
+        let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        let whole = r#"{"a":[1,{"b":1e16}]}"#;
+        let small = r#"{"a":[1,{"b":9007199254740992.0}],"c":"1.5"}"#;
         assert_eq!(
-            Faults::none().replay_answer(Some(&float)),
+            f.replay_answer(Some(whole), Some(&parse(whole))),
+            ReplayAnswer::Refuse
+        );
+        assert_eq!(
+            f.replay_answer(Some(small), Some(&parse(small))),
             ReplayAnswer::Honest
         );
+        assert_eq!(
+            f.replay_answer(Some(r#"{"q":7}"#), Some(&parse(r#"{"q":7.0}"#))),
+            ReplayAnswer::Refuse
+        );
+        assert_eq!(
+            Faults::none().replay_answer(Some(whole), Some(&parse(whole))),
+            ReplayAnswer::Honest
+        );
+        let gone = "replay_float_refused".parse::<FaultSpec>().unwrap_err();
+        assert!(gone.contains("replay_spelling"), "{gone}");
+        let slow = Faults::from_specs(&specs(&["slow_ingest=30"])).unwrap();
+        assert_eq!(slow.ingest_delay(), Some(Duration::from_millis(30)));
+        assert_eq!(Faults::none().ingest_delay(), None);
         let f = Faults::from_specs(&specs(&["replay_broken=2"])).unwrap();
-        let answers: Vec<ReplayAnswer> = (0..4).map(|_| f.replay_answer(None)).collect();
+        let answers: Vec<ReplayAnswer> = (0..4).map(|_| f.replay_answer(None, None)).collect();
         use ReplayAnswer::*;
         assert_eq!(answers, [Honest, Refuse, Honest, NewSequence]);
         let f = Faults::from_specs(&specs(&["accept_invalid_signature=2"])).unwrap();

@@ -12,6 +12,7 @@ pub mod db;
 pub mod errors;
 pub mod faults;
 pub mod identity;
+pub mod jsonb;
 pub mod metrics;
 pub mod profile;
 pub mod registry;

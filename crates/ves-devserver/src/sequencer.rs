@@ -55,7 +55,8 @@ struct Prepared {
     signing_hash: Hash,
     /// Compact serde_json of the payload: what is stored and what the legacy reads hash.
     payload_text: String,
-    /// Identifies the event's full content, for "exact replay or different contents".
+    /// Identifies the event's full content, for "replay or different contents": the same
+    /// whatever the spelling of the request (fingerprint below).
     fingerprint: Hash,
     /// The first failing per-event check, if any.
     verdict: Option<(String, String)>,
@@ -75,6 +76,7 @@ fn rejection(event_id: Uuid, reason: impl Into<String>, message: impl Into<Strin
 fn validate(
     app: &App,
     env: &EventEnvelope,
+    payload_jcs: Option<&str>,
     scheme: Option<i32>,
     signing_hash: &Hash,
     now: DateTime<Utc>,
@@ -122,7 +124,7 @@ fn validate(
             "created_at must be RFC3339",
         );
     }
-    if env.compute_payload_plain_hash().ok() != Some(env.payload_plain_hash) {
+    if payload_jcs.map(hash::payload_plain_hash_from_jcs) != Some(env.payload_plain_hash) {
         return fail("invalid_payload_hash", "Payload hash verification failed");
     }
     let key =
@@ -153,11 +155,30 @@ fn validate(
     None
 }
 
-fn fingerprint(env: &EventEnvelope, signing_hash: &Hash, payload_text: &str) -> Hash {
-    // The signing hash covers every signed field; the rest of what the real server compares
-    // for an exact replay is added here.
+/// What a replay must match: the signing hash (every signed field), the signature, the command
+/// id and base version, and the payload's RFC 8785 text. The real server compares the payload
+/// as parsed values after a JSONB round trip instead, so that some re-spelled replays (`7` vs
+/// `7.0`) and even some exact ones (`1e16`) are refused there (LIVE_OBSERVED.md section 10;
+/// the fault replay_spelling models it): a defect not copied (docs/DEVSERVER.md). `ves spec`'s
+/// idempotency.respelled-replay-* properties hold this.
+fn fingerprint(env: &EventEnvelope, signing_hash: &Hash, payload_jcs: &str) -> Hash {
+    content_fingerprint(b"ves-devserver/replay/v2", env, signing_hash, payload_jcs)
+}
+
+/// The fingerprint of data folders written before v2: the payload's compact serde_json text
+/// instead of its RFC 8785 text, so that their events still replay.
+fn legacy_fingerprint(env: &EventEnvelope, signing_hash: &Hash, payload_text: &str) -> Hash {
+    content_fingerprint(b"ves-devserver/replay/v1", env, signing_hash, payload_text)
+}
+
+fn content_fingerprint(
+    domain: &[u8],
+    env: &EventEnvelope,
+    signing_hash: &Hash,
+    payload_text: &str,
+) -> Hash {
     let mut h = Sha256::new();
-    h.update(b"ves-devserver/replay/v2");
+    h.update(domain);
     h.update(signing_hash);
     h.update(env.agent_signature);
     match env.command_id {
@@ -181,17 +202,16 @@ fn prepare(app: &App, wire: VesEventEnvelope, now: DateTime<Utc>) -> Prepared {
         .as_ref()
         .map(|p| serde_json::to_string(p).unwrap_or_default())
         .unwrap_or_default();
-    // A replay is judged on the payload's RFC 8785 text, so that every spelling of the same
-    // values (`7` and `7.0`, escapes, whitespace) replays; `ves spec`'s
-    // idempotency.respelled-replay-* properties hold this (LIVE_OBSERVED §10: the real server
-    // compares JSONB round trips instead, a defect, docs/DEVSERVER.md difference 2).
-    let replay_text = env
-        .payload
-        .as_ref()
-        .map(|p| ves_core::jcs::canonicalize(p).unwrap_or_else(|_| payload_text.clone()))
-        .unwrap_or_default();
-    let fingerprint = fingerprint(&env, &signing_hash, &replay_text);
-    let verdict = validate(app, &env, scheme, &signing_hash, now);
+    let payload_jcs = env.payload_jcs().ok();
+    let fingerprint = fingerprint(&env, &signing_hash, payload_jcs.as_deref().unwrap_or(""));
+    let verdict = validate(
+        app,
+        &env,
+        payload_jcs.as_deref(),
+        scheme,
+        &signing_hash,
+        now,
+    );
     let has_nul = env.check_no_nul().is_err();
     Prepared {
         env,
@@ -261,20 +281,37 @@ impl Plan {
                 Some(old) if (old.tenant_id, old.store_id) != (b.tenant, b.store) => {
                     self.reject(id, "duplicate_event_id", "Event ID already exists")
                 }
-                Some(old) if old.fingerprint != p.fingerprint => self.reject(
-                    id,
-                    "duplicate_event_id",
-                    "Event ID already exists with different contents",
-                ),
-                Some(old) => self.replay(app, b, p, old.receipt),
+                Some(old)
+                    if old.fingerprint != p.fingerprint
+                        && old.fingerprint
+                            != legacy_fingerprint(&p.env, &p.signing_hash, &p.payload_text) =>
+                {
+                    self.reject(
+                        id,
+                        "duplicate_event_id",
+                        "Event ID already exists with different contents",
+                    )
+                }
+                Some(old) => self.replay(app, b, p, &old.payload, old.receipt),
             }
         }
         Ok(pending)
     }
 
-    /// An exact replay: the stored receipt, unless a test fault breaks idempotency.
-    fn replay(&mut self, app: &App, b: &Batch<'_>, p: &Prepared, mut receipt: Receipt) {
-        match app.faults.replay_answer(p.env.payload.as_ref()) {
+    /// A replay: the stored receipt, unless a test fault breaks idempotency. `stored` is the
+    /// first send's payload as stored (its compact serde_json text).
+    fn replay(
+        &mut self,
+        app: &App,
+        b: &Batch<'_>,
+        p: &Prepared,
+        stored: &str,
+        mut receipt: Receipt,
+    ) {
+        match app
+            .faults
+            .replay_answer(Some(stored), p.env.payload.as_ref())
+        {
             ReplayAnswer::Honest => self.replays.push(receipt),
             ReplayAnswer::Refuse => self.reject(
                 p.env.event_id,
@@ -494,6 +531,11 @@ pub fn ingest(app: &App, events: Vec<VesEventEnvelope>) -> Result<IngestResponse
 
     let lock = app.streams.get(&stream);
     let mut state = lock.lock();
+    // Test fault slow_ingest: latency without CPU, inside the stream's lock, so that requests
+    // queue and latency grows with the offered rate (a saturated server for `ves capacity`).
+    if let Some(delay) = app.faults.ingest_delay() {
+        std::thread::sleep(delay);
+    }
     let mut attempt = 0;
     let plan = loop {
         attempt += 1;

@@ -178,13 +178,39 @@ fn rejections(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The canonical body of events (ves_core::spelling), payload texts computed here.
+fn canonical(agent: &Agent, events: &[EventEnvelope]) -> String {
+    let signed: Vec<(EventEnvelope, String)> = events
+        .iter()
+        .map(|e| (e.clone(), e.payload_jcs().unwrap()))
+        .collect();
+    let source = ves_core::content::ContentSource::new(0, "t", "spelling", 0);
+    ves_core::spelling::envelopes_body(
+        &agent.agent.to_string(),
+        &signed,
+        ves_core::spelling::Spelling::Canonical,
+        &source,
+        0,
+    )
+}
+
 #[test]
-fn replay_float_refused_only_for_float_payloads() {
-    let (server, agent, store) = setup("replay_float_refused");
-    // Agent::event payloads hold 99.99; this one only integers and strings.
-    let mut plain = agent.unsigned(store, 7);
-    plain.payload = json!({"n": 7, "note": "1.5"});
-    let events = vec![agent.event(store, 1), plain.sign(&agent.key).unwrap()];
+fn replay_spelling_refuses_where_the_real_server_does() {
+    // LIVE_OBSERVED.md section 10; the rule's cases are in src/jsonb.rs.
+    let (server, agent, store) = setup("replay_spelling");
+    let with = |n: u64, payload: Value| {
+        let mut u = agent.unsigned(store, n);
+        u.payload = payload;
+        u.sign(&agent.key).unwrap()
+    };
+    // serde_json writes 1e16 as `1e16`: a whole float from 1e16, refused on an exact replay.
+    let events = vec![
+        with(1, json!({"x": 1e16})),
+        with(
+            2,
+            json!({"n": 7, "total": 99.99, "big": 9007199254740992.0}),
+        ),
+    ];
     let first = agent.ingest(&server, ADMIN, &events).json();
     assert_eq!(first["eventsAccepted"], 2);
     let again = agent.ingest(&server, ADMIN, &events).json();
@@ -200,10 +226,29 @@ fn replay_float_refused_only_for_float_payloads() {
         again["rejections"][0]["event_id"],
         json!(events[0].event_id)
     );
-    // The integer payload replays honestly: its original receipt.
     let r = receipts(&again);
     assert_eq!(r.len(), 1);
-    assert_eq!(r[0], receipts(&first)[1]);
+    assert_eq!(r[0], receipts(&first)[1], "the other replays honestly");
+
+    // The canonical spelling of a whole number (digits) replays; 7 re-sent as 7.0 does not,
+    // although the signing hash and the canonical payload are the same.
+    let seven = vec![with(3, json!({"n": 7, "z": 0}))];
+    let body = canonical(&agent, &seven);
+    assert!(body.contains(r#""payload":{"n":7,"z":0}"#), "{body}");
+    let first = post(&server, common::INGEST, ADMIN, &body).json();
+    assert_eq!(first["eventsAccepted"], 1);
+    let exact = post(&server, common::INGEST, ADMIN, &body).json();
+    assert_eq!(receipts(&exact), receipts(&first));
+    for respelled in [
+        r#""payload":{"n":7.0,"z":0}"#,
+        r#""payload":{"n":7,"z":-0.0}"#,
+    ] {
+        let other = body.replace(r#""payload":{"n":7,"z":0}"#, respelled);
+        let v = post(&server, common::INGEST, ADMIN, &other).json();
+        assert_eq!(v["eventsRejected"], 1, "{respelled}: {v}");
+        assert_eq!(rejections(&v)[0].0, "duplicate_event_id");
+    }
+    // Without the fault, every spelling replays (tests/ingest.rs).
 }
 
 #[test]

@@ -493,7 +493,8 @@ fn replays_return_the_original_receipt_and_come_first() {
     let agent = Agent::new(6);
     agent.register(&server);
     let store = Uuid::new_v4();
-    // Float-heavy payloads replay idempotently too (the real server's JSONB bug is not copied).
+    // Float-heavy payloads replay idempotently too (the real server's JSONB rule is not copied;
+    // the fault replay_spelling models it).
     let mut rng =
         <rand_chacha::ChaCha20Rng as rand_chacha::rand_core::SeedableRng>::seed_from_u64(7);
     let mut events: Vec<EventEnvelope> = (0..20)
@@ -549,6 +550,57 @@ fn replays_return_the_original_receipt_and_come_first() {
             "Event ID already exists".into()
         )
     );
+}
+
+#[test]
+fn every_spelling_of_an_event_replays_with_its_receipt() {
+    // A replay is judged by its signing hash and the payload's RFC 8785 text, so a re-send in
+    // any legal spelling (ves_core::spelling: 7 as 7.0, 1e16, -0.0, escapes, whitespace, key
+    // order) is answered with the original receipt. The real server refuses some of these
+    // (LIVE_OBSERVED.md section 10): the fault replay_spelling models it (tests/faults.rs).
+    use ves_core::content::ContentSource;
+    use ves_core::spelling::{envelopes_body, Spelling};
+    let server = DevServer::memory();
+    let agent = Agent::new(16);
+    agent.register(&server);
+    let store = Uuid::new_v4();
+    let mut rng =
+        <rand_chacha::ChaCha20Rng as rand_chacha::rand_core::SeedableRng>::seed_from_u64(8);
+    let signed: Vec<(EventEnvelope, String)> = (0..30)
+        .map(|n| {
+            let mut u = agent.unsigned(store, n);
+            u.payload = if n % 2 == 0 {
+                ves_core::generate::edge_payload(&mut rng)
+            } else {
+                json!({"whole": [0, 7, 1e16, 1.2e17, -5.238102448364384e18, 9007199254740992.0],
+                       "s": "a/é😀\n", "f": 0.1})
+            };
+            u.sign_with_jcs(&agent.key).unwrap()
+        })
+        .collect();
+    let source = ContentSource::new(3, "default", "spelling", 0);
+    let body = |spelling, attempt| {
+        envelopes_body(
+            &agent.agent.to_string(),
+            &signed,
+            spelling,
+            &source,
+            attempt,
+        )
+    };
+    let first = post(&server, INGEST, ADMIN, &body(Spelling::Canonical, 0)).json();
+    assert_eq!(first["eventsAccepted"], 30);
+    for attempt in 0..4 {
+        let respelled = body(Spelling::Varied, attempt);
+        assert_ne!(respelled, body(Spelling::Canonical, 0));
+        let v = post(&server, INGEST, ADMIN, &respelled).json();
+        assert_eq!(
+            (v["eventsAccepted"].clone(), v["eventsRejected"].clone()),
+            (json!(0), json!(0)),
+            "attempt {attempt}: {v}"
+        );
+        assert_eq!(receipts(&v), receipts(&first), "attempt {attempt}");
+    }
 }
 
 #[test]

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bench;
 pub mod capacity;
 pub mod conformance;
+pub mod doubles;
 pub mod keygen;
 pub mod presign;
 pub mod progress;

@@ -3,8 +3,10 @@
 //! `DIR/manifest.json` (format `ves-presign/1`) says what the corpus holds. VU v writes to
 //! stream (v-1) % streams. Events are the k6 library's seeded content (ves_core::content: body b
 //! of VU v is iteration (v-1)*batches_per_vu + b) in the `--shape` of ves_core::shapes, the
-//! vocabulary of k6's PAYLOAD. Shards are written in parallel and the same inputs always give
-//! the same bytes.
+//! vocabulary of k6's PAYLOAD. Bodies are spelled as ves_core::spelling says (`--spelling`:
+//! the canonical spelling the k6 library writes, or a varied one from the same slot), so that a
+//! corpus line is byte for byte what k6 sends for the same slot, key and created_at. Shards are
+//! written in parallel and the same inputs always give the same bytes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,7 +24,8 @@ use ves_core::api::RegisterKeyRequest;
 use ves_core::content::{order_events, ContentSource, OrderBase};
 use ves_core::shapes::{batch_bytes_bound, shape_events, Shape, MAX_SHAPE_BYTES};
 use ves_core::sign::{self, SigningKey};
-use ves_core::{hexfmt, limits, stream_store_id, IngestRequest};
+use ves_core::spelling::{envelopes_body, Spelling, SPELLING_PURPOSE};
+use ves_core::{hexfmt, limits, stream_store_id};
 
 use super::progress::Progress;
 use crate::secret;
@@ -79,9 +82,13 @@ pub struct PresignArgs {
     /// created_at of every event, RFC 3339, signed verbatim (default: now, as JS toISOString()).
     #[arg(long, value_name = "RFC3339")]
     created_at: Option<String>,
-    /// Write non-ASCII characters as raw UTF-8 instead of \u escapes. The default (pure
-    /// ASCII) halves k6's memory for a shard: its JS engine stores a non-ASCII string as UTF-16.
-    #[arg(long)]
+    /// How bodies are spelled (ves_core::spelling, k6's SPELLING): `canonical`, what the k6
+    /// library writes (ASCII, non-ASCII characters as \u escapes), or `varied`: the same events
+    /// in another legal spelling, as k6 sends them with SPELLING=varied.
+    #[arg(long, default_value = "canonical")]
+    spelling: Spelling,
+    /// Gone: bodies are always ASCII (the canonical spelling); kept to say so.
+    #[arg(long, hide = true)]
     utf8: bool,
     /// Replace an existing corpus in DIR.
     #[arg(long)]
@@ -115,6 +122,8 @@ struct Manifest {
     /// How the content was derived.
     content: String,
     body_encoding: &'static str,
+    /// `canonical` or `varied` (ves_core::spelling).
+    spelling: &'static str,
     shard_pattern: &'static str,
     hashes_pattern: &'static str,
     shards: Vec<Shard>,
@@ -139,43 +148,6 @@ pub fn shard_name(vu: u32) -> String {
 
 pub fn hashes_name(vu: u32) -> String {
     format!("vu-{vu:04}.hashes.ndjson")
-}
-
-/// serde_json output with every non-ASCII character written as `\uXXXX` (a surrogate pair
-/// beyond the BMP). The server parses it to the same value, so hashes are unchanged.
-struct AsciiFormatter;
-
-impl serde_json::ser::Formatter for AsciiFormatter {
-    fn write_string_fragment<W: ?Sized + Write>(
-        &mut self,
-        writer: &mut W,
-        fragment: &str,
-    ) -> std::io::Result<()> {
-        let mut start = 0;
-        for (i, ch) in fragment.char_indices() {
-            if !ch.is_ascii() {
-                writer.write_all(&fragment.as_bytes()[start..i])?;
-                let mut units = [0u16; 2];
-                for unit in ch.encode_utf16(&mut units) {
-                    write!(writer, "\\u{unit:04x}")?;
-                }
-                start = i + ch.len_utf8();
-            }
-        }
-        writer.write_all(&fragment.as_bytes()[start..])
-    }
-}
-
-fn write_body(out: &mut Vec<u8>, body: &IngestRequest, utf8: bool) -> serde_json::Result<()> {
-    use serde::Serialize as _;
-    if utf8 {
-        serde_json::to_writer(out, body)
-    } else {
-        body.serialize(&mut serde_json::Serializer::with_formatter(
-            out,
-            AsciiFormatter,
-        ))
-    }
 }
 
 /// An independent stream of the corpus seed: 0 for the key id, v for VU v.
@@ -226,6 +198,9 @@ fn prepare_dir(dir: &Path, force: bool, will_write_seed: bool) -> Result<()> {
 }
 
 pub fn run(args: PresignArgs) -> Result<Outcome> {
+    if args.utf8 {
+        bail!("--utf8 is gone: every generator writes the one canonical spelling, ASCII with \\u escapes (docs/REPLAY.md, \"One spelling\"); the server parses the same values either way");
+    }
     let created_at = args.created_at.clone().unwrap_or_else(now_iso);
     ves_core::time::check_rfc3339(&created_at).map_err(|e| anyhow!("--created-at: {e}"))?;
     if args.payload_bytes > MAX_SHAPE_BYTES {
@@ -338,11 +313,17 @@ pub fn run(args: PresignArgs) -> Result<Outcome> {
         payload_bytes: args.payload_bytes,
         created_at: created_at.clone(),
         content: format!(
-            "ves-k6/content/v1: scenario {:?}, purposes \"batch\" and \"payload\", iteration (vu-1)*batches_per_vu + body, as the k6 library with SEED={seed} PAYLOAD={}",
+            "ves-k6/content/v1: scenario {:?}, purposes \"batch\", \"payload\" and \"spelling\", iteration (vu-1)*batches_per_vu + body, as the k6 library with SEED={seed} PAYLOAD={} SPELLING={}",
             args.scenario,
-            args.shape.name()
+            args.shape.name(),
+            args.spelling.name()
         ),
-        body_encoding: if args.utf8 { "utf-8" } else { "ascii" },
+        // A varied spelling may write non-ASCII characters raw.
+        body_encoding: match args.spelling {
+            Spelling::Canonical => "ascii",
+            Spelling::Varied => "utf-8",
+        },
+        spelling: args.spelling.name(),
         shard_pattern: "vu-{VU:04}.ndjson",
         hashes_pattern: "vu-{VU:04}.hashes.ndjson",
         shards,
@@ -435,22 +416,31 @@ fn write_shard(
             &ContentSource::new(seed, &args.scenario, "payload", iteration),
             args.payload_bytes,
         );
-        let events = unsigned
+        let signed = unsigned
             .into_iter()
-            .map(|e| e.sign(key))
+            .map(|e| e.sign_with_jcs(key))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(|e| anyhow!("VU {vu} body {b}: {e}"))?;
         hashes.clear();
-        hashes.extend(events.iter().map(|e| hexfmt::encode(&e.signing_hash())));
+        hashes.extend(
+            signed
+                .iter()
+                .map(|(e, _)| hexfmt::encode(&e.signing_hash())),
+        );
         serde_json::to_writer(&mut hw, &hashes)?;
         hw.write_all(b"\n")
             .with_context(|| format!("cannot write {}", hashes_path.display()))?;
-        let body = IngestRequest {
-            agent_id: args.agent_id,
-            events,
-        };
         line.clear();
-        write_body(&mut line, &body, args.utf8)?;
+        line.extend_from_slice(
+            envelopes_body(
+                &args.agent_id.to_string(),
+                &signed,
+                args.spelling,
+                &ContentSource::new(seed, &args.scenario, SPELLING_PURPOSE, iteration),
+                0,
+            )
+            .as_bytes(),
+        );
         if line.len() > limits::MAX_BODY_BYTES {
             bail!(
                 "VU {vu} body {b} is {} bytes, above the server's {} byte limit; lower --batch-size or --payload-bytes",

@@ -33,8 +33,15 @@ pub struct VectorsArgs {
     #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     count: u32,
     /// Output file (JSON).
+    #[arg(long, value_name = "FILE", required_unless_present = "doubles_out")]
+    out: Option<PathBuf>,
+    /// Also write seeded doubles and their RFC 8785 text, one per line (cmd/doubles.rs), for
+    /// tests/k6/jcs_doubles.test.js.
     #[arg(long, value_name = "FILE")]
-    out: PathBuf,
+    doubles_out: Option<PathBuf>,
+    /// Doubles of random bits in --doubles-out (besides fixed cases and 200,000 others).
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    doubles: u32,
 }
 
 #[derive(Serialize)]
@@ -160,8 +167,18 @@ fn key_out(seed: &[u8; 32]) -> KeyOut {
 }
 
 pub fn run(args: VectorsArgs) -> Result<Outcome> {
+    if let Some(path) = &args.doubles_out {
+        let n = super::doubles::write(path, args.seed, args.doubles)?;
+        println!(
+            "wrote {}: {n} doubles and their RFC 8785 text",
+            path.display()
+        );
+    }
+    let Some(out) = &args.out else {
+        return Ok(Outcome::Ok);
+    };
     let file = build(args.seed, args.count)?;
-    let tmp = args.out.with_extension("json.tmp");
+    let tmp = out.with_extension("json.tmp");
     let f = std::fs::File::create(&tmp)
         .with_context(|| format!("cannot create {} (does its folder exist?)", tmp.display()))?;
     let mut w = std::io::BufWriter::new(f);
@@ -170,14 +187,14 @@ pub fn run(args: VectorsArgs) -> Result<Outcome> {
         .and_then(|()| w.flush())
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     drop(w);
-    std::fs::rename(&tmp, &args.out)
-        .with_context(|| format!("cannot move {} to {}", tmp.display(), args.out.display()))?;
-    let bytes = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    std::fs::rename(&tmp, out)
+        .with_context(|| format!("cannot move {} to {}", tmp.display(), out.display()))?;
+    let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     let proofs: usize = file.merkle.iter().map(|t| t.proofs.len()).sum();
     let mutations: usize = file.merkle.iter().map(|t| t.mutations.len()).sum();
     println!(
         "wrote {}: {} jcs cases, {} events, {} stream store ids, {} trees ({proofs} proofs, {mutations} mutations), {} content cases, {bytes} bytes",
-        args.out.display(),
+        out.display(),
         file.jcs.len(),
         file.events.len(),
         file.stream_store_ids.len(),

@@ -67,6 +67,8 @@ pub struct Existing {
     pub tenant_id: Uuid,
     pub store_id: Uuid,
     pub fingerprint: Hash,
+    /// The payload as stored: its compact serde_json text (for the replay_spelling fault).
+    pub payload: String,
     pub receipt: Receipt,
 }
 
@@ -78,7 +80,7 @@ pub fn lookup_many(conn: &Connection, ids: &[Uuid]) -> rusqlite::Result<HashMap<
         .collect();
     let mut stmt = conn.prepare_cached(
         "SELECT event_id, tenant_id, store_id, content_fingerprint, sequencer_id,
-                sequence_number, sequenced_at, receipt_hash, sequencer_signature
+                sequence_number, sequenced_at, receipt_hash, sequencer_signature, payload
          FROM events WHERE event_id IN rarray(?1)",
     )?;
     let rows = stmt.query_map([Rc::new(list)], |r| {
@@ -90,6 +92,7 @@ pub fn lookup_many(conn: &Connection, ids: &[Uuid]) -> rusqlite::Result<HashMap<
                 tenant_id: uuid_col(r, 1)?,
                 store_id: uuid_col(r, 2)?,
                 fingerprint: bytes_col(r, 3)?,
+                payload: r.get(9)?,
                 receipt: Receipt {
                     sequencer_id: uuid_col(r, 4)?,
                     event_id,

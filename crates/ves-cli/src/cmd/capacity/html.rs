@@ -47,7 +47,8 @@ pub fn render(report: &Report, baseline: Option<&Report>) -> String {
         .unwrap_or_default();
     base.sort_by_key(|s| s.offered_eps);
     let all = || stages.iter().chain(base.iter());
-    let x_max = nice_ceiling(all().map(|s| s.offered_eps as f64).fold(1.0, f64::max) * 1.05);
+    // The x axis ends at the highest offered stage: nothing was offered beyond it.
+    let x_max = all().map(|s| s.offered_eps as f64).fold(1.0, f64::max);
     let y_rate = nice_ceiling(
         all()
             .map(|s| s.achieved_eps.max(s.offered_eps as f64))
@@ -250,7 +251,16 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #ccc;padding:2px 8px;t
             s.dropped_iterations,
             s.k6_cpu_fraction.map_or("–".into(), |v| format!("{:.0} %", v * 100.0)),
             if s.passed { "pass" } else { "fail" },
-            esc(&if s.passed { "pass".to_string() } else { format!("fail: {}", s.reasons.join("; ")) }),
+            esc(&if s.passed {
+                "pass".to_string()
+            } else {
+                format!(
+                    "fail: {}; limited by {}: {}",
+                    s.reasons.join("; "),
+                    s.limited_by.map_or("unknown", |l| l.as_str()),
+                    s.attribution.as_deref().unwrap_or("")
+                )
+            }),
         );
     }
     page.push_str("</table>\n</body></html>\n");
@@ -460,7 +470,15 @@ mod tests {
                 } else {
                     vec!["p99 <900> ms".into()]
                 },
-                generator_limited: None,
+                k6_cpu_wait_cores: None,
+                k6_cores_allowed: None,
+                iteration_mean_ms: None,
+                request_share: None,
+                start_lag_p95_ms: None,
+                vus_max: None,
+                max_vus: None,
+                limited_by: None,
+                attribution: None,
                 server: None,
             })
             .collect();
@@ -517,6 +535,28 @@ mod tests {
                 && !html.contains("src=")
         );
         assert!(!html.contains("baseline"));
+    }
+
+    #[test]
+    fn the_x_axis_ends_at_the_highest_offered_stage() {
+        // 1,000 and 2,700 events/s: the right end of the plot is 2,700, not a round number above.
+        let r = sample_report(&[(1000, true), (2700, false)]);
+        let html = render(&r, None);
+        let right = format!(
+            r#"data-offered="2700" data-value="1890.000" data-passed="false" cx="{:.1}""#,
+            W - RIGHT
+        );
+        assert!(
+            html.contains(&right),
+            "the highest stage sits at the right edge"
+        );
+        // With a baseline that went further, its highest stage ends the axis.
+        let b = sample_report(&[(1000, true), (4000, false)]);
+        let html = render(&r, Some(&b));
+        assert!(html.contains(&format!(
+            r#"data-offered="4000" data-value="2800.000" data-passed="false" cx="{:.1}""#,
+            W - RIGHT
+        )));
     }
 
     #[test]

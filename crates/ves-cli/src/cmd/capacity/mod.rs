@@ -337,17 +337,20 @@ impl Search<'_> {
             &format!("stage-{index}"),
         )?;
         let stats = stats::read(&run.raw)?;
-        let k6_cpu_cores = stats
+        let k6_cpu = stats
             .window
-            .and_then(|(from, to)| cpu::cores_used(&run.samples, from, to));
+            .and_then(|(from, to)| cpu::cpu_use(&run.samples, from, to));
         let ctx = StageContext {
             index,
             refinement,
             offered_eps: rate,
             seconds: secs as f64,
             batch: self.batch,
-            k6_cpu_cores,
-            cores_available: self.cores,
+            k6_cpu_cores: k6_cpu.map(|c| c.used),
+            k6_cpu_wait_cores: k6_cpu.map(|c| c.waited),
+            // What k6 may use: its own affinity (a `taskset` wrapper as --k6), else ours.
+            cores_available: run.cores_allowed.unwrap_or(self.cores),
+            max_vus: self.max_vus,
             k6_exit_code: run.exit_code,
         };
         let mut result = verdict::judge(&ctx, &stats, self.targets);
@@ -355,7 +358,7 @@ impl Search<'_> {
         result.server = server::stage(&ctx, &stats);
         let ms = |v: Option<f64>| v.map_or("–".into(), |v| format!("{v:.1}"));
         println!(
-            "stage {index}{}: offered {rate} achieved {:.0} events/s, ingest p50/p95/p99 {}/{}/{} ms{}, {} requests, {} failed, {} rejected, {} dropped, k6 CPU {}: {}",
+            "stage {index}{}: offered {rate} achieved {:.0} events/s, ingest p50/p95/p99 {}/{}/{} ms{}, {} requests, {} failed, {} rejected, {} dropped, k6 CPU {}{}: {}",
             if refinement { " (refine)" } else { "" },
             result.achieved_eps,
             ms(result.p50_ms),
@@ -366,8 +369,18 @@ impl Search<'_> {
             result.failed_requests,
             result.rejections,
             result.dropped_iterations,
-            result.k6_cpu_fraction.map_or("–".into(), |f| format!("{:.0} % of {} cores", f * 100.0, self.cores)),
-            if result.passed { "PASS".to_string() } else { format!("FAIL ({})", result.reasons.join("; ")) }
+            result.k6_cpu_fraction.map_or("–".into(), |f| format!("{:.0} % of {} cores", f * 100.0, ctx.cores_available)),
+            result.k6_cpu_wait_cores.map_or(String::new(), |w| format!(" (+{w:.2} cores waited for)")),
+            if result.passed {
+                "PASS".to_string()
+            } else {
+                format!(
+                    "FAIL ({}); limited by {}: {}",
+                    result.reasons.join("; "),
+                    result.limited_by.map_or("unknown", |l| l.as_str()),
+                    result.attribution.as_deref().unwrap_or("")
+                )
+            }
         );
         if !matches!(run.exit_code, Some(0) | Some(99)) {
             eprintln!(

@@ -19,6 +19,8 @@ const SAMPLE_EVERY: Duration = Duration::from_millis(100);
 pub struct StageRun {
     pub exit_code: Option<i32>,
     pub samples: Vec<Sample>,
+    /// The cores k6 may run on (its CPU affinity), read while it ran.
+    pub cores_allowed: Option<usize>,
     pub raw: PathBuf,
     pub log: PathBuf,
 }
@@ -49,9 +51,14 @@ pub fn run_k6(
         .with_context(|| format!("starting k6 ({}); set --k6 or K6 to its path", k6.display()))?;
     let pid = child.id();
     let mut samples = Vec::new();
+    let mut cores_allowed = None;
     let status = loop {
         if let Some(s) = cpu::sample(pid) {
             samples.push(s);
+        }
+        // Read on: a wrapper (`exec taskset -c 0 k6 …`) sets the affinity after the start.
+        if let Some(c) = cpu::cores_allowed(pid) {
+            cores_allowed = Some(c);
         }
         if let Some(status) = child.try_wait()? {
             break status;
@@ -61,6 +68,7 @@ pub fn run_k6(
     Ok(StageRun {
         exit_code: status.code(),
         samples,
+        cores_allowed,
         raw,
         log,
     })

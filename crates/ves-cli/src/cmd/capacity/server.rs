@@ -66,7 +66,9 @@ mod tests {
             seconds: 10.0,
             batch: 100,
             k6_cpu_cores: None,
+            k6_cpu_wait_cores: None,
             cores_available: 2,
+            max_vus: 8,
             k6_exit_code: Some(0),
         }
     }

@@ -53,19 +53,37 @@ pub struct StageStats {
     pub server_p50_ms: Option<f64>,
     pub server_p95_ms: Option<f64>,
     pub server_p99_ms: Option<f64>,
+    /// Durations (ms) of the stage's iterations (k6's `iteration_duration`, scenario capacity).
+    pub iteration_ms: Vec<f64>,
+    /// How late each iteration started after its place in the arrival schedule, ms
+    /// (`ves_capacity_start_lag`, load/capacity.js).
+    pub start_lag_ms: Vec<f64>,
+    /// The most VUs k6 had running at once (k6's `vus`).
+    pub vus_max: Option<u64>,
 }
 
 impl StageStats {
     /// Percentile `p` (0..=100) of the ingest durations, interpolated between ranks as k6 does.
     pub fn percentile(&self, p: f64) -> Option<f64> {
-        let mut v = self.ingest_ms.clone();
-        if v.is_empty() {
-            return None;
-        }
-        v.sort_by(f64::total_cmp);
-        let rank = p / 100.0 * (v.len() - 1) as f64;
-        let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
-        Some(v[lo] + (v[hi] - v[lo]) * (rank - lo as f64))
+        percentile(&self.ingest_ms, p)
+    }
+
+    /// The share of iteration time spent in ingest requests: near 1 when the VUs wait on
+    /// answers, low when they build and sign (None without iterations).
+    pub fn request_share(&self) -> Option<f64> {
+        let iterations: f64 = self.iteration_ms.iter().sum();
+        (iterations > 0.0).then(|| (self.ingest_ms.iter().sum::<f64>() / iterations).min(1.0))
+    }
+
+    /// Mean iteration duration, ms.
+    pub fn iteration_mean_ms(&self) -> Option<f64> {
+        (!self.iteration_ms.is_empty())
+            .then(|| self.iteration_ms.iter().sum::<f64>() / self.iteration_ms.len() as f64)
+    }
+
+    /// Percentile `p` of the start lags, ms.
+    pub fn start_lag(&self, p: f64) -> Option<f64> {
+        percentile(&self.start_lag_ms, p)
     }
 
     /// Correctness failures: any of these makes the whole search fail.
@@ -76,6 +94,18 @@ impl StageStats {
             + self.replay_violations
             + self.script_errors
     }
+}
+
+/// Percentile `p` (0..=100) of `values`, interpolated between ranks as k6 does.
+fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    let mut v = values.to_vec();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let rank = p / 100.0 * (v.len() - 1) as f64;
+    let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+    Some(v[lo] + (v[hi] - v[lo]) * (rank - lo as f64))
 }
 
 /// Reads a raw output file.
@@ -121,6 +151,11 @@ fn add_point(stats: &mut StageStats, metric: &str, data: &Data) {
         }
         "http_req_failed" if ingest && value > 0.0 => stats.failed_requests += 1,
         "ves_capacity_events_ok" => stats.events_ok += count,
+        "iteration_duration" if tag("scenario") == Some("capacity") => {
+            stats.iteration_ms.push(value)
+        }
+        "ves_capacity_start_lag" => stats.start_lag_ms.push(value),
+        "vus" => stats.vus_max = Some(stats.vus_max.unwrap_or(0).max(count)),
         "ves_events_rejected" => stats.rejections += count,
         "dropped_iterations" => stats.dropped_iterations += count,
         "iterations" => stats.iterations += count,
@@ -180,6 +215,13 @@ mod tests {
             point("checks", 0.0, r#""check":"ingest: HTTP 200""#),
             point("ves_server_events_sequenced", 200.0, r#""group":"::teardown""#),
             point("ves_server_ingest_p95", 7.5, r#""group":"::teardown""#),
+            point("iteration_duration", 10.0, r#""scenario":"capacity""#),
+            point("iteration_duration", 30.0, r#""scenario":"capacity""#),
+            point("iteration_duration", 500.0, r#""group":"::setup""#),
+            point("ves_capacity_start_lag", 2.0, ""),
+            point("vus", 3.0, ""),
+            point("vus", 5.0, ""),
+            point("vus", 4.0, ""),
             String::new(),
         ];
         let dir = std::env::temp_dir().join(format!("ves-capacity-stats-{}", std::process::id()));
@@ -200,6 +242,12 @@ mod tests {
         assert_eq!(s.server_sequenced, Some(200));
         assert_eq!(s.server_p95_ms, Some(7.5));
         assert_eq!(s.server_p50_ms, None);
+        assert_eq!(s.iteration_ms, [10.0, 30.0]);
+        assert_eq!(s.iteration_mean_ms(), Some(20.0));
+        // Ingest took 14 ms of the 40 ms of iterations.
+        assert_eq!(s.request_share(), Some(14.0 / 40.0));
+        assert_eq!(s.start_lag(95.0), Some(2.0));
+        assert_eq!(s.vus_max, Some(5));
         let (a, b) = s.window.unwrap();
         assert_eq!(b.duration_since(a).unwrap(), Duration::from_secs(6));
         std::fs::write(&path, "not json\n").unwrap();

@@ -1,6 +1,6 @@
 //! The verdict of a stage (achieved ≥ 95 % of offered, latency targets, nothing failed, nothing
-//! rejected), whether the generator rather than the server was the limit, and the search's
-//! conclusion: the highest passing rate below the first failing one.
+//! rejected), which side held a failing stage back, decided from measurements (attribution
+//! below), and the search's conclusion: the highest passing rate below the first failing one.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,8 @@ pub struct Targets {
     pub p99_ms: f64,
     /// Achieved / offered events/s a stage needs (0.95).
     pub min_achieved_ratio: f64,
-    /// k6's CPU as a fraction of the cores available at which a stage is generator-limited.
+    /// k6's CPU (used plus waited for) as a fraction of the cores it may use at which a stage
+    /// is generator-limited; below half of it k6 counts as idle.
     pub generator_cpu_fraction: f64,
 }
 
@@ -37,15 +38,38 @@ pub struct StageResult {
     pub correctness_failures: u64,
     /// k6's utime+stime over the stage divided by its wall time (cores busy).
     pub k6_cpu_cores: Option<f64>,
-    /// k6_cpu_cores divided by the cores available.
+    /// k6_cpu_cores divided by the cores k6 may use.
     pub k6_cpu_fraction: Option<f64>,
+    /// Cores' worth of time k6's threads waited for a CPU while runnable (schedstat).
+    #[serde(default)]
+    pub k6_cpu_wait_cores: Option<f64>,
+    /// The cores k6 may use (its CPU affinity).
+    #[serde(default)]
+    pub k6_cores_allowed: Option<usize>,
+    /// Mean iteration duration (ms) and the share of it spent in ingest requests.
+    #[serde(default)]
+    pub iteration_mean_ms: Option<f64>,
+    #[serde(default)]
+    pub request_share: Option<f64>,
+    /// p95 of how late iterations started after their place in the schedule, ms.
+    #[serde(default)]
+    pub start_lag_p95_ms: Option<f64>,
+    /// The most VUs running at once, and the most k6 could start (maxVUs).
+    #[serde(default)]
+    pub vus_max: Option<u64>,
+    #[serde(default)]
+    pub max_vus: Option<u64>,
     pub k6_exit_code: Option<i32>,
     pub latency_ok: bool,
     pub passed: bool,
     /// Why the stage failed (empty when it passed).
     pub reasons: Vec<String>,
-    /// Set when k6, not the server, held the stage back; says which measure showed it.
-    pub generator_limited: Option<String>,
+    /// For a failing stage: which side held it back (server, generator or unknown).
+    #[serde(default)]
+    pub limited_by: Option<LimitedBy>,
+    /// The measurement that decided `limited_by`, with its numbers.
+    #[serde(default)]
+    pub attribution: Option<String>,
     /// The server's own view of the stage (server.rs); absent in reports made before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server: Option<super::server::ServerStage>,
@@ -60,7 +84,12 @@ pub struct StageContext {
     /// Events per iteration (one request).
     pub batch: u64,
     pub k6_cpu_cores: Option<f64>,
+    /// Cores' worth of run-queue wait of k6's threads over the stage.
+    pub k6_cpu_wait_cores: Option<f64>,
+    /// The cores k6 may use (its affinity; the machine's when unknown).
     pub cores_available: usize,
+    /// maxVUs of the stage.
+    pub max_vus: u64,
     pub k6_exit_code: Option<i32>,
 }
 
@@ -133,7 +162,13 @@ pub fn judge(ctx: &StageContext, stats: &StageStats, t: &Targets) -> StageResult
     let cpu_fraction = ctx
         .k6_cpu_cores
         .map(|c| c / ctx.cores_available.max(1) as f64);
-    let generator_limited = generator_limit(ctx, stats, t, cpu_fraction, latency_ok, p95);
+    let passed = reasons.is_empty();
+    let (limited_by, attribution) = if passed {
+        (None, None)
+    } else {
+        let (side, why) = attribute(ctx, stats, t, latency_ok);
+        (Some(side), Some(why))
+    };
     StageResult {
         index: ctx.index,
         refinement: ctx.refinement,
@@ -149,43 +184,150 @@ pub fn judge(ctx: &StageContext, stats: &StageStats, t: &Targets) -> StageResult
         correctness_failures: correctness,
         k6_cpu_cores: ctx.k6_cpu_cores,
         k6_cpu_fraction: cpu_fraction,
+        k6_cpu_wait_cores: ctx.k6_cpu_wait_cores,
+        k6_cores_allowed: Some(ctx.cores_available),
+        iteration_mean_ms: stats.iteration_mean_ms(),
+        request_share: stats.request_share(),
+        // The lag is exact only without drops (load/capacity.js).
+        start_lag_p95_ms: (stats.dropped_iterations == 0)
+            .then(|| stats.start_lag(95.0))
+            .flatten(),
+        vus_max: stats.vus_max,
+        max_vus: Some(ctx.max_vus),
         k6_exit_code: ctx.k6_exit_code,
         latency_ok,
-        passed: reasons.is_empty(),
+        passed,
         reasons,
-        generator_limited,
+        limited_by,
+        attribution,
         server: None,
     }
 }
 
-// In an open model a slow server also makes k6 drop iterations: drops count against the
-// generator only while the server's answers still met the targets and none failed.
-fn generator_limit(
+/// Iterations almost all request time: the VUs wait on answers.
+pub const REQUEST_BOUND_SHARE: f64 = 0.8;
+/// Iterations mostly outside requests: the VUs build and sign.
+pub const COMPUTE_BOUND_SHARE: f64 = 0.5;
+/// Iterations starting this late (p95) with VUs free: k6 cannot keep its schedule.
+pub const LATE_START_MS: f64 = 100.0;
+
+/// Which side held a failing stage back, and the measurement that decided it. In an open model
+/// a slow server also makes k6 drop iterations and run out of VUs, so drops alone prove nothing;
+/// what k6 did with its time does:
+/// 1. generator: k6 asked for (used plus waited for) `generator_cpu_fraction` of the cores it
+///    may use; or it dropped iterations while its iterations were mostly outside requests
+///    (building and signing); or, with no iteration dropped (so VUs were free), iterations
+///    started late;
+/// 2. server: k6 used less than half of that, its iterations were almost all request time,
+///    and either no VU was free (iterations dropped, or `vus` at maxVUs: more VUs would only
+///    queue more) or the answers themselves failed the stage (latency, errors, rejections);
+/// 3. unknown: neither, with the numbers.
+fn attribute(
     ctx: &StageContext,
     stats: &StageStats,
     t: &Targets,
-    cpu_fraction: Option<f64>,
     latency_ok: bool,
-    p95: Option<f64>,
-) -> Option<String> {
-    if let (Some(cores), Some(frac)) = (ctx.k6_cpu_cores, cpu_fraction) {
-        if frac >= t.generator_cpu_fraction {
-            return Some(format!(
-                "k6 CPU {cores:.2} of {} cores ({:.0} % ≥ {:.0} %; utime+stime from /proc/<k6 pid>/stat over the stage / wall time)",
-                ctx.cores_available,
-                frac * 100.0,
-                t.generator_cpu_fraction * 100.0
-            ));
+) -> (LimitedBy, String) {
+    let cores = ctx.cores_available.max(1) as f64;
+    let cpu = ctx.k6_cpu_cores.map(|used| {
+        let waited = ctx.k6_cpu_wait_cores.unwrap_or(0.0);
+        (used, waited, (used + waited) / cores)
+    });
+    let cpu_text = cpu.map_or("k6 CPU not measured".to_string(), |(used, waited, f)| {
+        format!(
+            "k6 asked for {:.2} of the {} cores it may use ({:.0} %: used {used:.2}, waited {waited:.2} for a CPU; /proc/<k6 pid>/stat and schedstat over the stage)",
+            used + waited,
+            ctx.cores_available,
+            f * 100.0
+        )
+    });
+    let share = stats.request_share();
+    let share_text = share.map_or("no iteration completed".to_string(), |r| {
+        format!(
+            "requests were {:.0} % of iteration time (mean iteration {:.1} ms)",
+            r * 100.0,
+            stats.iteration_mean_ms().unwrap_or(0.0)
+        )
+    });
+    let vus_full = stats.vus_max.is_some_and(|v| v >= ctx.max_vus);
+    let saturated = stats.dropped_iterations > 0 || vus_full;
+    let no_vu_text = if stats.dropped_iterations > 0 {
+        format!(
+            "k6 dropped {} iterations (no VU free)",
+            stats.dropped_iterations
+        )
+    } else {
+        format!("all {} VUs were busy", ctx.max_vus)
+    };
+    if let Some((_, _, f)) = cpu {
+        if f >= t.generator_cpu_fraction {
+            return (
+                LimitedBy::Generator,
+                format!(
+                    "{cpu_text}, at least {:.0} %: k6 had no CPU to spare (fewer VUs per k6, a corpus instead of live signing, or a bigger generator)",
+                    t.generator_cpu_fraction * 100.0
+                ),
+            );
         }
     }
-    if stats.dropped_iterations > 0 && latency_ok && stats.failed_requests == 0 {
-        return Some(format!(
-            "k6 dropped {} iterations (k6's dropped_iterations) while ingest latency met its targets (p95 {:.1} ms) and no request failed: k6 could not start requests at the offered rate (more VUs, a corpus instead of live signing, or a bigger generator)",
-            stats.dropped_iterations,
-            p95.unwrap_or(0.0)
-        ));
+    if saturated && share.is_some_and(|r| r < COMPUTE_BOUND_SHARE) {
+        return (
+            LimitedBy::Generator,
+            format!(
+                "{no_vu_text} while its VUs spent their time outside requests: {share_text}, below {:.0} %: k6 could not start requests at the offered rate (more VUs, a corpus instead of live signing, or a bigger generator); {cpu_text}",
+                COMPUTE_BOUND_SHARE * 100.0
+            ),
+        );
     }
-    None
+    let lag = stats.start_lag(95.0);
+    if stats.dropped_iterations == 0 && lag.is_some_and(|l| l >= LATE_START_MS) {
+        return (
+            LimitedBy::Generator,
+            format!(
+                "k6 started iterations late (p95 {:.0} ms after their scheduled time, ves_capacity_start_lag) with VUs free (none dropped): k6 could not keep its schedule; {cpu_text}",
+                lag.unwrap_or(0.0)
+            ),
+        );
+    }
+    // Idle: k6 used less than half of the CPU share that makes it the limit (and, the rule above
+    // having passed, was not starved either). What it waited for on a busy machine is not work.
+    let idle = cpu.is_some_and(|(used, _, _)| used / cores < t.generator_cpu_fraction / 2.0);
+    let request_bound = share.is_some_and(|r| r >= REQUEST_BOUND_SHARE);
+    if idle && request_bound && saturated {
+        return (
+            LimitedBy::Server,
+            format!(
+                "the VUs were busy waiting on answers: {no_vu_text}, {share_text}, and {cpu_text}: more VUs would only queue more requests at the server"
+            ),
+        );
+    }
+    if idle && (stats.failed_requests > 0 || stats.rejections > 0) {
+        return (
+            LimitedBy::Server,
+            format!(
+                "the server answered {} of {} requests with an error and rejected {} events while k6 was idle: {cpu_text}",
+                stats.failed_requests, stats.requests, stats.rejections
+            ),
+        );
+    }
+    if idle && !latency_ok && (request_bound || share.is_none()) {
+        return (
+            LimitedBy::Server,
+            format!(
+                "the server's answers were too slow for the targets while k6 was idle: {cpu_text}; {share_text}"
+            ),
+        );
+    }
+    (
+        LimitedBy::Unknown,
+        format!(
+            "neither side decided it: {cpu_text}; {share_text}; {} dropped iterations; most VUs {} of {}; start lag p95 {}",
+            stats.dropped_iterations,
+            stats.vus_max.map_or("–".into(), |v| v.to_string()),
+            ctx.max_vus,
+            lag.map_or("–".into(), |l| format!("{l:.0} ms"))
+        ),
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +335,8 @@ fn generator_limit(
 pub enum LimitedBy {
     Server,
     Generator,
+    /// A stage failed and the measurements blame neither side.
+    Unknown,
     /// The top stage still passed.
     None,
 }
@@ -202,6 +346,7 @@ impl LimitedBy {
         match self {
             LimitedBy::Server => "server",
             LimitedBy::Generator => "generator",
+            LimitedBy::Unknown => "unknown",
             LimitedBy::None => "none",
         }
     }
@@ -213,7 +358,7 @@ pub struct Conclusion {
     pub max_sustainable_events_per_s: Option<u64>,
     pub p95_ms_at_max: Option<f64>,
     pub limited_by: LimitedBy,
-    /// Why the first failing stage failed, and which measure blamed the generator if it did.
+    /// Why the first failing stage failed, and the measurement that decided which side held it.
     pub explanation: String,
     pub correctness_failures: u64,
 }
@@ -234,19 +379,27 @@ pub fn conclude(stages: &[StageResult]) -> Conclusion {
             LimitedBy::None,
             "every stage passed: raise --max-rate to search higher".to_string(),
         ),
-        Some(f) => match &f.generator_limited {
-            Some(why) => (
-                LimitedBy::Generator,
-                format!(
+        Some(f) => {
+            let side = f.limited_by.unwrap_or(LimitedBy::Unknown);
+            let why = f.attribution.clone().unwrap_or_default();
+            let explanation = match side {
+                LimitedBy::Generator => format!(
                     "at {} events/s the generator was the limit: {why}",
                     f.offered_eps
                 ),
-            ),
-            None => (
-                LimitedBy::Server,
-                format!("at {} events/s: {}", f.offered_eps, f.reasons.join("; ")),
-            ),
-        },
+                LimitedBy::Server => format!(
+                    "at {} events/s the server was the limit ({}): {why}",
+                    f.offered_eps,
+                    f.reasons.join("; ")
+                ),
+                _ => format!(
+                    "at {} events/s the stage failed ({}) and the limit is unknown: {why}",
+                    f.offered_eps,
+                    f.reasons.join("; ")
+                ),
+            };
+            (side, explanation)
+        }
     };
     Conclusion {
         max_sustainable_events_per_s: max.map(|s| s.offered_eps),
@@ -290,7 +443,9 @@ mod tests {
             seconds: 10.0,
             batch: 100,
             k6_cpu_cores: cpu,
+            k6_cpu_wait_cores: Some(0.0),
             cores_available: 2,
+            max_vus: 4,
             k6_exit_code: Some(0),
         }
     }
@@ -353,31 +508,99 @@ mod tests {
         assert_eq!(scheduled(6, 0, 500), 200.0 * 5.0 / 6.0);
     }
 
+    /// A failing stage's figures: `ms` per request, iterations of `iteration_ms`.
+    fn failing(ms: f64, iteration_ms: f64, dropped: u64, vus: u64) -> StageStats {
+        StageStats {
+            ingest_ms: vec![ms; 100],
+            iteration_ms: vec![iteration_ms; 100],
+            requests: 100,
+            events_ok: 2000,
+            dropped_iterations: dropped,
+            vus_max: Some(vus),
+            ..Default::default()
+        }
+    }
+
+    fn side(c: &StageContext, s: &StageStats) -> (LimitedBy, String) {
+        let r = judge(c, s, &targets());
+        assert!(!r.passed);
+        (r.limited_by.unwrap(), r.attribution.unwrap())
+    }
+
     #[test]
-    fn the_generator_is_blamed_only_on_its_own_measures() {
-        let t = targets();
-        // k6 busy on 1.9 of 2 cores.
-        let busy = judge(&ctx(5000, Some(1.9)), &stats(40000, 80.0), &t);
+    fn the_generator_is_blamed_on_its_own_measures() {
+        // k6 busy on 1.9 of its 2 cores.
+        let (who, why) = side(&ctx(5000, Some(1.9)), &failing(80.0, 85.0, 0, 2));
+        assert_eq!(who, LimitedBy::Generator, "{why}");
+        assert!(why.contains("asked for 1.90 of the 2 cores"), "{why}");
+        // Using little but waiting for a CPU: starved, still the generator.
+        let mut c = ctx(5000, Some(0.3));
+        c.k6_cpu_wait_cores = Some(0.7);
+        c.cores_available = 1;
+        let (who, why) = side(&c, &failing(20.0, 300.0, 50, 4));
+        assert_eq!(who, LimitedBy::Generator, "{why}");
+        assert!(why.contains("waited 0.70"), "{why}");
+        // Dropped iterations while iterations are mostly signing: the generator.
+        let (who, why) = side(&ctx(5000, Some(0.6)), &failing(5.0, 60.0, 50, 4));
+        assert_eq!(who, LimitedBy::Generator, "{why}");
         assert!(
-            busy.generator_limited
-                .as_deref()
-                .is_some_and(|w| w.contains("/proc")),
-            "{busy:?}"
+            why.starts_with("k6 dropped 50 iterations") && why.contains("outside requests"),
+            "{why}"
         );
-        // Dropped iterations with fast answers: the generator.
-        let mut s = stats(5000, 5.0);
-        s.dropped_iterations = 50;
-        let dropped = judge(&ctx(5000, Some(0.4)), &s, &t);
-        assert!(dropped
-            .generator_limited
-            .as_deref()
-            .is_some_and(|w| w.contains("dropped 50")));
-        // Dropped iterations with slow answers: the server.
-        let mut s = stats(5000, 300.0);
-        s.dropped_iterations = 50;
-        assert!(judge(&ctx(5000, Some(0.4)), &s, &t)
-            .generator_limited
-            .is_none());
+        // No drop, VUs free, but iterations started late: the generator.
+        let mut late = failing(5.0, 6.0, 0, 2);
+        late.start_lag_ms = vec![400.0; 20];
+        let (who, why) = side(&ctx(5000, Some(0.3)), &late);
+        assert_eq!(who, LimitedBy::Generator, "{why}");
+        assert!(why.contains("late (p95 400 ms"), "{why}");
+    }
+
+    #[test]
+    fn the_server_is_blamed_when_k6_waits_on_it() {
+        // The real sequencer of issue 19: drops, k6 at 35 % of 2 cores, iterations all request time.
+        let (who, why) = side(&ctx(1500, Some(0.7)), &failing(730.0, 735.0, 30, 4));
+        assert_eq!(who, LimitedBy::Server, "{why}");
+        assert!(
+            why.contains("busy waiting on answers: k6 dropped 30 iterations")
+                && why.contains("more VUs"),
+            "{why}"
+        );
+        // Waiting for a CPU on a busy machine is not work: used 0.4 of 2 cores, waited 0.9.
+        let mut busy_box = ctx(1500, Some(0.4));
+        busy_box.k6_cpu_wait_cores = Some(0.9);
+        let (who, why) = side(&busy_box, &failing(730.0, 735.0, 30, 4));
+        assert_eq!(who, LimitedBy::Server, "{why}");
+        assert!(why.contains("used 0.40, waited 0.90"), "{why}");
+        // vus at maxVUs without a drop says the same.
+        let (who, why) = side(&ctx(1500, Some(0.2)), &failing(730.0, 735.0, 0, 4));
+        assert_eq!(who, LimitedBy::Server, "{why}");
+        assert!(why.contains("all 4 VUs were busy"), "{why}");
+        // Errors from an idle k6's point of view: the server.
+        let mut s = failing(3.0, 20.0, 0, 1);
+        s.failed_requests = 10;
+        let (who, why) = side(&ctx(1000, Some(0.2)), &s);
+        assert_eq!(who, LimitedBy::Server, "{why}");
+        assert!(why.contains("10 of 100 requests with an error"), "{why}");
+        // Slow answers, no saturation, k6 idle: the server.
+        let (who, _) = side(&ctx(1000, Some(0.2)), &failing(300.0, 310.0, 0, 1));
+        assert_eq!(who, LimitedBy::Server);
+    }
+
+    #[test]
+    fn neither_side_is_blamed_without_the_numbers() {
+        // k6 half busy (between idle and saturated), drops, iterations request-bound.
+        let (who, why) = side(&ctx(1500, Some(1.2)), &failing(200.0, 210.0, 30, 4));
+        assert_eq!(who, LimitedBy::Unknown, "{why}");
+        assert!(
+            why.contains("neither side decided it") && why.contains("30 dropped"),
+            "{why}"
+        );
+        // No CPU measure at all.
+        let (who, _) = side(&ctx(1500, None), &failing(200.0, 210.0, 30, 4));
+        assert_eq!(who, LimitedBy::Unknown);
+        // A passing stage has no attribution.
+        let ok = judge(&ctx(1000, Some(0.2)), &stats(9500, 5.0), &targets());
+        assert!(ok.passed && ok.limited_by.is_none() && ok.attribution.is_none());
     }
 
     fn stage(offered: u64, passed: bool, gen: bool) -> StageResult {
@@ -390,7 +613,14 @@ mod tests {
         if !passed {
             r.reasons = vec!["x".into()];
         }
-        r.generator_limited = gen.then(|| "k6 CPU".into());
+        if !passed {
+            r.limited_by = Some(if gen {
+                LimitedBy::Generator
+            } else {
+                LimitedBy::Server
+            });
+            r.attribution = Some("k6 CPU".into());
+        }
         r
     }
 

@@ -2,16 +2,19 @@
 //! ingest body the sequencer takes, plus what the k6 side keeps (event ids, signing hashes,
 //! signatures) so that it never parses the body again.
 //!
-//! The body is written the way the k6 library's `buildBatch` writes it (js/event.js): the
-//! envelope's keys in the same order, the payload as its RFC 8785 text, strings escaped as
-//! `JSON.stringify` escapes them; the identity test (tests/k6/signer_identity.test.js) holds
-//! both to the same bytes.
+//! The body is spelled as ves_core::spelling says, the way the k6 library's `buildBatch` writes
+//! it (js/event.js, js/spelling.js): by default the canonical spelling (the envelope's keys in the
+//! library's order, the payload as its RFC 8785 text, ASCII with `\u` escapes), or for a content
+//! slot a varied one. tests/k6/signer_identity.test.js and tests/e2e/test_body_identity.py hold
+//! both sides to the same bytes.
 
 use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
+use ves_core::content::ContentSource;
 use ves_core::sign::SigningKey;
+use ves_core::spelling::{canonical_body, varied_body, BodyEvent};
 use ves_core::{hash, hexfmt, limits, sign, EventEnvelope, PayloadKind, ZERO_HASH};
 
 /// Fields an event may carry; any other key is a mistake worth naming.
@@ -74,21 +77,20 @@ pub struct SignedBatch {
     pub parts: Vec<u8>,
 }
 
-/// Checks and signs every event; all problems are reported, not only the first.
+/// Checks and signs every event; all problems are reported, not only the first. The body is in
+/// the canonical spelling, or with `varied` (the slot's `spelling` source and the attempt) in the
+/// varied one.
 pub fn sign_batch(
     key: &SigningKey,
     agent_id: &str,
     events: Vec<Value>,
     now: &str,
+    varied: Option<(&ContentSource, u32)>,
 ) -> Result<SignedBatch, Vec<EventError>> {
     let n = events.len();
     let mut random = vec![0u8; 16 * n];
     rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut random);
     let mut errors = Vec::new();
-    let mut body = String::with_capacity(64 + n * 700);
-    body.push_str("{\"agentId\":\"");
-    body.push_str(agent_id);
-    body.push_str("\",\"events\":[");
     let mut meta = BatchMeta {
         events: n,
         body_bytes: 0,
@@ -99,6 +101,7 @@ pub fn sign_batch(
         handle: None,
     };
     let mut parts = Vec::with_capacity(48 * n);
+    let mut signed = Vec::with_capacity(n);
     for (i, value) in events.into_iter().enumerate() {
         let mut chunk = [0u8; 16];
         chunk.copy_from_slice(&random[16 * i..16 * i + 16]);
@@ -112,16 +115,17 @@ pub fn sign_batch(
         if !errors.is_empty() {
             continue; // keep checking, stop building
         }
-        if i > 0 {
-            body.push(',');
-        }
-        write_event(&mut body, &mut meta, &mut parts, key, fields);
+        signed.push(sign_event(&mut meta, &mut parts, key, fields));
     }
     if !errors.is_empty() {
         errors.truncate(MAX_LISTED_ERRORS);
         return Err(errors);
     }
-    body.push_str("]}");
+    let body_events: Vec<BodyEvent<'_>> = signed.iter().map(Signed::body_event).collect();
+    let body = match varied {
+        None => canonical_body(agent_id, &body_events),
+        Some((source, attempt)) => varied_body(agent_id, &body_events, source, attempt),
+    };
     meta.body_bytes = body.len();
     meta.receipt_parts = base64::engine::general_purpose::STANDARD.encode(&parts);
     Ok(SignedBatch { meta, body, parts })
@@ -132,6 +136,7 @@ pub fn sign_batch(
 struct Fields {
     env: EventEnvelope,
     ids: [String; 4], // event, tenant, store, source agent: as sent
+    payload: Value,
     payload_jcs: String,
     command_id: Option<String>,
 }
@@ -229,13 +234,13 @@ impl Fields {
             },
             other => c.wrong("created_at", "an RFC 3339 string (signed verbatim)", other),
         };
-        let payload_jcs = match map.remove("payload") {
+        let payload = match map.remove("payload") {
             None | Some(Value::Null) => {
                 c.err("payload", "expected a JSON value (plaintext events need a payload; null counts as absent), found nothing".into());
                 None
             }
             Some(p) => match payload_text(&p) {
-                Ok(text) => Some(text),
+                Ok(text) => Some((p, text)),
                 Err(message) => {
                     c.err("payload", message);
                     None
@@ -252,7 +257,7 @@ impl Fields {
             Some(entity_id),
             Some(event_type),
             Some(created_at),
-            Some(payload_jcs),
+            Some((payload, payload_jcs)),
         ) = (
             event_id,
             tenant_id,
@@ -263,7 +268,7 @@ impl Fields {
             entity_id,
             event_type,
             created_at,
-            payload_jcs,
+            payload,
         )
         else {
             return Err(c.errors);
@@ -296,6 +301,7 @@ impl Fields {
         Ok(Fields {
             env,
             ids: [event_id, tenant_id, store_id, source_agent_id],
+            payload,
             payload_jcs,
             command_id,
         })
@@ -375,86 +381,57 @@ fn is_hyphenated_uuid(s: &str) -> bool {
     s.len() == 36 && Uuid::parse_str(s).is_ok()
 }
 
-fn write_event(
-    body: &mut String,
+/// A signed event and the texts its body needs.
+struct Signed {
+    fields: Fields,
+    plain: String,
+    signature: String,
+}
+
+impl Signed {
+    fn body_event(&self) -> BodyEvent<'_> {
+        let f = &self.fields;
+        BodyEvent {
+            event_id: &f.ids[0],
+            tenant_id: &f.ids[1],
+            store_id: &f.ids[2],
+            source_agent_id: &f.ids[3],
+            agent_key_id: f.env.agent_key_id,
+            entity_type: &f.env.entity_type,
+            entity_id: &f.env.entity_id,
+            event_type: &f.env.event_type,
+            created_at: &f.env.created_at,
+            payload: &f.payload,
+            payload_jcs: &f.payload_jcs,
+            payload_plain_hash_hex: &self.plain,
+            agent_signature_hex: &self.signature,
+            command_id: f.command_id.as_deref(),
+            base_version: f.env.base_version,
+        }
+    }
+}
+
+/// Signs one event and records what the k6 side keeps of it.
+fn sign_event(
     meta: &mut BatchMeta,
     parts: &mut Vec<u8>,
     key: &SigningKey,
-    f: Fields,
-) {
-    let Fields {
-        mut env,
-        ids,
-        payload_jcs,
-        command_id,
-    } = f;
-    let signing_hash = env.signing_hash();
-    env.agent_signature = sign::sign_hash(key, &signing_hash);
-    let [event_id, tenant_id, store_id, source_agent_id] = ids;
-    let plain = hexfmt::encode(&env.payload_plain_hash);
-    let signature = hexfmt::encode(&env.agent_signature);
-    use std::fmt::Write;
-    // Writing to a String cannot fail.
-    let _ = write!(
-        body,
-        "{{\"ves_version\":1,\"event_id\":\"{event_id}\",\"tenant_id\":\"{tenant_id}\",\"store_id\":\"{store_id}\",\
-         \"source_agent_id\":\"{source_agent_id}\",\"agent_key_id\":{},\"entity_type\":",
-        env.agent_key_id
-    );
-    push_json_string(body, &env.entity_type);
-    body.push_str(",\"entity_id\":");
-    push_json_string(body, &env.entity_id);
-    body.push_str(",\"event_type\":");
-    push_json_string(body, &env.event_type);
-    body.push_str(",\"created_at\":");
-    push_json_string(body, &env.created_at);
-    let _ = write!(
-        body,
-        ",\"payload_kind\":0,\"payload\":{payload_jcs},\"payload_plain_hash\":\"0x{plain}\",\
-         \"payload_cipher_hash\":\"0x{}\",\"agent_signature\":\"0x{signature}\"",
-        "0".repeat(64)
-    );
-    if let Some(c) = command_id {
-        let _ = write!(body, ",\"command_id\":\"{c}\"");
-    }
-    if let Some(v) = env.base_version {
-        let _ = write!(body, ",\"base_version\":{v}");
-    }
-    body.push('}');
-    parts.extend_from_slice(env.event_id.as_bytes());
+    mut fields: Fields,
+) -> Signed {
+    let signing_hash = fields.env.signing_hash();
+    fields.env.agent_signature = sign::sign_hash(key, &signing_hash);
+    let plain = hexfmt::encode(&fields.env.payload_plain_hash);
+    let signature = hexfmt::encode(&fields.env.agent_signature);
+    parts.extend_from_slice(fields.env.event_id.as_bytes());
     parts.extend_from_slice(&signing_hash);
-    meta.event_ids.push_str(&event_id);
+    meta.event_ids.push_str(&fields.ids[0]);
     meta.signing_hashes.push_str(&hexfmt::encode(&signing_hash));
     meta.signatures.push_str(&signature);
-}
-
-/// The same JSON with every non-ASCII character written as a `\uXXXX` escape (a surrogate
-/// pair beyond the BMP). Outside strings the body is ASCII, so this only touches string
-/// contents; the sequencer parses the same values, so every hash is unchanged. k6 handles an
-/// ASCII body with far less work (no UTF-16 conversion either way).
-pub fn to_ascii(json: String) -> String {
-    if json.is_ascii() {
-        return json;
+    Signed {
+        fields,
+        plain,
+        signature,
     }
-    let mut out = String::with_capacity(json.len() + json.len() / 4);
-    for ch in json.chars() {
-        if ch.is_ascii() {
-            out.push(ch);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in ch.encode_utf16(&mut units) {
-                use std::fmt::Write;
-                let _ = write!(out, "\\u{unit:04x}");
-            }
-        }
-    }
-    out
-}
-
-/// A JSON string as `JSON.stringify` writes it (serde_json escapes the same characters).
-fn push_json_string(out: &mut String, s: &str) {
-    // Serializing a &str cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
 }
 
 #[cfg(test)]
@@ -474,7 +451,7 @@ mod tests {
     #[test]
     fn body_parses_as_an_ingest_request_that_verifies() {
         let key = sign::signing_key_from_seed(&[3u8; 32]);
-        let out = sign_batch(&key, NIL, vec![fields(), fields()], "x").unwrap();
+        let out = sign_batch(&key, NIL, vec![fields(), fields()], "x", None).unwrap();
         let req: ves_core::IngestRequest = serde_json::from_str(&out.body).unwrap();
         assert_eq!(req.events.len(), 2);
         for (i, e) in req.events.iter().enumerate() {
@@ -500,7 +477,7 @@ mod tests {
         assert_eq!(&parts[48..64], req.events[1].event_id.as_bytes());
         assert_eq!(&parts[64..96], &req.events[1].signing_hash());
         assert!(
-            out.body.contains(r#""payload":{"a":"café","b":1}"#),
+            out.body.contains(r#""payload":{"a":"caf\u00e9","b":1}"#),
             "{}",
             out.body
         );
@@ -508,17 +485,24 @@ mod tests {
     }
 
     #[test]
-    fn ascii_bodies_parse_to_the_same_values() {
+    fn bodies_are_ascii_and_a_varied_one_holds_the_same_values() {
         let key = sign::signing_key_from_seed(&[3u8; 32]);
         let mut f = fields();
         f["entity_id"] = json!("ß😀");
-        let out = sign_batch(&key, NIL, vec![f], "x").unwrap();
-        let ascii = to_ascii(out.body.clone());
-        assert!(ascii.is_ascii());
-        assert!(ascii.contains(r"\u00df\ud83d\ude00"), "{ascii}");
-        let a: Value = serde_json::from_str(&out.body).unwrap();
-        let b: Value = serde_json::from_str(&ascii).unwrap();
-        assert_eq!(a, b);
+        let out = sign_batch(&key, NIL, vec![f.clone()], "x", None).unwrap();
+        assert!(out.body.is_ascii());
+        assert!(out.body.contains(r"\u00df\ud83d\ude00"), "{}", out.body);
+        let source = ContentSource::new(1, "default", "spelling", 0);
+        let varied = sign_batch(&key, NIL, vec![f], "x", Some((&source, 0))).unwrap();
+        assert_ne!(varied.body, out.body);
+        assert_eq!(varied.meta.signatures, out.meta.signatures);
+        let a: ves_core::IngestRequest = serde_json::from_str(&out.body).unwrap();
+        let b: ves_core::IngestRequest = serde_json::from_str(&varied.body).unwrap();
+        assert_eq!(a.events[0].signing_hash(), b.events[0].signing_hash());
+        assert_eq!(
+            a.events[0].payload_jcs().unwrap(),
+            b.events[0].payload_jcs().unwrap()
+        );
     }
 
     #[test]
@@ -529,7 +513,7 @@ mod tests {
         m.remove("event_id");
         m.remove("created_at");
         m.remove("source_agent_id");
-        let out = sign_batch(&key, NIL, vec![f], "2025-02-02T00:00:00.000Z").unwrap();
+        let out = sign_batch(&key, NIL, vec![f], "2025-02-02T00:00:00.000Z", None).unwrap();
         let req: ves_core::IngestRequest = serde_json::from_str(&out.body).unwrap();
         assert_eq!(req.events[0].created_at, "2025-02-02T00:00:00.000Z");
         assert_eq!(req.events[0].event_id.get_version_num(), 4);
@@ -545,7 +529,7 @@ mod tests {
         bad["colour"] = json!(1);
         let mut other = fields();
         other["source_agent_id"] = json!("22222222-2222-2222-2222-222222222222");
-        let errors = sign_batch(&key, NIL, vec![fields(), bad, json!(3), other], "x")
+        let errors = sign_batch(&key, NIL, vec![fields(), bad, json!(3), other], "x", None)
             .err()
             .unwrap();
         let got: Vec<(usize, &str)> = errors.iter().map(|e| (e.event, e.field.as_str())).collect();
@@ -572,8 +556,8 @@ mod tests {
         let mut f = fields();
         f["command_id"] = json!("33333333-3333-4333-8333-333333333333");
         f["base_version"] = json!(7);
-        let with = sign_batch(&key, NIL, vec![f], "x").unwrap();
-        let without = sign_batch(&key, NIL, vec![fields()], "x").unwrap();
+        let with = sign_batch(&key, NIL, vec![f], "x", None).unwrap();
+        let without = sign_batch(&key, NIL, vec![fields()], "x", None).unwrap();
         let req: ves_core::IngestRequest = serde_json::from_str(&with.body).unwrap();
         assert_eq!(req.events[0].base_version, Some(7));
         assert!(req.events[0].command_id.is_some());
@@ -586,11 +570,11 @@ mod tests {
         let key = sign::signing_key_from_seed(&[3u8; 32]);
         let mut f = fields();
         f["payload"] = Value::Null;
-        let e = sign_batch(&key, NIL, vec![f], "x").err().unwrap();
+        let e = sign_batch(&key, NIL, vec![f], "x", None).err().unwrap();
         assert_eq!(e[0].field, "payload");
         let mut f = fields();
         f["payload"] = json!("x".repeat(limits::MAX_PAYLOAD_BYTES));
-        let e = sign_batch(&key, NIL, vec![f], "x").err().unwrap();
+        let e = sign_batch(&key, NIL, vec![f], "x", None).err().unwrap();
         assert!(e[0].message.contains("per-payload limit"), "{:?}", e[0]);
     }
 }

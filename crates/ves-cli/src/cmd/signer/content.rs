@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 use ves_core::content::{heat_entities, order_events, ContentSource, OrderBase};
 use ves_core::shapes::{shape_events, Shape, MAX_SHAPE_BYTES};
+use ves_core::spelling::{Spelling, SPELLING_PURPOSE};
 use ves_core::UnsignedEvent;
 
 /// Where a batch's content comes from: (seed, scenario, purpose, iteration) as in
@@ -37,6 +38,22 @@ pub struct ContentSpec {
     /// PAYLOAD_BYTES (0: the shape's own size).
     #[serde(default)]
     pub payload_bytes: usize,
+    /// SPELLING: `canonical` (default) or `varied` (ves_core::spelling).
+    #[serde(default)]
+    pub spelling: Option<String>,
+    /// The varied spelling's attempt: 0 for a first send, 1, 2, … for re-sends.
+    #[serde(default)]
+    pub attempt: u32,
+}
+
+/// The slot's varied spelling (its `spelling` source and the attempt), when it asks for one.
+pub fn varied_spelling(spec: &ContentSpec) -> Option<(ContentSource, u32)> {
+    (spec.spelling.as_deref() == Some("varied")).then(|| {
+        (
+            ContentSource::new(spec.seed, &spec.scenario, SPELLING_PURPOSE, spec.iteration),
+            spec.attempt,
+        )
+    })
 }
 
 /// The event fields of a content batch, as the `events` form of the request would carry them.
@@ -68,6 +85,10 @@ pub fn fields(spec: &ContentSpec, agent_id: &str) -> Result<Vec<Value>, String> 
             "content.payloadBytes: at most {MAX_SHAPE_BYTES}, found {}",
             spec.payload_bytes
         ));
+    }
+    if let Some(s) = &spec.spelling {
+        s.parse::<Spelling>()
+            .map_err(|e| format!("content.spelling: {e}"))?;
     }
     let count = u32::try_from(spec.count).map_err(|_| "content.count: too large".to_string())?;
     let slot =
@@ -117,6 +138,8 @@ mod tests {
             hot,
             shape: shape.map(String::from),
             payload_bytes: 0,
+            spelling: None,
+            attempt: 0,
         }
     }
 
@@ -160,6 +183,10 @@ mod tests {
         s.hot = 2.0;
         assert!(fields(&s, AGENT).unwrap_err().contains("content.hot"));
         s.hot = 0.0;
+        s.spelling = Some("loose".into());
+        assert!(fields(&s, AGENT).unwrap_err().contains("content.spelling"));
+        s.spelling = Some("varied".into());
+        assert!(varied_spelling(&s).is_some());
         s.tenant_id = "nope".into();
         assert!(fields(&s, AGENT).unwrap_err().contains("content.tenantId"));
     }

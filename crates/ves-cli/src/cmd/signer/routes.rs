@@ -141,9 +141,10 @@ struct BatchRequest {
     /// the slot of the k6 library's seeded order content, made here (content.rs).
     #[serde(default)]
     content: Option<content::ContentSpec>,
-    /// Write non-ASCII characters as `\u` escapes (equal JSON values, cheaper for k6).
+    /// Kept for old clients: bodies are always in the canonical spelling, ASCII with `\u`
+    /// escapes (ves_core::spelling); `false` is refused.
     #[serde(default)]
-    ascii: bool,
+    ascii: Option<bool>,
     /// Keep the batch to check the sequencer's answer to it (POST /v1/check), and how.
     #[serde(default)]
     check: Option<CheckSpec>,
@@ -164,6 +165,9 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
                 crate::json::describe(Some(&Value::String(req.agent_id.clone())))
             ),
         );
+    }
+    if req.ascii == Some(false) {
+        return refuse(&app, StatusCode::BAD_REQUEST, "bad_request", "ascii: false is no longer offered: every body is in the one canonical spelling, ASCII with \\u escapes, as the k6 library writes it (docs/SIGNER.md); leave ascii out");
     }
     // The batch's size, from the events sent or the content slot's count, is checked before
     // any content is made.
@@ -222,12 +226,15 @@ async fn sign_batch(State(app): State<Arc<App>>, body: Bytes) -> Response {
     let now = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
-    let signed = match batch::sign_batch(&held.key, &req.agent_id, events, &now) {
-        Ok(mut s) if req.ascii => {
-            s.body = batch::to_ascii(s.body);
-            s.meta.body_bytes = s.body.len();
-            s
-        }
+    // A content slot may ask for its varied spelling (SPELLING=varied): drawn from the slot.
+    let varied = req.content.as_ref().and_then(content::varied_spelling);
+    let signed = match batch::sign_batch(
+        &held.key,
+        &req.agent_id,
+        events,
+        &now,
+        varied.as_ref().map(|(source, attempt)| (source, *attempt)),
+    ) {
         Ok(s) => s,
         Err(errors) => {
             app.metrics.counters.refused.fetch_add(1, Ordering::Relaxed);
@@ -431,8 +438,7 @@ mod tests {
                             "entity_id": format!("e{i}"), "event_type": "x", "payload": [text]})
             })
             .collect();
-        let request =
-            json!({"key": key["publicKey"], "agentId": nil, "ascii": true, "events": events});
+        let request = json!({"key": key["publicKey"], "agentId": nil, "events": events});
         let (code, body) =
             status(ureq::post(&format!("{url}/v1/batches")).send_string(&request.to_string()));
         assert_eq!(code, 413, "{body}");
