@@ -48,7 +48,7 @@ export function judgeAnswer(ledger, events, body, status, expect = {}, options =
   if (replaysAllowed) {
     for (const r of takeReplayRefusals(outcome)) {
       count(replayViolations, 'refused');
-      outcome.failures.push({ eventId: r.eventId, check: 'replay', code: 'refused', detail: `sent before with these exact bytes, refused: ${r.reason} (${r.message})` });
+      outcome.failures.push({ eventId: r.eventId, check: 'replay', code: 'refused', detail: `sent before (a corpus or rerun sent again, in these bytes or another spelling of them), was refused: ${r.reason} (${r.message})` });
     }
     for (const r of takeRenumberedReplays(outcome, okBody)) {
       count(replayViolations, 'new_sequence');

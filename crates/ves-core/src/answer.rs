@@ -598,7 +598,7 @@ fn take_replay_refusals(v: &mut Verdict, rejected: &mut Vec<Rejection>) {
                 "replay",
                 "refused",
                 format!(
-                    "sent before with these exact bytes, refused: {} ({})",
+                    "sent before (a corpus or rerun sent again, in these bytes or another spelling of them), was refused: {} ({})",
                     r.reason, r.message
                 ),
             );
