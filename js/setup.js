@@ -90,7 +90,7 @@ export function runInfo(cfg, profile, what = {}) {
   const env = typeof __ENV !== 'undefined' ? __ENV : {};
   return {
     createdAt: cfg.createdAt,
-    profile: profile ? profile.name : 'default',
+    profile: profileLabel(profile),
     k6Version: env.K6_VERSION || 'unknown (k6 does not tell a script its version; pass -e K6_VERSION="$(k6 version)")',
     streams: cfg.perVuStreams ? 'per-vu' : cfg.streams,
     repeatable: cfg.repeatable,
@@ -99,6 +99,12 @@ export function runInfo(cfg, profile, what = {}) {
     receiptSigSample: cfg.receiptSigSample,
     receiptCheck: cfg.receiptCheck,
   };
+}
+
+/** The profile's name, and what it extends (`ves.extends`, profile.js). */
+function profileLabel(profile) {
+  if (!profile) return 'default';
+  return profile.extends && profile.extends.length > 0 ? `${profile.name} (extends ${profile.extends.join(', ')})` : profile.name;
 }
 
 /** One line at start when receipts from a remote sequencer will not have their signatures checked. */
