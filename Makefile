@@ -16,7 +16,7 @@ help: ## list the targets
 demo: ## fresh machine: install k6 if needed, build and start ves-devserver, run the mixed smoke, stop
 	@DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
 
-test: ## every suite (lint, cargo test, conformance on tests/vectors, k6 tests, scenario smokes); last line is the summary
+test: ## every suite (lint, cargo test, conformance on tests/vectors, wasm, k6 tests, end-to-end tests in tests/e2e); last line is the summary
 	@scripts/test.sh
 
 lint: ## cargo fmt --check and clippy -D warnings

@@ -24,9 +24,9 @@
  *
  * `extends` names a profile as PROFILE does (a shipped name or a path). The extending file wins
  * key by key: its thresholds replace the base's for the same metric key (the others stay), its
- * `ves.env` and `ves.targets` values replace the base's one by one, and its `ves.mixed` replaces
- * the base's whole; load settings (vus, duration, stages, iterations, scenarios) are taken as a
- * set, all from the extending file when it has any. The end-to-end tests use it to run the
+ * `ves.env`, `ves.targets` and `ves.mixed` values replace the base's one by one; load settings
+ * are taken as a set, all from the extending file when it has any (vus, duration, stages,
+ * iterations, scenarios; in `ves.mixed`: rate, duration, startRate, stages). The end-to-end tests use it to run the
  * shipped smoke profile with latency bounds in seconds (tests/e2e/profiles/smoke.json), so a
  * test does not depend on how fast the machine is and the shipped profile keeps production targets.
  *
@@ -40,6 +40,8 @@
 export const PROFILE_NAMES = Object.freeze(['smoke', 'sustained', 'stress']);
 
 const LOAD_KEYS = ['vus', 'duration', 'stages', 'iterations', 'scenarios'];
+/** The mixed workload's load shape (mixed_workload.js mixSettings): a constant rate or stages. */
+const MIXED_LOAD_KEYS = ['rate', 'duration', 'startRate', 'stages'];
 
 /**
  * @typedef {object} Profile
@@ -103,9 +105,7 @@ function readProfile(raw, env, openFile, profilesDir, chain) {
 
 /** A profile on top of its base (the rules in the module comment). */
 function extend(base, top) {
-  const topLoad = pick(top.options, LOAD_KEYS);
-  const baseOptions = Object.keys(topLoad).length > 0 ? omit(base.options, LOAD_KEYS) : base.options;
-  const options = Object.assign({}, baseOptions, top.options);
+  const options = overlay(base.options, top.options, LOAD_KEYS);
   if (base.options.thresholds !== undefined || top.options.thresholds !== undefined) {
     options.thresholds = mergeThresholds(base.options.thresholds, top.options.thresholds);
   }
@@ -114,7 +114,14 @@ function extend(base, top) {
   for (const k of ['env', 'targets']) {
     if (base.ves[k] !== undefined || topVes[k] !== undefined) ves[k] = Object.assign({}, base.ves[k], topVes[k]);
   }
+  if (base.ves.mixed !== undefined || topVes.mixed !== undefined) ves.mixed = overlay(base.ves.mixed || {}, topVes.mixed || {}, MIXED_LOAD_KEYS);
   return { name: top.name, options, ves, extends: [parentName.trim()].concat(base.extends || []) };
+}
+
+/** `top` over `base` key by key, except that the `set` keys all come from `top` when it has any. */
+function overlay(base, top, set) {
+  const ownSet = Object.keys(pick(top, set)).length > 0;
+  return Object.assign({}, ownSet ? omit(base, set) : base, top);
 }
 
 /**

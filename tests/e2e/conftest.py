@@ -33,10 +33,17 @@ RESULTS = REPO / "results" / "e2e"
 
 
 def _folder(name: str) -> Path:
-    path = RESULTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+    path = RESULTS / re.sub(r"[^A-Za-z0-9_.@-]+", "_", name)
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cpu_share: the outcome depends on the CPU share k6 and the devserver get (ves capacity's "
+                                       "stages: a knee the devserver's rate gate marks, an arrival rate k6 must keep up with); "
+                                       "scripts/e2e-tests.sh runs these one at a time after the others, nothing else of the suite "
+                                       "beside them")
 
 
 @pytest.fixture(scope="session")
@@ -57,8 +64,10 @@ def out(request) -> Path:
 
 @pytest.fixture(scope="module")
 def module_out(request) -> Path:
-    """This module's folder for shared state: results/e2e/<module>/ (emptied first)."""
-    return _folder(Path(request.module.__file__).stem)
+    """This module's folder for shared state: results/e2e/<module>/, or <module>@<worker>/ under
+    pytest-xdist (each worker that runs a test of the module makes the module's state)."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    return _folder(Path(request.module.__file__).stem + (f"@{worker}" if worker else ""))
 
 
 class Processes:

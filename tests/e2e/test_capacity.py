@@ -6,17 +6,18 @@ headless Chromium on the page it wrote.
    every field; the output says k6 and the server share the cores;
  - browser: Chromium renders that capacity.html: one point per stage in every plot, the knee at
    capacity.json's maximum, a screenshot kept;
- - generator: live signing with one VU at 200 then 10,000 events/s (one k6 VU signs ~1,900/s):
-   limited_by=generator; drawn beside the knee's run as a --baseline;
+ - generator: live signing with one VU at 50 then 10,000 events/s (one k6 VU signs ~1,900/s on a
+   free core): limited_by=generator; drawn beside the knee's run as a --baseline;
  - a target off this machine without --max-rate is refused before any request;
  - profile: settings come from a --profile file (start, step, stage length, targets) and a flag
    wins over it (--max-rate, --p99-ms), as capacity.json's plan and targets show.
 
 The latency targets are wide, in seconds, on purpose: these tests are about the knee that errors
 and dropped iterations mark, not about this machine's latency; a stage then fails only on what
-the test is about, with one core busy too. The generator case stays a k6 that cannot offer
-10,000 events/s from one VU at any CPU share (k6's dropped iterations while the answers met
-the targets)."""
+the test is about, with one core busy too. The generator case: one VU cannot offer 10,000
+events/s at any CPU share (k6 drops iterations while the answers meet the targets), and its first
+stage, 50 events/s in batches of 25 (a twentieth of a core, 500 ms per batch), passes on a busy
+machine too."""
 import html.parser
 import json
 import shutil
@@ -28,7 +29,7 @@ import pytest
 from harness import REPO
 
 WIDE = ["--p50-ms", "5000", "--p95-ms", "10000", "--p99-ms", "20000"]
-pytestmark = pytest.mark.xdist_group("capacity")
+pytestmark = [pytest.mark.xdist_group("capacity"), pytest.mark.cpu_share]
 
 
 @pytest.fixture(scope="module")
@@ -147,12 +148,12 @@ def test_capacity_generator_limited(knee, devserver, capacity, out):
     _, knee_results = knee
     server = devserver()
     results = out / "generator"
-    done = capacity("--target", server.url, "--vus", "1", "--max-vus", "1", "--start", "200", "--factor", "50",
-                    "--max-rate", "10000", "--stage-seconds", "3", *WIDE, "--baseline", knee_results / "capacity.json",
-                    "--results-dir", results, name="generator")
+    done = capacity("--target", server.url, "--vus", "1", "--max-vus", "1", "--batch-size", "25", "--start", "50",
+                    "--factor", "200", "--max-rate", "10000", "--stage-seconds", "3", *WIDE,
+                    "--baseline", knee_results / "capacity.json", "--results-dir", results, name="generator")
     line = result_line(done)
     assert done.rc == 0, done
-    assert line.startswith("ves-capacity: max_sustainable_events_per_s=200 limited_by=generator "), f"{line}\n{done}"
+    assert line.startswith("ves-capacity: max_sustainable_events_per_s=50 limited_by=generator "), f"{line}\n{done}"
     assert done.has("the generator was the limit: k6"), done
     assert '"mode": "live"' in (results / "capacity.json").read_text()
     knee_stages = len(json.loads((knee_results / "capacity.json").read_text())["stages"])

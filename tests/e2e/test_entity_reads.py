@@ -25,8 +25,9 @@ def test_hot_entities_reads_checked(script, devserver, k6):
              name=f"hot-entities-{script}")
     reads = checked_reads(run)
     violations = run.metric("ves_entity_read_violations")
-    # The query scenario reads hot entities often; the mixed one has few reads in 6 s (2 in 10
-    # iterations query, a quarter of those read an entity), so there any checked read will do.
+    # The query scenario reads hot entities often; the mixed one has few reads (short.json: one
+    # query iteration a second for 20 s, a quarter of those read an entity), so there any checked
+    # read will do.
     checked = reads["true"] if script == "sequencer_query" else reads["true"] + reads["false"]
     detail = f"entity reads checked hot/other={reads['true']:.0f}/{reads['false']:.0f}; ves_entity_read_violations={violations}\n{run}"
     assert run.rc == 0 and run.has("result=PASS"), detail

@@ -2,7 +2,7 @@
 // env defaults, option merging), end-of-test summaries (verdict, JUnit XML, files), the PROBES
 // parser, seeded content, the entity read judge, large bodies and latency thresholds, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
 // thresholds table with the config files made from it. The behaviour against a real server is
-// tested by scripts/scenario-tests.sh.
+// tested by tests/e2e/.
 //
 //   k6 run --quiet --no-usage-report tests/k6/scenario_lib.test.js
 import {
@@ -114,7 +114,11 @@ export default function () {
   h.eq('profile_extends', `${slow.options.vus} ${slow.options.duration}`, '2 15s', "the base's load settings when the file has none");
   h.eq('profile_extends', JSON.stringify(slow.options.thresholds), JSON.stringify({ 'http_req_duration{endpoint:ingest}': ['p(95)<30000'], checks: ['rate==1'] }), "a threshold key of the file replaces the base's whole; the base's other keys stay");
   h.eq('profile_extends', JSON.stringify(slow.ves.env), JSON.stringify({ BATCH_SIZE: '20', STREAMS: '1' }), 'ves.env merged value by value, the file winning');
-  h.eq('profile_extends', JSON.stringify(slow.ves.mixed), JSON.stringify({ rate: 3 }), 'ves.mixed replaced whole');
+  h.eq('profile_extends', JSON.stringify(slow.ves.mixed), JSON.stringify({ rate: 3 }), "ves.mixed: the file's rate drops the base's duration (rate and duration are one load shape)");
+  const roomy = loadProfile({ PROFILE: '/w/roomy.json' }, fakeOpen({ './profiles/smoke.json': SMOKE_FULL, '/w/roomy.json': JSON.stringify({ ves: { extends: 'smoke', mixed: { maxVUs: 12 } } }) }));
+  h.eq('profile_extends', JSON.stringify(roomy.ves.mixed), JSON.stringify({ rate: 10, duration: '15s', maxVUs: 12 }), 'ves.mixed merged value by value when the file sets no load shape');
+  const ramp = loadProfile({ PROFILE: '/w/ramp.json' }, fakeOpen({ './profiles/smoke.json': SMOKE_FULL, '/w/ramp.json': JSON.stringify({ ves: { extends: 'smoke', mixed: { startRate: 1, stages: [{ duration: '1s', target: 2 }] } } }) }));
+  h.eq('profile_extends', `${ramp.ves.mixed.rate} ${ramp.ves.mixed.duration} ${ramp.ves.mixed.startRate}`, 'undefined undefined 1', "ves.mixed: the file's stages drop the base's rate and duration");
   h.eq('profile_extends', `${slow.ves.targets.events_per_second} ${slow.ves.description} ${'extends' in slow.ves}`, '5 seconds false', 'ves.targets kept, description replaced, extends consumed');
   h.eq('profile_extends', profileEnv(slow, {}).STREAMS, '1', 'profileEnv sees the merged env');
   h.eq('profile_extends', closedModelOptions(slow, { load: { vus: 10, duration: '30s' }, thresholds: {} }).vus, 2, 'closedModelOptions takes the inherited load settings');
