@@ -6,7 +6,7 @@ headless Chromium on the page it wrote.
    every field; the output says k6 and the server share the cores;
  - browser: Chromium renders that capacity.html: one point per stage in every plot, the knee at
    capacity.json's maximum, a screenshot kept;
- - generator: live signing with one VU at 50 then 10,000 events/s (one k6 VU signs ~1,900/s on a
+ - generator: live signing with one VU at 20 then 10,000 events/s (one k6 VU signs ~1,900/s on a
    free core): limited_by=generator; drawn beside the knee's run as a --baseline;
  - a target off this machine without --max-rate is refused before any request;
  - profile: settings come from a --profile file (start, step, stage length, targets) and a flag
@@ -14,10 +14,11 @@ headless Chromium on the page it wrote.
 
 The latency targets are wide, in seconds, on purpose: these tests are about the knee that errors
 and dropped iterations mark, not about this machine's latency; a stage then fails only on what
-the test is about, with one core busy too. The generator case: one VU cannot offer 10,000
-events/s at any CPU share (k6 drops iterations while the answers meet the targets), and its first
-stage, 50 events/s in batches of 25 (a twentieth of a core, 500 ms per batch), passes on a busy
-machine too."""
+the test is about, with one core busy too. A stage's VUs get far more time per iteration than
+its signing takes: the generator case's first stage, 20 events/s in batches of 20 on its one VU
+(1 s per batch for ~25 ms of signing on a free core), the profile case's first stage, 100 events/s
+in batches of 100 on 8 VUs (8 s per batch); while one VU cannot offer 10,000 events/s at any CPU
+share (k6 drops iterations while the answers meet the targets)."""
 import html.parser
 import json
 import shutil
@@ -148,12 +149,12 @@ def test_capacity_generator_limited(knee, devserver, capacity, out):
     _, knee_results = knee
     server = devserver()
     results = out / "generator"
-    done = capacity("--target", server.url, "--vus", "1", "--max-vus", "1", "--batch-size", "25", "--start", "50",
-                    "--factor", "200", "--max-rate", "10000", "--stage-seconds", "3", *WIDE,
+    done = capacity("--target", server.url, "--vus", "1", "--max-vus", "1", "--batch-size", "20", "--start", "20",
+                    "--factor", "500", "--max-rate", "10000", "--stage-seconds", "3", *WIDE,
                     "--baseline", knee_results / "capacity.json", "--results-dir", results, name="generator")
     line = result_line(done)
     assert done.rc == 0, done
-    assert line.startswith("ves-capacity: max_sustainable_events_per_s=50 limited_by=generator "), f"{line}\n{done}"
+    assert line.startswith("ves-capacity: max_sustainable_events_per_s=20 limited_by=generator "), f"{line}\n{done}"
     assert done.has("the generator was the limit: k6"), done
     assert '"mode": "live"' in (results / "capacity.json").read_text()
     knee_stages = len(json.loads((knee_results / "capacity.json").read_text())["stages"])
@@ -174,7 +175,7 @@ def test_capacity_profile_and_flags(devserver, capacity, out):
     (the profile says 400 and 20000), so the stages are exactly 100 and 200."""
     profile = out / "profile.json"
     profile.write_text(json.dumps({"ves": {"capacity": {"start": 100, "step": 100, "max_rate": 400, "stage_seconds": 2,
-                                                        "p50_ms": 5000, "p95_ms": 10000, "p99_ms": 20000, "vus": 2}}}))
+                                                        "p50_ms": 5000, "p95_ms": 10000, "p99_ms": 20000, "vus": 8}}}))
     server = devserver()
     results = out / "profile"
     done = capacity("--target", server.url, "--profile", profile, "--max-rate", "200", "--p99-ms", "15000",
@@ -183,5 +184,5 @@ def test_capacity_profile_and_flags(devserver, capacity, out):
     r = json.loads((results / "capacity.json").read_text())
     got = {"stages": [s["offered_eps"] for s in r["stages"]], "stage_seconds": r["metadata"]["stage_seconds"],
            "vus": r["metadata"]["vus"], "p50": r["targets"]["p50_ms"], "p99": r["targets"]["p99_ms"]}
-    assert got == {"stages": [100, 200], "stage_seconds": 2, "vus": 2, "p50": 5000, "p99": 15000}, f"{got}\n{done}"
+    assert got == {"stages": [100, 200], "stage_seconds": 2, "vus": 8, "p50": 5000, "p99": 15000}, f"{got}\n{done}"
     assert done.has(f"then profile {profile}"), done
