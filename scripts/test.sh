@@ -19,15 +19,22 @@ record() {
   DETAILS+=("$($2 "$3")")
 }
 
+# CPU seconds (user + system) of the finished child processes so far: a suite's cost on a shared
+# machine, where wall time depends on everyone else's load.
+# (/proc/<this shell>/stat: cutime and cstime, in clock ticks; fields counted after the ")" that
+# closes the command name.)
+TICKS=$(getconf CLK_TCK)
+child_cpu() { sed 's/.*) //' "/proc/$$/stat" | awk -v hz="$TICKS" '{ printf "%d", ($14 + $15) / hz }'; }
+
 # run_suite NAME DETAIL_FN CMD... : runs CMD with its output shown and logged; DETAIL_FN
 # extracts the suite's own counts from the log.
 run_suite() {
   local name=$1 detail_fn=$2; shift 2
   note "$name: $*"
-  local log="$LOGS/$name.log" start=$SECONDS
+  local log="$LOGS/$name.log" start=$SECONDS cpu; cpu=$(child_cpu)
   "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
-  echo "($name: $((SECONDS - start)) s)"
+  echo "($name: $((SECONDS - start)) s, CPU $(( $(child_cpu) - cpu )) s)"
   record "$name" "$detail_fn" "$log" "$rc"
 }
 
@@ -46,7 +53,7 @@ finish_suite() {
   local name=$1 detail_fn=$2
   wait "${BG_PID[$name]}"
   local rc=$?
-  note "$name (started in the background $((SECONDS - BG_START[$name])) s ago)"
+  note "$name (started in the background $((SECONDS - BG_START[$name])) s ago; its CPU counts in the suites it ran beside)"
   cat "$LOGS/$name.log"
   record "$name" "$detail_fn" "$LOGS/$name.log" "$rc"
 }
@@ -90,7 +97,7 @@ finish_suite e2e e2e_counts
 # nothing else running. JUnit XML: results/e2e-cpu-share-junit.xml.
 run_suite e2e-cpu-share e2e_counts scripts/e2e-tests.sh --cpu-share
 
-note "summary ($SECONDS s)"
+note "summary ($SECONDS s, CPU $(child_cpu) s)"
 passed=0 failed=0
 for i in "${!NAMES[@]}"; do
   printf '  %-14s %-16s %s\n' "${NAMES[$i]}" "${RESULTS[$i]}" "${DETAILS[$i]}"
