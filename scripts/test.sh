@@ -50,10 +50,10 @@ start_suite() {
   BG_START[$name]=$SECONDS
 }
 finish_suite() {
-  local name=$1 detail_fn=$2
+  local name=$1 detail_fn=$2 cpu; cpu=$(child_cpu)
   wait "${BG_PID[$name]}"
   local rc=$?
-  note "$name (started in the background $((SECONDS - BG_START[$name])) s ago; its CPU counts in the suites it ran beside)"
+  note "$name (started in the background $((SECONDS - BG_START[$name])) s ago; CPU $(( $(child_cpu) - cpu )) s)"
   cat "$LOGS/$name.log"
   record "$name" "$detail_fn" "$LOGS/$name.log" "$rc"
 }
