@@ -21,7 +21,7 @@ help: ## list the targets
 demo: ## fresh machine: install k6 if needed, build and start ves-devserver, run the mixed smoke, stop
 	@DEMO_PORT=$(DEMO_PORT) scripts/demo.sh
 
-test: ## every suite (lint, cargo test, conformance, generated docs, wasm, k6 tests, end-to-end); last line is the summary
+test: ## every suite (lint, cargo test, conformance, generated docs, wasm, k6 tests, end-to-end tests in tests/e2e); last line is the summary
 	@scripts/test.sh
 
 docs: ## regenerate docs/CONFIG.md, docs/CLI.md and docs/FAULTS.md from their sources (make test checks them)

@@ -17,9 +17,18 @@
  * A profile file is a k6 options file (so it also works with --config) plus a `ves` block that
  * k6 ignores:
  *   "ves": {
- *     "env":   { "BATCH_SIZE": "20" },                 defaults for variables the user did not set
- *     "mixed": { "rate": 20, "duration": "15s", … }    the mixed workload's arrival rates
+ *     "env":     { "BATCH_SIZE": "20" },                 defaults for variables the user did not set
+ *     "mixed":   { "rate": 20, "duration": "15s", … }    the mixed workload's arrival rates
+ *     "extends": "smoke"                                 this file on top of another profile
  *   }
+ *
+ * `extends` names a profile as PROFILE does (a shipped name or a path). The extending file wins
+ * key by key: its thresholds replace the base's for the same metric key (the others stay), its
+ * `ves.env`, `ves.targets` and `ves.mixed` values replace the base's one by one; load settings
+ * are taken as a set, all from the extending file when it has any (vus, duration, stages,
+ * iterations, scenarios; in `ves.mixed`: rate, duration, startRate, stages). The end-to-end tests use it to run the
+ * shipped smoke profile with latency bounds in seconds (tests/e2e/profiles/smoke.json), so a
+ * test does not depend on how fast the machine is and the shipped profile keeps production targets.
  *
  * k6's open() resolves relative paths against the entry script, not the calling module, so the
  * scenario passes its own `open`.
@@ -33,12 +42,15 @@ export const PROFILE_NAMES = Object.freeze(['smoke', 'sustained', 'stress']);
 import { SUMMARY_TREND_STATS } from './summary.js';
 
 const LOAD_KEYS = ['vus', 'duration', 'stages', 'iterations', 'scenarios'];
+/** The mixed workload's load shape (mixed_workload.js mixSettings): a constant rate or stages. */
+const MIXED_LOAD_KEYS = ['rate', 'duration', 'startRate', 'stages'];
 
 /**
  * @typedef {object} Profile
  * @property {string} name 'default', 'none', a shipped name, or the file path
  * @property {object|null} options k6 options from the file (null for 'default' and 'none')
- * @property {object} ves the file's `ves` block ({} when absent)
+ * @property {object} ves the file's `ves` block ({} when absent; `extends` resolved)
+ * @property {string[]} [extends] the profiles this one extends, nearest first
  */
 
 /**
@@ -49,9 +61,13 @@ const LOAD_KEYS = ['vus', 'duration', 'stages', 'iterations', 'scenarios'];
  * @returns {Profile}
  */
 export function loadProfile(env, openFile, profilesDir = './profiles') {
-  const raw = (env.PROFILE || '').trim();
+  return readProfile((env.PROFILE || '').trim(), env, openFile, profilesDir, []);
+}
+
+function readProfile(raw, env, openFile, profilesDir, chain) {
   if (raw === '' || raw === 'default') return { name: 'default', options: null, ves: {} };
   if (raw === 'none') return { name: 'none', options: null, ves: {} };
+  const what = chain.length === 0 ? `PROFILE=${raw}` : `PROFILE=${chain[0]}: extends ${raw}`;
   const isName = /^[a-z0-9_-]+$/.test(raw);
   const path = isName ? `${profilesDir}/${raw}.json` : userPath(raw, env);
   let text;
@@ -61,24 +77,53 @@ export function loadProfile(env, openFile, profilesDir = './profiles') {
     const hint = isName
       ? `the shipped profiles are ${PROFILE_NAMES.join(', ')}; a file path works too (PROFILE=runner.json), and PROFILE=none hands control to --config`
       : 'give a path relative to the directory k6 runs in, or an absolute path';
-    throw new Error(`PROFILE=${raw}: cannot read ${path} (${e && e.message ? e.message : e}); ${hint}`);
+    throw new Error(`${what}: cannot read ${path} (${e && e.message ? e.message : e}); ${hint}`);
   }
   let parsed;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    throw new Error(`PROFILE=${raw}: ${path} is not valid JSON (${e.message})`);
+    throw new Error(`${what}: ${path} is not valid JSON (${e.message})`);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new Error(`PROFILE=${raw}: ${path} must hold a JSON object of k6 options`);
+    throw new Error(`${what}: ${path} must hold a JSON object of k6 options`);
   }
   const { ves = {}, ...options } = parsed;
   // load/profiles/capacity.json holds `ves capacity`'s settings, no k6 options: running a
   // scenario with it would silently fall back to the scenario's defaults.
   if (ves && typeof ves === 'object' && ves.capacity !== undefined) {
-    throw new Error(`PROFILE=${raw}: ${path} holds settings of \`ves capacity\` (docs/CAPACITY.md), not a load profile for this scenario; use it with \`ves capacity --profile ${raw}\`, and ${PROFILE_NAMES.join(', ')} here`);
+    throw new Error(`${what}: ${path} holds settings of \`ves capacity\` (docs/CAPACITY.md), not a load profile for this scenario; use it with \`ves capacity --profile ${raw}\`, and ${PROFILE_NAMES.join(', ')} here`);
   }
-  return { name: isName ? raw : path, options, ves };
+  const name = isName ? raw : path;
+  if (chain.includes(name)) throw new Error(`${what}: ves.extends makes a cycle (${chain.concat([name]).join(' -> ')})`);
+  if (ves.extends === undefined) return { name, options, ves };
+  const base = ves.extends;
+  if (typeof base !== 'string' || ['', 'default', 'none'].includes(base.trim())) {
+    throw new Error(`${what}: ${path}: ves.extends must name a profile (a shipped name or a path), found ${JSON.stringify(base)}`);
+  }
+  const parent = readProfile(base.trim(), env, openFile, profilesDir, chain.concat([name]));
+  return extend(parent, { name, options, ves });
+}
+
+/** A profile on top of its base (the rules in the module comment). */
+function extend(base, top) {
+  const options = overlay(base.options, top.options, LOAD_KEYS);
+  if (base.options.thresholds !== undefined || top.options.thresholds !== undefined) {
+    options.thresholds = mergeThresholds(base.options.thresholds, top.options.thresholds);
+  }
+  const { extends: parentName, ...topVes } = top.ves;
+  const ves = Object.assign({}, base.ves, topVes);
+  for (const k of ['env', 'targets']) {
+    if (base.ves[k] !== undefined || topVes[k] !== undefined) ves[k] = Object.assign({}, base.ves[k], topVes[k]);
+  }
+  if (base.ves.mixed !== undefined || topVes.mixed !== undefined) ves.mixed = overlay(base.ves.mixed || {}, topVes.mixed || {}, MIXED_LOAD_KEYS);
+  return { name: top.name, options, ves, extends: [parentName.trim()].concat(base.extends || []) };
+}
+
+/** `top` over `base` key by key, except that the `set` keys all come from `top` when it has any. */
+function overlay(base, top, set) {
+  const ownSet = Object.keys(pick(top, set)).length > 0;
+  return Object.assign({}, ownSet ? omit(base, set) : base, top);
 }
 
 /**

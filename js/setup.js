@@ -90,7 +90,7 @@ export function runInfo(cfg, profile, what = {}) {
   const env = typeof __ENV !== 'undefined' ? __ENV : {};
   return {
     createdAt: cfg.createdAt,
-    profile: profile ? profile.name : 'default',
+    profile: profileLabel(profile),
     k6Version: env.K6_VERSION || null,
     streams: cfg.perVuStreams ? 'per-vu' : cfg.streams,
     repeatable: cfg.repeatable,
@@ -100,6 +100,12 @@ export function runInfo(cfg, profile, what = {}) {
     receiptCheck: cfg.receiptCheck,
     signerCheck: cfg.signerUrl !== null && cfg.signerCheck,
   };
+}
+
+/** The profile's name, and what it extends (`ves.extends`, profile.js). */
+function profileLabel(profile) {
+  if (!profile) return 'default';
+  return profile.extends && profile.extends.length > 0 ? `${profile.name} (extends ${profile.extends.join(', ')})` : profile.name;
 }
 
 /**

@@ -9,7 +9,8 @@
 //   k6 run -e REPLAY_DIR=results/corpus load/sequencer_replay.js
 //
 // The load is the corpus: manifest.vus VUs, each sending its batches_per_vu lines as fast as the
-// sequencer answers (per-vu-iterations). REPLAY_DIR is relative to where k6 runs.
+// sequencer answers (per-vu-iterations). REPLAY_DIR is relative to where k6 runs. PROFILE gives
+// only thresholds here (and a rate target): the profile's load settings and env do not apply.
 // Several k6 processes (--execution-segment) split the VUs, and VU n (exec.vu.idInTest, unique
 // across processes) sends shard n, read lazily (js/shard_reader.js): each shard is sent once.
 // With SIGNER_URL (and SIGNER_CHECK, the default), `ves signer` opens the corpus in setup and
@@ -18,11 +19,12 @@ import exec from 'k6/execution';
 import { check } from 'k6';
 import { open as fsOpen } from 'k6/experimental/fs';
 import {
-  clientFor, config, corpusCheckerForRun, excerpt, explainOnce, guardAsync, ingestPresigned, presignedLine, RemoteSigner,
+  clientFor, config, corpusCheckerForRun, excerpt, explainOnce, guardAsync, ingestPresigned, loadProfile, presignedLine, RemoteSigner,
   requireHealthy, runInfo, scenarioThresholds, serverViewAtEnd, serverViewAtStart, ShardReader, SUMMARY_TREND_STATS, summary, touchMetrics, userPath, vuStateFor, warnUnverifiedSignatures,
 } from '../js/ves.js';
 
 const cfg = config();
+const profile = corpusProfile(loadProfile(__ENV, (path) => open(path)));
 const DIR = userPath(__ENV.REPLAY_DIR || 'results/corpus', __ENV);
 const manifest = readManifest(DIR);
 // A canonical corpus is ASCII; a varied one (ves presign --spelling varied) may hold raw UTF-8,
@@ -44,7 +46,7 @@ export const options = {
   scenarios: {
     replay: { executor: 'per-vu-iterations', vus: manifest.vus, iterations: manifest.batches_per_vu, maxDuration: __ENV.MAX_DURATION || '30m' },
   },
-  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, { name: 'corpus', options: null, ves: {} }, { warmupMs: cfg.warmupMs, serverAgrees: cfg.serverAgrees }),
+  thresholds: scenarioThresholds('sequencer_replay', { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50', 'p(99)<100'] }, profile, { warmupMs: cfg.warmupMs, serverAgrees: cfg.serverAgrees }),
   summaryTrendStats: SUMMARY_TREND_STATS.slice(),
 };
 
@@ -110,7 +112,19 @@ export default guardAsync('replay', async (data) => {
 });
 
 export function handleSummary(data) {
-  return summary(data, 'sequencer_replay', cfg.resultsDir, Object.assign(runInfo(cfg, { name: 'corpus' }), { createdAt: manifest.created_at, corpus: DIR }));
+  return summary(data, 'sequencer_replay', cfg.resultsDir, Object.assign(runInfo(cfg, profile), { createdAt: manifest.created_at, corpus: DIR }));
+}
+
+// PROFILE here: the profile's thresholds and rate target, nothing of its load or env (the corpus
+// is the load); without PROFILE the run is recorded as profile "corpus".
+function corpusProfile(p) {
+  if (p.name === 'default') return { name: 'corpus', options: null, ves: {} };
+  const { thresholds, ...rest } = p.options || {};
+  const unused = Object.keys(rest).concat(p.ves && p.ves.env ? ['ves.env'] : []);
+  if (unused.length > 0 && __VU === 0) {
+    console.log(`ves-k6: PROFILE=${p.name}: the replay scenario takes only its thresholds and rate target; the corpus sets the load (${unused.join(', ')} not applied)`);
+  }
+  return Object.assign({}, p, { options: thresholds === undefined ? {} : { thresholds } });
 }
 
 function readManifest(dir) {

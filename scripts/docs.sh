@@ -13,9 +13,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # The two Rust pages are written and compared by tests beside their sources (VES_UPDATE_DOCS=1
-# writes them); --lib --bins reuses the build of `cargo test --workspace`.
+# writes them); --release --lib --bins reuses the build of `cargo test --workspace --release`.
 rust_docs() {
-  cargo test --no-fail-fast --workspace --lib --bins -- --exact tests::cli_doc_is_generated faults::tests::faults_doc_is_generated 2>&1
+  cargo test --release --no-fail-fast --workspace --lib --bins -- --exact tests::cli_doc_is_generated faults::tests::faults_doc_is_generated 2>&1
 }
 
 case "${1:-}" in

@@ -6,20 +6,44 @@
         assert run.rc == THRESHOLDS_FAILED, run
         assert run.metric("ves_receipts_invalid") > 0, run
 
+Fixtures: devserver(*flags), signer(*flags), ves(*args), presign(name, *flags), k6(script, *args,
+server=, profile=, env=, name=, json_out=) (also k6.start(...) in the background and
+k6.inspect(...)), out (this test's folder). State that several tests read (a corpus, a run
+whose outcome several tests judge) is made once per module with the `module_out`, `module_k6`
+and `module_processes` fixtures; such a module marks its tests `xdist_group` so that one
+worker makes it.
+
 A failing test prints, for each k6 run it made, the command that reproduces it and the log
-lines that explain it (pytest_runtest_makereport below).
+lines that explain it (pytest_runtest_makereport below). Every k6 run is checked for latency
+thresholds below 1 s (harness.MIN_LATENCY_BOUND_MS): no test may depend on this machine's speed.
 """
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from harness import (DEVSERVER_ADMIN_KEY, REPO, Devserver, K6Run, Signer, binary, free_port, k6_binary, run)
+from harness import (DEVSERVER_ADMIN_KEY, K6, PROFILES, REPO, THRESHOLDS_FAILED, Devserver, K6Run, Signer, binary,
+                     free_port, k6_binary, profile_path, run)
 
 RESULTS = REPO / "results" / "e2e"
-PROFILES = Path(__file__).resolve().parent / "profiles"
+
+
+def _folder(name: str) -> Path:
+    path = RESULTS / re.sub(r"[^A-Za-z0-9_.@-]+", "_", name)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cpu_share: the outcome depends on the CPU share k6 and the devserver get (ves capacity's "
+                                       "stages: a knee the devserver's rate gate marks, an arrival rate k6 must keep up with); "
+                                       "scripts/e2e-tests.sh runs these one at a time after the others, nothing else of the suite "
+                                       "beside them")
 
 
 @pytest.fixture(scope="session")
@@ -29,54 +53,70 @@ def k6_path() -> str:
 
 @pytest.fixture(scope="session")
 def k6_version(k6_path) -> str:
-    import subprocess
     return subprocess.run([k6_path, "version"], capture_output=True, text=True).stdout.splitlines()[0]
 
 
 @pytest.fixture
 def out(request) -> Path:
     """This test's folder: results/e2e/<test name>/ (emptied first)."""
-    import shutil
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-    path = RESULTS / name
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
+    return _folder(request.node.name)
+
+
+@pytest.fixture(scope="module")
+def module_out(request) -> Path:
+    """This module's folder for shared state: results/e2e/<module>/, or <module>@<worker>/ under
+    pytest-xdist (each worker that runs a test of the module makes the module's state)."""
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    return _folder(Path(request.module.__file__).stem + (f"@{worker}" if worker else ""))
+
+
+class Processes:
+    """Started devservers and signers, stopped together."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        self.started = []
+
+    def devserver(self, *flags: str, data: Path | None = None, port: int | None = None) -> Devserver:
+        d = Devserver(self.out, *flags, data=data, port=port)
+        self.started.append(d)
+        return d
+
+    def signer(self, *flags: str) -> Signer:
+        s = Signer(self.out, *flags)
+        self.started.append(s)
+        return s
+
+    def stop_all(self):
+        for p in reversed(self.started):
+            p.stop()
 
 
 @pytest.fixture
 def devserver(out):
-    """devserver(*flags, data=None) -> a started Devserver; every one is stopped after the test."""
-    started: list[Devserver] = []
-
-    def start(*flags: str, data: Path | None = None, port: int | None = None) -> Devserver:
-        d = Devserver(out, *flags, data=data, port=port)
-        started.append(d)
-        return d
-
-    yield start
-    for d in started:
-        d.stop()
+    """devserver(*flags, data=None, port=None) -> a started Devserver; every one is stopped after the test."""
+    procs = Processes(out)
+    yield procs.devserver
+    procs.stop_all()
 
 
 @pytest.fixture
 def signer(out):
     """signer(*flags) -> a started `ves signer`; stopped after the test."""
-    started: list[Signer] = []
-
-    def start(*flags: str) -> Signer:
-        s = Signer(out, *flags)
-        started.append(s)
-        return s
-
-    yield start
-    for s in started:
-        s.stop()
+    procs = Processes(out)
+    yield procs.signer
+    procs.stop_all()
 
 
-@pytest.fixture
-def ves(out):
-    """ves(*args, env=None, name=None) -> Completed: the `ves` CLI run to completion."""
+@pytest.fixture(scope="module")
+def module_processes(module_out):
+    """Devservers and signers that live for the module (for state several tests read)."""
+    procs = Processes(module_out)
+    yield procs
+    procs.stop_all()
+
+
+def ves_runner(out: Path):
     count = [0]
 
     def call(*args, env: dict | None = None, name: str | None = None, timeout: float = 600):
@@ -88,62 +128,60 @@ def ves(out):
 
 
 @pytest.fixture
-def presign(ves, out):
-    """presign(name, *flags) -> Path of a `ves presign` corpus in this test's folder."""
+def ves(out):
+    """ves(*args, env=None, name=None) -> Completed: the `ves` CLI run to completion."""
+    return ves_runner(out)
 
+
+def presigner(ves_call, out: Path):
     def make(name: str, *flags: str) -> Path:
         corpus = out / name
-        done = ves("presign", "--out", corpus, *flags, name=f"presign-{name}")
+        done = ves_call("presign", "--out", corpus, *flags, name=f"presign-{name}")
         assert done.rc == 0, f"ves presign failed:\n$ {done.command}\n{done.output[-2000:]}"
         return corpus
 
     return make
 
 
-def profile_path(profile: str) -> str:
-    """A test profile by name (tests/e2e/profiles/<name>.json), or a shipped name or a path as given."""
-    p = PROFILES / f"{profile}.json"
-    return str(p.relative_to(REPO)) if p.is_file() else profile
+@pytest.fixture
+def presign(ves, out):
+    """presign(name, *flags) -> Path of a `ves presign` corpus in this test's folder."""
+    return presigner(ves, out)
+
+
+@pytest.fixture(scope="module")
+def module_ves(module_out):
+    return ves_runner(module_out)
+
+
+@pytest.fixture(scope="module")
+def module_presign(module_ves, module_out):
+    """presign(name, *flags) -> a corpus in the module's folder, for the module's tests to share."""
+    return presigner(module_ves, module_out)
 
 
 @pytest.fixture
-def k6(request, out, k6_path, k6_version):
+def k6(request, out, k6_path, k6_version) -> K6:
     """k6(script, *args, server=None, profile=None, env=None, name=None, json_out=False) -> K6Run.
 
     Runs the real k6 from the repository root against `server` (its URL and receipt key are
     passed), with RESULTS_DIR in this test's folder. `profile` is a test profile of
-    tests/e2e/profiles/, a shipped profile name, or a path. Extra k6 flags go in `args`; `env`
-    adds -e NAME=value pairs. The run is recorded so a failing test prints its command and log.
+    tests/e2e/profiles/ (they shadow the shipped ones: "smoke" is the shipped smoke with latency
+    bounds in seconds), a shipped profile name, or a path. Extra k6 flags go in `args`; `env`
+    adds -e NAME=value pairs. k6.start(...) runs in the background (.wait() gives the K6Run);
+    k6.inspect(script, *args, env=) runs `k6 inspect --execution-requirements`. The run is
+    recorded so a failing test prints its command and log, and a run whose latency thresholds
+    go below 1 s fails the test (latency_guard=False for a test of the threshold mechanism).
     """
     runs: list[K6Run] = request.node.__dict__.setdefault("k6_runs", [])
+    return K6(k6_path, k6_version, out, record=runs.append)
 
-    def call(script: str, *args: str, server: Devserver | None = None, profile: str | None = None,
-             env: dict | None = None, name: str | None = None, json_out: bool = False,
-             proc_env: dict | None = None, timeout: float = 600) -> K6Run:
-        scenario = Path(script).stem
-        name = name or f"{scenario}-{len(runs) + 1}"
-        results = out / name
-        results.mkdir(parents=True, exist_ok=True)
-        e = {"RESULTS_DIR": str(results), "K6_VERSION": k6_version}
-        if server is not None:
-            e.update(SEQUENCER_BASE_URL=server.url, SEQUENCER_PUBLIC_KEY=server.pubkey)
-        if profile is not None:
-            e["PROFILE"] = profile_path(profile)
-        e.update(env or {})
-        argv = [k6_path, "run", "-a", "127.0.0.1:0", "--no-usage-report"]
-        for k, v in e.items():
-            argv += ["-e", f"{k}={v}"]
-        json_path = None
-        if json_out:
-            json_path = out / f"{name}.json"
-            argv += ["--out", f"json={json_path}"]
-        argv += [*args, script]
-        done = run(argv, out / f"{name}.log", env=proc_env, timeout=timeout)
-        k = K6Run(done.argv, done.rc, done.output, done.log, done.env, results_dir=results, scenario=scenario, json_out=json_path)
-        runs.append(k)
-        return k
 
-    return call
+@pytest.fixture(scope="module")
+def module_k6(module_out, k6_path, k6_version) -> K6:
+    """k6 for state shared by a module's tests: runs in the module's folder. A test that judges
+    such a run passes it in its assertion message (`assert ..., run`)."""
+    return K6(k6_path, k6_version, module_out)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -156,4 +194,4 @@ def pytest_runtest_makereport(item, call):
             report.sections.append((f"k6 run {i}", r.explain()))
 
 
-__all__ = ["DEVSERVER_ADMIN_KEY", "free_port"]
+__all__ = ["DEVSERVER_ADMIN_KEY", "PROFILES", "THRESHOLDS_FAILED", "free_port", "profile_path"]

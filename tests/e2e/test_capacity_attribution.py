@@ -20,6 +20,12 @@ import os
 import re
 import shutil
 
+import pytest
+
+# The outcome depends on the CPU share k6 gets: run alone, after the side-by-side pass
+# (scripts/e2e-tests.sh --cpu-share).
+pytestmark = pytest.mark.cpu_share
+
 WIDE = ["--p50-ms", "3000", "--p95-ms", "8000", "--p99-ms", "15000"]
 
 

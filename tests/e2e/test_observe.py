@@ -26,9 +26,9 @@ from harness import DEVSERVER_ADMIN_KEY, REPO, THRESHOLDS_FAILED, free_port, run
 
 OBSERVE = REPO / "scripts" / "observe.py"
 DASHBOARD = REPO / "examples" / "grafana" / "ves-k6-dashboard.json"
-# tests/scenarios/short.json (and short_segments.json) with latency bounds in seconds.
-SHORT = "observe"
-SHORT_SEGMENTS = "observe_segments"
+# The test profiles tests/e2e/profiles/short.json and short_segments.json (latency bounds in seconds).
+SHORT = "short"
+SHORT_SEGMENTS = "short_segments"
 # The counters of the real server that have no `_total` suffix (LIVE_OBSERVED.md section 11):
 # the only thing promtool's linter may say about the devserver's /metrics.
 REAL_COUNTERS_WITHOUT_TOTAL = {

@@ -12,7 +12,7 @@ STOPPED_ITSELF = 108  # k6's exit code when the test aborted itself (exec.test.a
 
 def test_unreachable_server_prints_its_error_once(k6):
     url = f"http://127.0.0.1:{free_port()}"
-    run = k6("load/sequencer_ingest.js", profile="tests/scenarios/short.json", env={"SEQUENCER_BASE_URL": url})
+    run = k6("load/sequencer_ingest.js", profile="short", env={"SEQUENCER_BASE_URL": url})
     assert run.rc == STOPPED_ITSELF, run
     # The kit's message once (k6's "test aborted:" line), not also as a console error.
     assert run.output.count(f"cannot reach the sequencer at {url}") == 1, run.output
@@ -28,7 +28,7 @@ def test_unreachable_server_prints_its_error_once(k6):
 def test_k6_version_comes_from_the_user_agent(devserver, k6, k6_version):
     server = devserver()
     run = k6("load/sequencer_ingest.js", "--iterations", "2", "--vus", "1", server=server,
-             profile="tests/scenarios/short.json", env={"K6_VERSION": ""})
+             profile="short", env={"K6_VERSION": ""})
     assert run.verdict.get("rejected") == "0" and int(run.verdict.get("accepted", 0)) > 0, run
     version = re.search(r"k6 (v\d+\.\d+\.\d+)", k6_version).group(1)  # `k6 version`: "k6 v1.1.0 (…)"
     assert run.summary["ves"]["k6Version"] == version, run.summary["ves"]

@@ -190,7 +190,7 @@ def test_spec_runners_agree(fault, devserver, ves, k6):
 def test_sequencer_spec_passes_beside_the_mixed_smoke(devserver, k6):
     server = devserver()
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        mixed = pool.submit(k6, "load/mixed_workload.js", server=server, profile="smoke_seconds", name="mixed")
+        mixed = pool.submit(k6, "load/mixed_workload.js", server=server, profile="smoke", name="mixed")
         spec = pool.submit(k6, "load/sequencer_spec.js", server=server, env={"SPEC_DURATION": "15s"}, name="spec")
         mixed, spec = mixed.result(), spec.result()
     assert mixed.passed, mixed
@@ -202,7 +202,7 @@ def test_sequencer_spec_passes_beside_the_mixed_smoke(devserver, k6):
 
 def test_spec_rate_runs_properties_among_ingest_iterations(devserver, k6):
     server = devserver()
-    run = k6("load/sequencer_ingest.js", server=server, profile="smoke_seconds", env={"SPEC_RATE": "0.3"})
+    run = k6("load/sequencer_ingest.js", server=server, profile="smoke", env={"SPEC_RATE": "0.3"})
     assert run.passed, run
     assert run.metric("ves_spec_properties") > 0, run
     assert run.verdict.get("spec_failures") == "0", run
@@ -211,7 +211,7 @@ def test_spec_rate_runs_properties_among_ingest_iterations(devserver, k6):
 def test_spec_rate_shows_a_broken_promise_as_a_failed_check_named_by_its_id(devserver, k6):
     # The ingest scenario reads no entity: only the spec's reads class can see this fault.
     server = devserver("--fault", "reorder_entity_reads")
-    run = k6("load/sequencer_ingest.js", server=server, profile="smoke_seconds", env={"SPEC_RATE": "0.3", "SPEC_ONLY": "reads"})
+    run = k6("load/sequencer_ingest.js", server=server, profile="smoke", env={"SPEC_RATE": "0.3", "SPEC_ONLY": "reads"})
     assert run.rc == THRESHOLDS_FAILED, run
     assert int(run.verdict["spec_failures"]) > 0, run
     checks = {c["name"]: c for c in run.summary["root_group"]["checks"]}

@@ -21,7 +21,7 @@ import re
 
 from harness import THRESHOLDS_FAILED
 
-PROFILE = "tests/scenarios/short.json"
+PROFILE = "short"
 LIVE = {"PROBES": "0", "REPLAY_RATE": "0.2", "PAYLOAD": "floats", "SEED": "19"}
 
 

@@ -3,7 +3,7 @@
 // reason code; the judge takes their rejections apart), replays (replay.js: the judge of a
 // re-sent batch, "different contents" refusals in a re-sent corpus), the REPLAY_RATE,
 // INVALID_RATE and INVALID_KINDS parsers, and where the new counters can move (thresholds).
-// The behaviour against a real server is tested by scripts/scenario-tests.sh (sections 9, 10).
+// The behaviour against a real server is tested by tests/e2e/test_replay_rate.py and test_invalid_events.py.
 //
 //   k6 run --quiet --no-usage-report tests/k6/misbehaviour.test.js
 import {

@@ -1,7 +1,7 @@
 // Unit tests of the scale modules, run by k6 itself (no server): the receipts log's line format
 // and the ledger's collection of acknowledged events (what `ves audit` reads), segment tags for
 // file names, and the lazy shard reader on a real file through k6/experimental/fs. Against a
-// real server: scripts/scale-tests.sh.
+// real server: tests/e2e/test_scale.py.
 //
 //   k6 run --quiet --no-usage-report tests/k6/scale.test.js
 import { open as fsOpen } from 'k6/experimental/fs';

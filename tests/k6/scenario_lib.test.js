@@ -2,7 +2,7 @@
 // env defaults, option merging), end-of-test summaries (verdict, JUnit XML, files), the PROBES
 // parser, seeded content, the entity read judge, large bodies and latency thresholds, CREATED_AT and STREAMS=per-vu, the single writer's gap check, and the
 // thresholds table with the config files made from it. The behaviour against a real server is
-// tested by scripts/scenario-tests.sh.
+// tested by tests/e2e/.
 //
 //   k6 run --quiet --no-usage-report tests/k6/scenario_lib.test.js
 import {
@@ -41,7 +41,7 @@ import {
 import { Harness, testOptions } from './lib/harness.js';
 
 const TEST = 'scenario_lib';
-export const options = testOptions(null, 12); // twelve categories, each a case
+export const options = testOptions(null, 13); // thirteen categories, each a case
 
 // The shipped options files, read in init context.
 const CONFIG_FILES = {
@@ -105,6 +105,35 @@ export default function () {
   h.throws('profile', () => loadProfile({ PROFILE: 'bad' }, fakeOpen({ './profiles/bad.json': '{"vus":' })), /not valid JSON/, 'bad JSON');
   h.throws('profile', () => loadProfile({ PROFILE: 'arr' }, fakeOpen({ './profiles/arr.json': '[1]' })), /JSON object of k6 options/, 'not an object');
   h.throws('profile', () => loadProfile({ PROFILE: 'capacity' }, fakeOpen({ './profiles/capacity.json': '{"ves": {"capacity": {"start": 1}}}' })), /settings of `ves capacity`/, 'the capacity profile is not a scenario profile');
+
+  // --- ves.extends: a profile on top of another (the test profiles' seconds-bound smoke)
+  h.case('profile_extends');
+  const SMOKE_FULL = JSON.stringify({ vus: 2, duration: '15s', thresholds: { 'http_req_duration{endpoint:ingest}': ['p(50)<20', 'p(95)<50'], checks: ['rate==1'] }, ves: { description: 'base', env: { BATCH_SIZE: '20', STREAMS: 'per-vu' }, mixed: { rate: 10, duration: '15s' }, targets: { events_per_second: 5 } } });
+  const SLOW = JSON.stringify({ thresholds: { 'http_req_duration{endpoint:ingest}': ['p(95)<30000'] }, ves: { extends: 'smoke', description: 'seconds', env: { STREAMS: '1' }, mixed: { rate: 3 } } });
+  const openX = fakeOpen({ './profiles/smoke.json': SMOKE_FULL, '/w/slow.json': SLOW });
+  const slow = loadProfile({ PROFILE: 'slow.json', PWD: '/w' }, openX);
+  h.eq('profile_extends', openX.asked.join(' '), '/w/slow.json ./profiles/smoke.json', 'the base is looked up as PROFILE would be');
+  h.eq('profile_extends', slow.name, '/w/slow.json', 'the name is the extending file');
+  h.eq('profile_extends', slow.extends.join(','), 'smoke', 'what it extends is recorded');
+  h.eq('profile_extends', `${slow.options.vus} ${slow.options.duration}`, '2 15s', "the base's load settings when the file has none");
+  h.eq('profile_extends', JSON.stringify(slow.options.thresholds), JSON.stringify({ 'http_req_duration{endpoint:ingest}': ['p(95)<30000'], checks: ['rate==1'] }), "a threshold key of the file replaces the base's whole; the base's other keys stay");
+  h.eq('profile_extends', JSON.stringify(slow.ves.env), JSON.stringify({ BATCH_SIZE: '20', STREAMS: '1' }), 'ves.env merged value by value, the file winning');
+  h.eq('profile_extends', JSON.stringify(slow.ves.mixed), JSON.stringify({ rate: 3 }), "ves.mixed: the file's rate drops the base's duration (rate and duration are one load shape)");
+  const roomy = loadProfile({ PROFILE: '/w/roomy.json' }, fakeOpen({ './profiles/smoke.json': SMOKE_FULL, '/w/roomy.json': JSON.stringify({ ves: { extends: 'smoke', mixed: { maxVUs: 12 } } }) }));
+  h.eq('profile_extends', JSON.stringify(roomy.ves.mixed), JSON.stringify({ rate: 10, duration: '15s', maxVUs: 12 }), 'ves.mixed merged value by value when the file sets no load shape');
+  const ramp = loadProfile({ PROFILE: '/w/ramp.json' }, fakeOpen({ './profiles/smoke.json': SMOKE_FULL, '/w/ramp.json': JSON.stringify({ ves: { extends: 'smoke', mixed: { startRate: 1, stages: [{ duration: '1s', target: 2 }] } } }) }));
+  h.eq('profile_extends', `${ramp.ves.mixed.rate} ${ramp.ves.mixed.duration} ${ramp.ves.mixed.startRate}`, 'undefined undefined 1', "ves.mixed: the file's stages drop the base's rate and duration");
+  h.eq('profile_extends', `${slow.ves.targets.events_per_second} ${slow.ves.description} ${'extends' in slow.ves}`, '5 seconds false', 'ves.targets kept, description replaced, extends consumed');
+  h.eq('profile_extends', profileEnv(slow, {}).STREAMS, '1', 'profileEnv sees the merged env');
+  h.eq('profile_extends', closedModelOptions(slow, { load: { vus: 10, duration: '30s' }, thresholds: {} }).vus, 2, 'closedModelOptions takes the inherited load settings');
+  const staged = loadProfile({ PROFILE: '/w/staged.json' }, fakeOpen({ './profiles/smoke.json': SMOKE_FULL, '/w/staged.json': JSON.stringify({ stages: [{ duration: '1s', target: 1 }], ves: { extends: 'smoke' } }) }));
+  h.eq('profile_extends', `${staged.options.vus} ${staged.options.duration} ${staged.options.stages.length}`, 'undefined undefined 1', "load settings are a set: the file's stages drop the base's vus and duration");
+  const chained = loadProfile({ PROFILE: '/w/c.json' }, fakeOpen({ './profiles/smoke.json': SMOKE_FULL, '/w/b.json': SLOW, '/w/c.json': JSON.stringify({ ves: { extends: '/w/b.json', env: { BATCH_SIZE: '5' } } }) }));
+  h.eq('profile_extends', `${chained.extends.join(',')} ${chained.ves.env.BATCH_SIZE} ${chained.ves.env.STREAMS} ${chained.options.thresholds['http_req_duration{endpoint:ingest}']}`, '/w/b.json,smoke 5 1 p(95)<30000', 'a chain: nearest first, each level on top of the next');
+  h.throws('profile_extends', () => loadProfile({ PROFILE: '/w/a.json' }, fakeOpen({ '/w/a.json': '{"ves": {"extends": "/w/b.json"}}', '/w/b.json': '{"ves": {"extends": "/w/a.json"}}' })), /PROFILE=\/w\/a.json: extends \/w\/a.json: ves.extends makes a cycle \(\/w\/a.json -> \/w\/b.json -> \/w\/a.json\)/, 'a cycle is refused');
+  h.throws('profile_extends', () => loadProfile({ PROFILE: '/w/a.json' }, fakeOpen({ '/w/a.json': '{"ves": {"extends": "nosuch"}}' })), /PROFILE=\/w\/a.json: extends nosuch: cannot read .\/profiles\/nosuch.json/, 'a missing base names both files');
+  h.throws('profile_extends', () => loadProfile({ PROFILE: '/w/a.json' }, fakeOpen({ '/w/a.json': '{"ves": {"extends": "none"}}' })), /ves.extends must name a profile/, 'extends none is refused');
+  h.throws('profile_extends', () => loadProfile({ PROFILE: '/w/a.json' }, fakeOpen({ '/w/a.json': '{"ves": {"extends": "capacity"}}', './profiles/capacity.json': '{"ves": {"capacity": {"start": 1}}}' })), /settings of `ves capacity`/, 'extending the capacity profile is refused');
 
   // --- profileEnv: the profile's defaults, the user's values win (an empty value does not)
   h.case('profile_env');

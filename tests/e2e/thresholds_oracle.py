@@ -1,15 +1,10 @@
-#!/usr/bin/env python3
-"""Checks the thresholds a scenario would run with (the options JSON printed by
-`k6 inspect --execution-requirements`) against an oracle written independently of
-js/thresholds.js: which metric each scenario can move. Fails on a threshold whose metric the
-scenario cannot move (it would always pass, claiming a check that never ran, or always fail),
-and on a missing must-have (checks; proofs verified in the mixed workload).
+"""An oracle of which thresholds a scenario can move, written independently of js/thresholds.js,
+for the options `k6 inspect --execution-requirements` prints (test_thresholds_inspect.py).
 
-usage: check_thresholds.py SCENARIO PROBES INSPECT_OUTPUT_FILE [--universal-only]
-Prints one line: "ok: N thresholds" or the problems; exit 1 on a problem."""
-import json
+problems(scenario, probes, options, universal_only) lists a threshold whose metric the scenario
+cannot move (it would always pass, claiming a check that never ran, or always fail), and a
+missing must-have (checks; proofs verified in the mixed workload)."""
 import re
-import sys
 
 ENDPOINTS = {
     "sequencer_ingest": {"ingest"},
@@ -23,13 +18,6 @@ PROBING = {"sequencer_ingest", "mixed_workload"}
 REPLAYING = {"sequencer_replay"}
 INGEST = {"ves_events_accepted", "ves_events_rejected", "ves_receipts_invalid", "ves_sequence_anomalies",
           "ves_events_replayed", "ves_receipts_checked", "ves_receipt_signatures_checked"}
-
-
-def options_of(path):
-    text = open(path, encoding="utf-8").read()
-    start = text.find("\n{")
-    start = 0 if text.startswith("{") else start + 1
-    return json.loads(text[start:])
 
 
 def problems(scenario, probes, opts, universal_only):
@@ -68,23 +56,3 @@ def problems(scenario, probes, opts, universal_only):
     if scenario in PROOFS and not universal_only and "count>0" not in (thresholds.get("ves_proofs_verified") or []):
         out.append("the mixed workload would pass without a verified proof")
     return out
-
-
-def main():
-    scenario, probes, path = sys.argv[1], float(sys.argv[2]), sys.argv[3]
-    universal_only = "--universal-only" in sys.argv[4:]
-    try:
-        opts = options_of(path)
-    except Exception as e:  # noqa: BLE001 - the message is the test output
-        print(f"cannot read the options k6 inspect printed ({e}); see {path}")
-        return 1
-    found = problems(scenario, probes, opts, universal_only)
-    if found:
-        print("; ".join(found))
-        return 1
-    print(f"ok: {sum(len(v) for v in (opts.get('thresholds') or {}).values())} thresholds")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

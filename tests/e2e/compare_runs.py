@@ -1,18 +1,15 @@
-#!/usr/bin/env python3
-"""Compares the ingest traffic of two k6 runs logged with --http-debug=full.
+"""Compares the ingest traffic of k6 runs logged with --http-debug=full (test_seed.py).
 
-usage: compare_runs.py same|differ FIRST_LOG SECOND_LOG
-       compare_runs.py corpus CORPUS_DIR K6_LOG
-
-same:   the second run sent byte-identical ingest bodies (the same multiset; VUs may interleave
-        differently) and every event came back with the receipt the first run got for it
-        (sequenceNumber and receiptHash), none newly sequenced.
-differ: no event id of the first run appears in the second.
-corpus: every event of a `ves presign` corpus (ids, content, signature) is one the k6 run sent.
-Prints one line; exit 1 when the claim does not hold."""
+Each claim returns (holds, one line that says what was compared):
+same(first, second):  the second run sent byte-identical ingest bodies (the same multiset; VUs
+                      may interleave differently) and every event came back with the receipt the
+                      first run got for it (sequenceNumber and receiptHash), none newly sequenced.
+differ(first, second): no event id of the first run appears in the second.
+corpus(dir, log):     every event of a `ves presign` corpus (ids, content, signature) is one the
+                      k6 run sent."""
+import glob
 import json
 import re
-import sys
 
 MSG = re.compile(r'msg="((?:[^"\\]|\\.)*)"')
 
@@ -106,40 +103,42 @@ def signed_events(bodies):
 
 
 def corpus(directory, log):
-    import glob
     lines = []
     for shard in sorted(glob.glob(f"{directory}/vu-*[0-9].ndjson")):
         lines += [l for l in open(shard, encoding="utf-8").read().split("\n") if l]
     presigned = signed_events(lines)
     sent = signed_events(exchanges(log)[0])
     missing = [k for k, v in presigned.items() if not v <= sent.get(k, set())]
-    print(f"{len(presigned)} presigned events, {len(sent)} sent by k6, {len(missing)} presigned not sent as such")
-    return 0 if presigned and not missing else 1
+    detail = f"{len(presigned)} presigned events, {len(sent)} sent by k6, {len(missing)} presigned not sent as such"
+    return bool(presigned) and not missing, detail
 
 
-def main():
-    mode, first, second = sys.argv[1], sys.argv[2], sys.argv[3]
-    if mode == "corpus":
-        return corpus(first, second)
+def _both(first, second):
     b1, a1 = exchanges(first)
     b2, a2 = exchanges(second)
     if not b1 or not b2:
-        print(f"no ingest bodies found ({len(b1)} and {len(b2)}): was --http-debug=full on?")
-        return 1
-    if mode == "differ":
-        common = event_ids(b1) & event_ids(b2)
-        ok = not common
-        print(f"{len(event_ids(b1))} and {len(event_ids(b2))} event ids, {len(common)} in common")
-        return 0 if ok else 1
+        return None, f"no ingest bodies found ({len(b1)} and {len(b2)}): was --http-debug=full on?"
+    return (b1, a1, b2, a2), ""
+
+
+def differ(first, second):
+    both, why = _both(first, second)
+    if both is None:
+        return False, why
+    b1, _, b2, _ = both
+    common = event_ids(b1) & event_ids(b2)
+    return not common, f"{len(event_ids(b1))} and {len(event_ids(b2))} event ids, {len(common)} in common"
+
+
+def same(first, second):
+    both, why = _both(first, second)
+    if both is None:
+        return False, why
+    b1, a1, b2, a2 = both
     same_bodies = sorted(b1) == sorted(b2)
     r1, r2 = receipts(a1), receipts(a2)
     new = sum(a.get("eventsAccepted", 0) for a in a2)
-    differ = [k for k, v in r2.items() if r1.get(k) != v]
-    ok = same_bodies and new == 0 and not differ and len(r2) > 0 and set(r1) == set(r2)
-    print(f"{len(b1)} and {len(b2)} ingest bodies, identical: {same_bodies}; second run: {new} newly sequenced, "
-          f"{len(r2)} receipts, {len(differ)} differ from the first run's")
-    return 0 if ok else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    changed = [k for k, v in r2.items() if r1.get(k) != v]
+    ok = same_bodies and new == 0 and not changed and len(r2) > 0 and set(r1) == set(r2)
+    return ok, (f"{len(b1)} and {len(b2)} ingest bodies, identical: {same_bodies}; second run: {new} newly sequenced, "
+                f"{len(r2)} receipts, {len(changed)} differ from the first run's")
