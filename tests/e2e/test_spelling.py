@@ -101,11 +101,11 @@ def corpora(presign, out):
 def test_replay_scenario_canonical_then_varied_corpus_all_replays(devserver, k6, presign, out):
     server = devserver()
     canonical, varied = corpora(presign, out)
-    first = k6("load/sequencer_replay.js", server=server, env={"REPLAY_DIR": str(canonical)}, name="canonical")
+    first = k6("load/sequencer_replay.js", server=server, profile="seconds", env={"REPLAY_DIR": str(canonical)}, name="canonical")
     assert first.passed, first
     assert first.metric("ves_events_accepted") == 120, first
     head = server.get("/api/v1/head?tenant_id=00000000-0000-0000-0000-000000000000&store_id=00000000-0000-0000-0000-000000000000")
-    second = k6("load/sequencer_replay.js", server=server, env={"REPLAY_DIR": str(varied)}, name="varied")
+    second = k6("load/sequencer_replay.js", server=server, profile="seconds", env={"REPLAY_DIR": str(varied)}, name="varied")
     assert second.passed, second
     # Every event of the second pass came back as a replay whose receipt verifies, none new,
     # none renumbered (above the head) and the stream did not move. (That the receipt is the
@@ -119,14 +119,14 @@ def test_replay_scenario_canonical_then_varied_corpus_all_replays(devserver, k6,
 def test_replay_scenario_varied_corpus_refused_under_the_real_servers_rule(devserver, k6, presign, out):
     server = devserver("--fault", "replay_spelling")
     canonical, varied = corpora(presign, out)
-    first = k6("load/sequencer_replay.js", server=server, env={"REPLAY_DIR": str(canonical)}, name="canonical")
+    first = k6("load/sequencer_replay.js", server=server, profile="seconds", env={"REPLAY_DIR": str(canonical)}, name="canonical")
     assert first.passed, first
     # The canonical corpus again: exact replays of digits-only whole numbers, all answered.
-    again = k6("load/sequencer_replay.js", server=server, env={"REPLAY_DIR": str(canonical)}, name="canonical-again")
+    again = k6("load/sequencer_replay.js", server=server, profile="seconds", env={"REPLAY_DIR": str(canonical)}, name="canonical-again")
     assert again.passed, again
     assert again.metric("ves_events_replayed") == 120, again
     # Its varied spelling: refused as "different contents" where a number changed its type.
-    second = k6("load/sequencer_replay.js", server=server, env={"REPLAY_DIR": str(varied)}, name="varied")
+    second = k6("load/sequencer_replay.js", server=server, profile="seconds", env={"REPLAY_DIR": str(varied)}, name="varied")
     assert second.rc == THRESHOLDS_FAILED, second
     refused = second.metric("ves_replay_violations{kind:refused}")
     assert refused and refused > 0, second
