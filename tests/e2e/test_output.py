@@ -5,6 +5,8 @@ import re
 import shlex
 import subprocess
 
+import pytest
+
 from harness import REPO, Devserver, free_port
 
 STOPPED_ITSELF = 108  # k6's exit code when the test aborted itself (exec.test.abort)
@@ -35,6 +37,12 @@ def test_k6_version_comes_from_the_user_agent(devserver, k6, k6_version):
     assert f"k6={version}" in run.output and "k6=unknown" not in run.output, run
 
 
+# scripts/demo.sh writes into the repository's results/ (the devserver's data and key in
+# results/demo-devserver): the demo tests run one after the other, on one worker, or one demo
+# replaces the key the other is checking.
+DEMO = pytest.mark.xdist_group("demo")
+
+
 def demo(out, name, **env):
     """scripts/demo.sh (make demo) on free ports: (exit code, output, the banner's command)."""
     log = out / f"{name}.log"
@@ -47,6 +55,7 @@ def demo(out, name, **env):
     return rc, output, lines[heading + 1].strip(), full["DEMO_PORT"]
 
 
+@DEMO
 def test_demo_banner_is_the_command_that_runs(out):
     rc, output, banner, port = demo(out, "demo")
     argv = shlex.split(banner)
@@ -70,6 +79,7 @@ def test_demo_banner_is_the_command_that_runs(out):
     assert verdict["rejected"] == verdict["receipts_invalid"] == verdict["proofs_failed"] == "0", rerun[-3000:]
 
 
+@DEMO
 def test_demo_signer_banner_names_the_signer(out):
     signer_port = str(free_port())
     rc, output, banner, port = demo(out, "demo-signer", SIGNER="1", SIGNER_PORT=signer_port)
