@@ -8,6 +8,7 @@ use serde_json::Value;
 use uuid::Uuid;
 use ves_core::hash::{self, Hash, ZERO_HASH};
 use ves_core::sign;
+use ves_core::spelling::ENVELOPE_KEYS;
 use ves_core::{jcs, EventEnvelope, PayloadKind};
 
 use super::catalogue::{EventDefaults, EventSpec};
@@ -70,24 +71,6 @@ pub struct BuiltEvent {
     /// The signature as sent.
     pub signature: [u8; 64],
 }
-
-const FIELDS: [&str; 15] = [
-    "ves_version",
-    "event_id",
-    "tenant_id",
-    "store_id",
-    "source_agent_id",
-    "agent_key_id",
-    "entity_type",
-    "entity_id",
-    "event_type",
-    "created_at",
-    "payload_kind",
-    "payload",
-    "payload_plain_hash",
-    "payload_cipher_hash",
-    "agent_signature",
-];
 
 /// Expands `{{pad:N}}` (N times `x`): the only placeholder a payload_text may hold.
 pub fn expand_pads(text: &str) -> Result<String> {
@@ -234,8 +217,9 @@ pub fn build(
     let signing_hash = envelope(&created_at, plain_sent).signing_hash();
 
     let hex_form = spec.spelling.hex.as_deref().unwrap_or("0x");
-    let mut values: Vec<(String, String)> = Vec::with_capacity(FIELDS.len() + spec.raw.len());
-    for field in FIELDS {
+    let mut values: Vec<(String, String)> =
+        Vec::with_capacity(ENVELOPE_KEYS.len() + spec.raw.len());
+    for field in ENVELOPE_KEYS {
         let v = match field {
             "ves_version" => ves_version.to_string(),
             "event_id" => json_str(&event_id.to_string()),

@@ -86,15 +86,7 @@ pre{{background:#f6f6f6;padding:8px;white-space:pre-wrap;word-break:break-all;ma
         info = s.info,
         dur = report.duration_s,
     );
-    for class in &catalogue.classes {
-        let props: Vec<&PropertyResult> = report
-            .properties
-            .iter()
-            .filter(|p| p.class == class.id)
-            .collect();
-        if props.is_empty() {
-            continue;
-        }
+    for (class, props) in report.by_class(catalogue) {
         let _ = write!(out, "<h2 id=\"{id}\">{id} — {title}</h2><table><tr><th>verdict</th><th>property</th><th>level</th><th>promise</th><th>detail</th></tr>", id = esc(&class.id), title = esc(&class.title));
         for p in props {
             let v = p.verdict.as_str();

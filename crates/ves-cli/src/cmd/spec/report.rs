@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::catalogue::Catalogue;
+use super::catalogue::{Catalogue, Class};
 use super::runner::{PropertyResult, Verdict};
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,6 +65,22 @@ impl Report {
     pub fn passed(&self) -> bool {
         self.summary.failed == 0
     }
+
+    /// The catalogue's classes in order, each with its properties of this run (classes the run
+    /// left out, by `--only`, are not listed): the sections of every rendering.
+    pub fn by_class<'a>(
+        &'a self,
+        catalogue: &'a Catalogue,
+    ) -> impl Iterator<Item = (&'a Class, Vec<&'a PropertyResult>)> + 'a {
+        catalogue.classes.iter().filter_map(move |class| {
+            let props: Vec<&PropertyResult> = self
+                .properties
+                .iter()
+                .filter(|p| p.class == class.id)
+                .collect();
+            (!props.is_empty()).then_some((class, props))
+        })
+    }
 }
 
 /// The line of one property: `PASS  id  LEVEL  title` (and the reason of a SKIP).
@@ -91,15 +107,7 @@ pub fn text(report: &Report, catalogue: &Catalogue) -> String {
         "ves spec: {} against {} (seed {})",
         catalogue.format, report.target, report.seed
     );
-    for class in &catalogue.classes {
-        let props: Vec<&PropertyResult> = report
-            .properties
-            .iter()
-            .filter(|p| p.class == class.id)
-            .collect();
-        if props.is_empty() {
-            continue;
-        }
+    for (class, props) in report.by_class(catalogue) {
         let _ = writeln!(out, "\n{} — {}", class.id, class.title);
         for p in props {
             let _ = writeln!(out, "  {}", line(p));
@@ -191,15 +199,7 @@ pub fn junit(report: &Report, catalogue: &Catalogue) -> String {
         "<testsuites name=\"ves spec\" tests=\"{}\" failures=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
         s.total, s.failed, s.skipped, report.duration_s
     );
-    for class in &catalogue.classes {
-        let props: Vec<&PropertyResult> = report
-            .properties
-            .iter()
-            .filter(|p| p.class == class.id)
-            .collect();
-        if props.is_empty() {
-            continue;
-        }
+    for (class, props) in report.by_class(catalogue) {
         let count = |v: Verdict| props.iter().filter(|p| p.verdict == v).count();
         let _ = writeln!(
             out,
