@@ -45,6 +45,7 @@ export function newState(cfg, data, streamIndex, storeId = cfg.streamStoreIds[st
     iteration: 0,
     lastAccepted: null, // {event, sequenceNumber, receiptHash}: INVALID_RATE's known_id_other_contents
     proven: new Set(),
+    proofOwed: false, // the mixed workload's proof iteration found nothing committed yet: the next one proves
     committer: null,
     explained: new Set(),
     replays: new ReplayBook(), // accepted batches to re-send (REPLAY_RATE, replay.js)

@@ -174,7 +174,7 @@ def test_segments_ingest(devserver, k6, ves, out):
 def test_segments_mixed(devserver, k6, ves, out):
     """An open model paces itself (arrival rate): no --rps cap, which would only drop iterations.
     short_segments.json: enough pre-allocated VUs that each segment of each scenario has one; 20 s
-    so that each of those VUs reaches its proof iterations (every 8th) and both processes verify."""
+    so that each process reaches its proof iterations (every 8th of its own) and both verify."""
     server = devserver()
     runs = segments(k6, out, "seg-mixed", "load/mixed_workload.js", server, profile="short_segments", rps=None, env=SHORT_ENV)
     for r, _, _ in runs:
