@@ -454,6 +454,15 @@ mod tests {
         );
     }
 
+    /// A key made by the signer (`POST /v1/keys`): its public key, as a batch request names it.
+    fn new_key(url: &str) -> String {
+        let (_, body) = status(ureq::post(&format!("{url}/v1/keys")).send_string("{}"));
+        serde_json::from_str::<Value>(&body).unwrap()["publicKey"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Signs `n` events of one stream with `"check"`; returns (handle, event ids, signing hashes).
     fn signed_for_check(url: &str, key: &str, n: usize) -> (String, Vec<String>, Vec<String>) {
         let nil = "00000000-0000-0000-0000-000000000000";
@@ -515,11 +524,7 @@ mod tests {
     #[test]
     fn an_answer_is_checked_once_by_its_handle_and_kept_for_its_resend() {
         let url = serve(app(None, true));
-        let (_, body) = status(ureq::post(&format!("{url}/v1/keys")).send_string("{}"));
-        let key = serde_json::from_str::<Value>(&body).unwrap()["publicKey"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let key = new_key(&url);
         let (handle, ids, hashes) = signed_for_check(&url, &key, 3);
         let (code, v) = check(
             &url,
@@ -577,11 +582,7 @@ mod tests {
     #[test]
     fn a_wrong_answer_gets_a_verdict_that_names_the_event() {
         let url = serve(app(None, true));
-        let (_, body) = status(ureq::post(&format!("{url}/v1/keys")).send_string("{}"));
-        let key = serde_json::from_str::<Value>(&body).unwrap()["publicKey"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let key = new_key(&url);
         let (handle, ids, mut hashes) = signed_for_check(&url, &key, 2);
         hashes[1] = "00".repeat(32); // the sequencer hashed another envelope for event 1
         let (code, v) = check(
